@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One set of compiler settings for every target: Swift 6 language mode (strict concurrency).
+let sharedSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Crible",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crible", targets: ["crible"]),
+        .library(name: "CribleEngine", targets: ["CribleEngine"]),
+        .library(name: "CribleCore", targets: ["CribleCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // PCRE2 from the system (Debian: libpcre2-dev; Homebrew: pcre2).
+        .systemLibrary(
+            name: "CPCRE2",
+            path: "Sources/CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+        ),
+        .target(name: "PCRE2", dependencies: ["CPCRE2"], swiftSettings: sharedSwiftSettings),
+        .target(name: "CribleCore", swiftSettings: sharedSwiftSettings),
+        .target(
+            name: "CribleRules",
+            dependencies: ["CribleCore", "PCRE2", .product(name: "Yams", package: "Yams")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        // Classifier plugins live in Plugins/, one folder each (not SwiftPM package plugins).
+        .target(
+            name: "LanguageIdentification",
+            dependencies: ["CribleCore"],
+            path: "Plugins/LanguageIdentification",
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
+            name: "CribleEngine",
+            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification"],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .executableTarget(
+            name: "crible",
+            dependencies: ["CribleEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: sharedSwiftSettings
+        ),
+        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleCLITests", dependencies: ["crible"], swiftSettings: sharedSwiftSettings),
+    ]
+)

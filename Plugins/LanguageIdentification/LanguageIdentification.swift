@@ -1,0 +1,91 @@
+import CribleCore
+
+/// Identifies French, English, and a few neighbouring languages that must *not* be taken for
+/// them, from function words.
+///
+/// Function words ("le", "de", "the", "of"…) make up a third to a half of running text in these
+/// languages and almost never cross over, so counting them is fast (one hash lookup per token)
+/// and accurate from a dozen words on. Accented letters only French uses (é, è, ê, à, ç, œ) break
+/// ties on very short texts. Neighbouring languages are included so that a Spanish or German
+/// comment is reported as `es` or `de` rather than forced into French or English, which would let
+/// French or English rules run on it.
+public struct LanguageIdentification: LanguageIdentifier {
+    public init() {}
+
+    public var descriptor: ClassifierDescriptor {
+        ClassifierDescriptor(
+            id: "language",
+            labels: ["lang/fr", "lang/en", "lang/und"],
+            summary: "Identifies the language of a document (French, English, or another language) from function words.",
+            examples: [
+                ClassifierExample("Le gouvernement a présenté mardi son projet de loi sur l'intelligence artificielle.", labels: ["lang/fr"]),
+                ClassifierExample("C’est la première fois qu’un tribunal se prononce sur ce point.", labels: ["lang/fr"]),
+                ClassifierExample("The government presented its artificial intelligence bill on Tuesday.", labels: ["lang/en"]),
+                ClassifierExample("I don't think this is what they wanted at all.", labels: ["lang/en"]),
+                ClassifierExample("El gobierno presentó el martes su proyecto de ley sobre la inteligencia artificial.", labels: ["lang/und"]),
+                ClassifierExample("Die Regierung hat am Dienstag ihren Gesetzentwurf vorgestellt.", labels: ["lang/und"]),
+                ClassifierExample("12345 !!!", labels: ["lang/und"]),
+            ])
+    }
+
+    public func identify(_ text: TextView) -> LanguageGuess {
+        var scores: [String: Double] = [:]
+        var counted = 0
+        // Long documents are decided well before their end; cap the work.
+        let limit = min(text.tokens.count, 400)
+        text.folded.withUnsafeBufferPointer { folded in
+            for token in text.tokens.prefix(limit) {
+                counted += 1
+                guard token.length <= 8, let languages = LanguageIdentification.functionWords[token.hash] else { continue }
+                for (language, word) in languages where word.count == token.length
+                    && word.elementsEqual(folded[Int(token.start)..<Int(token.end)]) {
+                    scores[language, default: 0] += 1
+                }
+            }
+        }
+        // Letters with accents that French uses and English does not.
+        var frenchLetters = 0
+        var index = 0
+        let original = text.original
+        while index + 1 < original.count, index < 4000 {
+            if original[index] == 0xC3 {
+                switch original[index + 1] {
+                case 0xA9, 0xA8, 0xAA, 0xA0, 0xA7, 0xB4, 0xBB, 0xAE, 0x89, 0x80, 0x87: frenchLetters += 1
+                default: break
+                }
+            }
+            index += 1
+        }
+        scores["fr", default: 0] += min(Double(frenchLetters) * 0.5, 3)
+        let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard let best = ranked.first, best.value >= 1.5 else { return .undetermined }
+        let second = ranked.count > 1 ? ranked[1].value : 0
+        let margin = (best.value - second) / best.value
+        let coverage = min(1, best.value / max(3, Double(counted) * 0.15))
+        let confidence = max(0, min(1, 0.5 * margin + 0.5 * coverage))
+        if best.value - second < 1 { return LanguageGuess(code: "und", confidence: confidence) }
+        return LanguageGuess(code: best.key, confidence: (confidence * 100).rounded() / 100)
+    }
+
+    /// Function words per language, folded (no accents), keyed by token hash.
+    static let functionWords: [UInt64: [(String, [UInt8])]] = {
+        let lists: [String: String] = [
+            "fr": "le la les de des du un une et est sont dans pour par sur avec pas plus qui que qu ce cette ces il ils elle elles nous vous je tu on au aux ou mais donc car ne se sa son ses leur leurs lui y en etre ont avait etait fait comme aussi tres tout tous sans entre selon apres avant depuis encore deja cela ceci dont ete avoir peut",
+            "en": "the of and to in is are was were that this these those it its for with on as by be been at from have has had not but or an which who they their them he she his her we our you your i my will would can could should there what when about into than also more just do does did don isn t s",
+            "es": "el los las del una unos y es son en para por con que se su sus pero como mas este esta estos muy ya tambien fue ser hay sobre entre cuando donde lo al",
+            "de": "der die das und ist sind ein eine einen nicht mit von zu den dem des auf fur sich auch wie aber oder noch nach bei wird wurde haben hat ich wir sie es im",
+            "it": "il lo gli della delle dei di e che non per con una sono della nel nella degli anche come piu ma questo questa essere ha alla",
+            "pt": "os as do da dos das um uma e que nao para com por em no na mais como mas foi ser tem seu sua pelo pela ao",
+            "nl": "de het een en van is dat niet op te zijn met voor ook maar als er bij aan om dit wordt heeft door naar",
+        ]
+        // Words two languages share ("de", "en", "la", "in") count for both; the others decide.
+        var table: [UInt64: [(String, [UInt8])]] = [:]
+        for (language, words) in lists {
+            for word in words.split(separator: " ") {
+                let bytes = Array(word.utf8)
+                table[Tokenizer.hash(bytes), default: []].append((language, bytes))
+            }
+        }
+        return table
+    }()
+}

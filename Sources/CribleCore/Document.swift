@@ -1,0 +1,79 @@
+import Foundation
+
+/// One piece of content to classify.
+///
+/// Content may come with a separate title (JSONL, feeds). The engine analyses title and body
+/// together as one text — `title`, a blank line, then `body` — and remembers which part is which,
+/// so reporters can say "in the title, column 12" rather than an offset into a string the user
+/// never wrote.
+public struct Document: Sendable {
+    public struct Field: Sendable, Hashable {
+        public let name: String
+        /// Byte range of this field inside ``Document/content``.
+        public let range: Range<Int>
+    }
+
+    public let id: String
+    public let title: String?
+    public let body: String
+    /// A language given with the input (`lang` in JSONL); when absent it is identified.
+    public let declaredLanguage: String?
+    public let metadata: [String: String]
+    /// What is analysed: title and body joined, or the body alone.
+    public let content: String
+    public let fields: [Field]
+    /// The byte range of the title inside ``content``, if the document has one. For plain files
+    /// this is the first non-empty line, which in a news article is its headline.
+    public let titleRange: Range<Int>?
+
+    public init(id: String, title: String? = nil, body: String, language: String? = nil,
+                metadata: [String: String] = [:], titleIsFirstLine: Bool = false) {
+        self.id = id
+        self.declaredLanguage = language.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        self.metadata = metadata
+        self.body = body
+        if let title, !title.isEmpty {
+            self.title = title
+            let titleBytes = title.utf8.count
+            self.content = title + "\n\n" + body
+            self.fields = [Field(name: "title", range: 0..<titleBytes),
+                           Field(name: "text", range: (titleBytes + 2)..<(titleBytes + 2 + body.utf8.count))]
+            self.titleRange = 0..<titleBytes
+        } else {
+            self.content = body
+            self.fields = [Field(name: "text", range: 0..<body.utf8.count)]
+            let firstLine = titleIsFirstLine ? Document.firstLineRange(of: body) : nil
+            self.titleRange = firstLine
+            self.title = firstLine.map { range in
+                var line = String(decoding: Array(body.utf8)[range], as: UTF8.self)
+                while line.hasPrefix("#") { line.removeFirst() }
+                return line.trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+
+    /// The field an offset of ``content`` falls in, and the offset relative to that field.
+    public func field(containing offset: Int) -> (field: Field, offset: Int) {
+        for field in fields where offset >= field.range.lowerBound && offset <= field.range.upperBound {
+            return (field, offset - field.range.lowerBound)
+        }
+        let last = fields[fields.count - 1]
+        return (last, max(0, offset - last.range.lowerBound))
+    }
+
+    static func firstLineRange(of text: String) -> Range<Int>? {
+        let bytes = Array(text.utf8)
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            var trimmedEnd = end
+            while trimmedEnd > start, [0x20, 0x0D, 0x09].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            var trimmedStart = start
+            while trimmedStart < trimmedEnd, [0x20, 0x09].contains(bytes[trimmedStart]) { trimmedStart += 1 }
+            if trimmedStart < trimmedEnd { return trimmedStart..<trimmedEnd }
+            start = end + 1
+        }
+        return nil
+    }
+}

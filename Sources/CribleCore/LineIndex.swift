@@ -1,0 +1,50 @@
+/// Turns byte offsets into line:column positions and character offsets, for people and editors.
+///
+/// Columns and character offsets count Unicode scalars, 1-based for columns, which is what
+/// libYAML reports and what most editors show for the accented Latin text Crible mostly sees.
+public struct LineIndex: Sendable {
+    private let bytes: [UInt8]
+    private let lineStarts: [Int]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+        self.lineStarts = starts
+    }
+
+    public struct Position: Sendable, Hashable {
+        public let line: Int
+        public let column: Int
+    }
+
+    public func position(ofByte offset: Int) -> Position {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        let lineStart = lineStarts[low]
+        return Position(line: low + 1, column: scalarCount(lineStart..<min(offset, bytes.count)) + 1)
+    }
+
+    /// Number of Unicode scalars before `offset`.
+    public func characterOffset(ofByte offset: Int) -> Int {
+        scalarCount(0..<min(offset, bytes.count))
+    }
+
+    private func scalarCount(_ range: Range<Int>) -> Int {
+        var count = 0
+        for index in range where bytes[index] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// The text of line `number` (1-based), without its newline.
+    public func line(_ number: Int) -> String {
+        guard number >= 1, number <= lineStarts.count else { return "" }
+        let start = lineStarts[number - 1]
+        var end = number < lineStarts.count ? lineStarts[number] - 1 : bytes.count
+        if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+    }
+}

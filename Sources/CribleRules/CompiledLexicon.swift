@@ -1,0 +1,83 @@
+import CribleCore
+
+/// The merged sentiment lexicon of one language, ready for the sentiment analyzer.
+public struct CompiledLexicon: Sendable {
+    public struct Valence: Sendable {
+        public let value: Double
+        public let lexiconID: String
+    }
+
+    public let language: String
+    /// Word and multi-word terms (emoji included: each is a token).
+    public let valences: PhraseIndex<Valence>
+    /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
+    public let symbols: [String: Valence]
+    public let boosters: PhraseIndex<Double>
+    public let negators: Set<[UInt8]>
+    public let contrast: Set<[UInt8]>
+    public let lexiconIDs: [String]
+    /// Every lexicon file of this language, with its examples, for the example runner.
+    public let definitions: [LexiconDefinition]
+
+    public var entryCount: Int { valences.count + symbols.count }
+
+    /// Merges the lexicon files of one language. Later files override earlier ones for the same
+    /// term, which is how a user's own lexicon adjusts a bundled valence.
+    static func build(language: String, definitions: [LexiconDefinition]) -> (CompiledLexicon, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var valenceByTerm: [String: (Phrase?, Valence, SourceLocation)] = [:]
+        var order: [String] = []
+        var symbols: [String: Valence] = [:]
+        for definition in definitions {
+            for entry in definition.valences {
+                let key = TextView(entry.value.term).foldedString
+                let valence = Valence(value: entry.value.value, lexiconID: definition.id)
+                if let phrase = Phrase(entry.value.term) {
+                    if let previous = valenceByTerm[key] {
+                        if previous.2.file == entry.location.file {
+                            diagnostics.append(Diagnostic(.warning, "W006", "`\(entry.value.term)` is listed twice; the later valence \(entry.value.value) wins over \(previous.1.value) (line \(previous.2.line))",
+                                                          file: entry.location.file, line: entry.location.line, column: entry.location.column))
+                        }
+                    } else {
+                        order.append(key)
+                    }
+                    valenceByTerm[key] = (phrase, valence, entry.location)
+                } else {
+                    symbols[key.trimmingWhitespace()] = valence
+                }
+            }
+        }
+        var valences = PhraseIndex<Valence>()
+        for key in order {
+            let (phrase, valence, _) = valenceByTerm[key]!
+            valences.insert(phrase!, payload: valence)
+        }
+        var boosters = PhraseIndex<Double>()
+        var negators: Set<[UInt8]> = []
+        var contrast: Set<[UInt8]> = []
+        for definition in definitions {
+            for entry in definition.boosters {
+                guard let phrase = Phrase(entry.value.term) else {
+                    diagnostics.append(Diagnostic(.error, "E010", "booster `\(entry.value.term)` has no word in it",
+                                                  file: entry.location.file, line: entry.location.line, column: entry.location.column))
+                    continue
+                }
+                boosters.insert(phrase, payload: entry.value.value)
+            }
+            for (list, target) in [(definition.negators, 0), (definition.contrast, 1)] {
+                for word in list {
+                    guard let phrase = Phrase(word.value), phrase.tokens.count == 1 else {
+                        diagnostics.append(Diagnostic(.error, "E010", "`\(word.value)` must be a single word",
+                                                      file: word.location.file, line: word.location.line, column: word.location.column))
+                        continue
+                    }
+                    if target == 0 { negators.insert(phrase.tokens[0]) } else { contrast.insert(phrase.tokens[0]) }
+                }
+            }
+        }
+        let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
+                                      negators: negators, contrast: contrast, lexiconIDs: definitions.map(\.id),
+                                      definitions: definitions)
+        return (lexicon, diagnostics)
+    }
+}

@@ -1,0 +1,182 @@
+import CribleCore
+import PCRE2
+
+/// A rule ready to run.
+public struct CompiledRule: Sendable {
+    public enum Kind: Sendable {
+        case keywords
+        case regex([Regex])
+        case near(within: Int)
+        case composite(all: [Int], any: [Int], atLeast: Int, none: [Int])
+    }
+
+    public let definition: RuleDefinition
+    public let kind: Kind
+    let languages: Set<String>?
+
+    public var id: String { definition.id }
+    public var label: String? { definition.label }
+
+    func applies(to language: String) -> Bool {
+        guard let languages else { return true }
+        return language == "und" || languages.contains(language)
+    }
+}
+
+/// Which list of which rule a phrase of the shared index belongs to.
+struct PhraseOwner: Sendable {
+    enum Side: UInt8, Sendable { case keyword, nearA, nearB }
+    let rule: Int32
+    let side: Side
+}
+
+/// The immutable result of compiling rule files: what the engine runs for every document.
+///
+/// Compiled once, shared by every task (PCRE2 code is read-only after compilation; all per-match
+/// state lives in the caller's ``MatchScratch``).
+public struct CompiledRuleSet: Sendable {
+    public let rules: [CompiledRule]
+    public let labels: [String: LabelDefinition]
+    public let lexicons: [String: CompiledLexicon]
+    /// SHA-256 of every loaded file's path and content: identifies the rule set in verdicts.
+    public let digest: String
+    public let files: [String]
+    let phrases: PhraseIndex<PhraseOwner>
+    let ruleIndexByID: [String: Int]
+    /// Composite rules, ordered so that every rule comes after the rules it names.
+    let compositeOrder: [Int]
+
+    init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
+         digest: String, files: [String], phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int]) {
+        self.rules = rules
+        self.labels = labels
+        self.lexicons = lexicons
+        self.digest = digest
+        self.files = files
+        self.phrases = phrases
+        self.compositeOrder = compositeOrder
+        self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
+
+    /// Runs every applicable rule on one document.
+    public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
+                         only ruleFilter: Set<String>? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
+        let text = context.text
+        let language = context.language.code
+        var hitsByRule: [Int: [Hit]] = [:]
+        var issues: [ClassificationIssue] = []
+
+        func active(_ index: Int) -> Bool {
+            let rule = rules[index]
+            if let ruleFilter, !ruleFilter.contains(rule.id) { return false }
+            return rule.applies(to: language)
+        }
+
+        // 1. One pass over the tokens for every keyword and proximity rule at once.
+        var phraseMatches: [Int32: [PhraseIndex<PhraseOwner>.Match]] = [:]
+        for match in phrases.matches(in: text) where active(Int(match.payload.rule)) {
+            phraseMatches[match.payload.rule, default: []].append(match)
+        }
+        for (ruleNumber, matches) in phraseMatches {
+            let index = Int(ruleNumber)
+            let rule = rules[index]
+            switch rule.kind {
+            case .keywords:
+                var kept = leftmostLongest(matches)
+                if rule.definition.caseSensitive {
+                    kept = kept.filter { caseMatches($0, in: text) }
+                }
+                hitsByRule[index] = kept.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) }
+            case .near(let within):
+                let a = leftmostLongest(matches.filter { $0.payload.side == .nearA })
+                let b = leftmostLongest(matches.filter { $0.payload.side == .nearB })
+                var hits: [Hit] = []
+                for left in a {
+                    let partner = b.filter { right in
+                        let gap = right.firstToken > left.lastToken
+                            ? right.firstToken - left.lastToken - 1 : left.firstToken - right.lastToken - 1
+                        return gap >= 0 && gap <= within
+                    }.min { abs($0.firstToken - left.firstToken) < abs($1.firstToken - left.firstToken) }
+                    if let partner {
+                        hits.append(Hit(spans: [text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
+                                                text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)]))
+                    }
+                }
+                if !hits.isEmpty { hitsByRule[index] = hits }
+            default:
+                break
+            }
+        }
+
+        // 2. Regular expressions.
+        for index in rules.indices where active(index) {
+            guard case .regex(let patterns) = rules[index].kind else { continue }
+            var hits: [Hit] = []
+            let onOriginal = rules[index].definition.caseSensitive
+            for pattern in patterns {
+                do {
+                    let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
+                        try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000)
+                    }
+                    for range in ranges where !range.isEmpty {
+                        hits.append(Hit(onOriginal ? range : text.originalRange(ofFolded: range)))
+                    }
+                } catch {
+                    issues.append(ClassificationIssue(source: rules[index].id,
+                                                      message: "regex skipped on this document: \(error)"))
+                }
+            }
+            if !hits.isEmpty {
+                hitsByRule[index] = hits.sorted { $0.spans[0].lowerBound < $1.spans[0].lowerBound }
+            }
+        }
+
+        // 3. Scope and minimum counts.
+        for (index, hits) in hitsByRule {
+            let definition = rules[index].definition
+            var kept = hits
+            if definition.scope != .any {
+                let title = context.document.titleRange
+                kept = kept.filter { hit in
+                    let inTitle = title.map { $0.contains(hit.spans[0].lowerBound) } ?? false
+                    return definition.scope == .title ? inTitle : !inTitle
+                }
+            }
+            hitsByRule[index] = kept.count >= definition.minCount ? kept : nil
+        }
+
+        // 4. Composites, in dependency order.
+        for index in compositeOrder where active(index) {
+            guard case .composite(let all, let any, let atLeast, let none) = rules[index].kind else { continue }
+            guard all.allSatisfy({ hitsByRule[$0] != nil }) else { continue }
+            let firedAny = any.filter { hitsByRule[$0] != nil }
+            guard any.isEmpty || firedAny.count >= atLeast else { continue }
+            guard !none.contains(where: { hitsByRule[$0] != nil }) else { continue }
+            let spans = (all + firedAny).flatMap { hitsByRule[$0]!.flatMap(\.spans) }
+            var unique: [Range<Int>] = []
+            for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) where !unique.contains(span) {
+                unique.append(span)
+            }
+            hitsByRule[index] = [Hit(spans: unique)]
+        }
+
+        let evidence = hitsByRule.keys.sorted().map { index in
+            let rule = rules[index]
+            return Evidence(ruleID: rule.id, label: rule.label, weight: rule.definition.weight,
+                            hits: hitsByRule[index]!, source: .rule(file: rule.definition.location.file))
+        }
+        return (evidence, issues)
+    }
+
+    private func caseMatches(_ match: PhraseIndex<PhraseOwner>.Match, in text: TextView) -> Bool {
+        for (offset, expected) in match.phrase.originalTokens.enumerated() {
+            let range = text.originalRange(ofTokens: match.firstToken + offset, through: match.firstToken + offset)
+            let actual = text.original[range]
+            let isPrefix = match.phrase.lastIsPrefix && offset == match.phrase.originalTokens.count - 1
+            if isPrefix ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,166 @@
+import CribleCore
+
+/// A keyword phrase as the matcher sees it: folded tokens, the last one possibly a prefix.
+public struct Phrase: Sendable, Hashable {
+    /// Folded bytes of each token.
+    public let tokens: [[UInt8]]
+    /// Original spelling of each token, for case-sensitive phrases.
+    public let originalTokens: [[UInt8]]
+    public let lastIsPrefix: Bool
+    /// The phrase as written in the rule file.
+    public let source: String
+
+    /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
+    /// Returns `nil` when the phrase has no word in it (punctuation only).
+    public init?(_ text: String) {
+        var body = text.trimmingWhitespace()
+        var prefix = false
+        if body.hasSuffix("*") {
+            prefix = true
+            body.removeLast()
+        }
+        let view = TextView(body)
+        guard !view.tokens.isEmpty else { return nil }
+        tokens = view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) }
+        originalTokens = view.tokens.indices.map { Array(view.original[view.originalRange(ofTokens: $0, through: $0)]) }
+        lastIsPrefix = prefix
+        source = text
+    }
+}
+
+/// Finds every occurrence of many phrases in one pass over a document's tokens.
+///
+/// Phrases are indexed by the hash of their first token, so the cost of a lookup does not grow
+/// with the number of phrases: this is what keeps 1,000 keyword rules about as cheap as ten.
+/// Prefix phrases (`régul*`) are indexed by the hash of the prefix and its length; a token is
+/// checked against each distinct prefix length, of which there are few.
+public struct PhraseIndex<Payload: Sendable>: Sendable {
+    struct Entry: Sendable {
+        let phrase: Phrase
+        let payload: Payload
+    }
+
+    private var entries: [Entry] = []
+    private var byFirstToken: [UInt64: [Int32]] = [:]
+    private var byPrefix: [UInt64: [Int32]] = [:]
+    private var prefixLengths: [Int] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.count }
+
+    public mutating func insert(_ phrase: Phrase, payload: Payload) {
+        let index = Int32(entries.count)
+        entries.append(Entry(phrase: phrase, payload: payload))
+        let first = phrase.tokens[0]
+        if phrase.tokens.count == 1 && phrase.lastIsPrefix {
+            byPrefix[prefixKey(Tokenizer.hash(first), first.count), default: []].append(index)
+            if !prefixLengths.contains(first.count) {
+                prefixLengths.append(first.count)
+                prefixLengths.sort()
+            }
+        } else {
+            byFirstToken[Tokenizer.hash(first), default: []].append(index)
+        }
+    }
+
+    public struct Match: Sendable {
+        public let payload: Payload
+        /// Token indices, inclusive.
+        public let firstToken: Int
+        public let lastToken: Int
+        public let phrase: Phrase
+    }
+
+    /// Every match of every phrase, in token order (overlaps included; callers pick).
+    public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {
+        var found: [Match] = []
+        let tokens = text.tokens
+        let range = tokenRange ?? 0..<tokens.count
+        text.folded.withUnsafeBufferPointer { folded in
+            for index in range {
+                let token = tokens[index]
+                if let candidates = byFirstToken[token.hash] {
+                    for candidate in candidates {
+                        let entry = entries[Int(candidate)]
+                        if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
+                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
+                        }
+                    }
+                }
+                guard !prefixLengths.isEmpty else { continue }
+                let length = token.length
+                var hash = Tokenizer.fnvOffset
+                var consumed = 0
+                for prefixLength in prefixLengths {
+                    if prefixLength > length { break }
+                    while consumed < prefixLength {
+                        hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
+                        consumed += 1
+                    }
+                    guard let candidates = byPrefix[prefixKey(hash, prefixLength)] else { continue }
+                    for candidate in candidates {
+                        let entry = entries[Int(candidate)]
+                        if bytesEqual(entry.phrase.tokens[0], folded, from: Int(token.start)) {
+                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: index, phrase: entry.phrase))
+                        }
+                    }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Checks the whole phrase starting at token `start`; returns the last token index on success.
+    private func matchTail(_ phrase: Phrase, at start: Int, tokens: [Token], folded: UnsafeBufferPointer<UInt8>,
+                           end: Int) -> Int? {
+        let count = phrase.tokens.count
+        guard start + count <= end else { return nil }
+        for offset in 0..<count {
+            let token = tokens[start + offset]
+            let expected = phrase.tokens[offset]
+            let isPrefix = phrase.lastIsPrefix && offset == count - 1
+            if isPrefix {
+                guard token.length >= expected.count else { return nil }
+            } else {
+                guard token.length == expected.count else { return nil }
+            }
+            if !bytesEqual(expected, folded, from: Int(token.start)) { return nil }
+        }
+        return start + count - 1
+    }
+
+    private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
+}
+
+@inline(__always)
+func bytesEqual(_ expected: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+    guard start + expected.count <= text.count else { return false }
+    for offset in 0..<expected.count where expected[offset] != text[start + offset] { return false }
+    return true
+}
+
+/// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
+/// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
+func leftmostLongest<Payload>(_ matches: [PhraseIndex<Payload>.Match]) -> [PhraseIndex<Payload>.Match] {
+    let sorted = matches.sorted { lhs, rhs in
+        lhs.firstToken != rhs.firstToken ? lhs.firstToken < rhs.firstToken : lhs.lastToken > rhs.lastToken
+    }
+    var kept: [PhraseIndex<Payload>.Match] = []
+    var nextFree = 0
+    for match in sorted where match.firstToken >= nextFree {
+        kept.append(match)
+        nextFree = match.lastToken + 1
+    }
+    return kept
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

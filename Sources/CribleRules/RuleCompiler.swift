@@ -1,0 +1,238 @@
+import CribleCore
+import PCRE2
+
+/// Turns parsed rule files into a ``CompiledRuleSet``: compiles regexes (JIT), builds the shared
+/// phrase index, resolves and orders composites, merges lexicons.
+///
+/// Every problem becomes a diagnostic and the faulty rule is left out; the others compile.
+public struct RuleCompiler: Sendable {
+    public var regexLimits: Regex.Limits
+
+    public init(regexLimits: Regex.Limits = .standard) {
+        self.regexLimits = regexLimits
+    }
+
+    public func compile(_ files: [RuleFile], digest: String) -> (CompiledRuleSet, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        func report(_ severity: Diagnostic.Severity, _ code: String, _ message: String, at location: SourceLocation,
+                    length: Int = 1, hint: String? = nil) {
+            diagnostics.append(Diagnostic(severity, code, message, file: location.file, line: location.line,
+                                          column: location.column, length: length, hint: hint))
+        }
+
+        // Labels first: rules may only emit declared labels (a typo must not invent a label).
+        var labels: [String: LabelDefinition] = [:]
+        for file in files {
+            for label in file.labels {
+                if let existing = labels[label.name], existing.iptc != label.iptc, label.iptc != nil, existing.iptc != nil {
+                    report(.warning, "W007", "label `\(label.name)` is declared again with another IPTC code (first at \(existing.location))",
+                           at: label.location)
+                }
+                if labels[label.name] == nil || labels[label.name]?.iptc == nil { labels[label.name] = label }
+            }
+        }
+
+        // Unique ids across every file.
+        var definitions: [RuleDefinition] = []
+        var firstLocation: [String: SourceLocation] = [:]
+        for file in files {
+            for rule in file.rules {
+                if let first = firstLocation[rule.id] {
+                    report(.error, "E012", "duplicate rule id `\(rule.id)` (first defined at \(first))", at: rule.location)
+                    continue
+                }
+                firstLocation[rule.id] = rule.location
+                if let label = rule.label, labels[label] == nil {
+                    report(.error, "E013", "rule `\(rule.id)` emits label `\(label)`, which no loaded file declares", at: rule.location,
+                           hint: closestMatch(to: label, in: Set(labels.keys)).map { "did you mean `\($0)`?" }
+                               ?? "declare it in a `labels:` section")
+                    continue
+                }
+                definitions.append(rule)
+            }
+        }
+
+        // Compile simple rules; composites are resolved once every simple rule is known.
+        var compiled: [CompiledRule] = []
+        var phrases = PhraseIndex<PhraseOwner>()
+        var pendingPhrases: [(Phrase, PhraseOwner.Side)] = []
+        var composites: [RuleDefinition] = []
+        for definition in definitions {
+            let languages = definition.languages.map(Set.init)
+            pendingPhrases.removeAll()
+            var ok = true
+            let kind: CompiledRule.Kind
+            switch definition.kind {
+            case .keywords(let list):
+                for keyword in list {
+                    if let phrase = Phrase(keyword.value) {
+                        pendingPhrases.append((phrase, .keyword))
+                    } else {
+                        report(.error, "E010", "keyword `\(keyword.value)` has no letter or digit to match", at: keyword.location)
+                        ok = false
+                    }
+                }
+                kind = .keywords
+            case .near(let a, let b, let within):
+                for (list, side) in [(a, PhraseOwner.Side.nearA), (b, .nearB)] {
+                    for keyword in list {
+                        if let phrase = Phrase(keyword.value) {
+                            pendingPhrases.append((phrase, side))
+                        } else {
+                            report(.error, "E010", "keyword `\(keyword.value)` has no letter or digit to match", at: keyword.location)
+                            ok = false
+                        }
+                    }
+                }
+                kind = .near(within: within)
+            case .regex(let patterns):
+                var regexes: [Regex] = []
+                for pattern in patterns {
+                    let source = definition.caseSensitive ? pattern.value : RegexFolding.fold(pattern.value)
+                    do {
+                        let regex = try Regex(source, limits: regexLimits)
+                        if regex.canMatchEmpty {
+                            report(.warning, "W002", "pattern /\(pattern.value)/ can match the empty string", at: pattern.location,
+                                   hint: "empty matches are ignored; make the pattern require at least one character")
+                        }
+                        regexes.append(regex)
+                    } catch {
+                        var location = pattern.location
+                        // Point at the character PCRE2 complained about: the scalar starts after its quote.
+                        if let offset = error.offset {
+                            let prefix = String(decoding: Array(source.utf8).prefix(offset), as: UTF8.self)
+                            location.column += prefix.unicodeScalars.count + 1
+                        }
+                        report(.error, "E014", "invalid regular expression in rule `\(definition.id)`: \(error.message)",
+                               at: location, hint: "PCRE2 stopped at offset \(error.offset ?? 0) of /\(source)/")
+                        ok = false
+                    }
+                }
+                kind = .regex(regexes)
+            case .composite:
+                composites.append(definition)
+                continue
+            }
+            guard ok else { continue }
+            let ruleNumber = Int32(compiled.count)
+            for (phrase, side) in pendingPhrases { phrases.insert(phrase, payload: PhraseOwner(rule: ruleNumber, side: side)) }
+            compiled.append(CompiledRule(definition: definition, kind: kind, languages: languages))
+        }
+
+        // Composites: resolve names, drop those naming unknown rules, order them, reject cycles.
+        var indexByID = Dictionary(compiled.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let compositeIDs = Set(composites.map(\.id))
+        var resolvable = composites.filter { definition in
+            guard case .composite(let all, let any, _, let none) = definition.kind else { return false }
+            var ok = true
+            for name in all + any + none where indexByID[name.value] == nil && !compositeIDs.contains(name.value) {
+                let hint = closestMatch(to: name.value, in: Set(indexByID.keys).union(compositeIDs))
+                report(.error, "E015", "rule `\(definition.id)` names `\(name.value)`, which is not a loaded rule", at: name.location,
+                       hint: hint.map { "did you mean `\($0)`?" })
+                ok = false
+            }
+            return ok
+        }
+        var compositeOrder: [Int] = []
+        var progress = true
+        while !resolvable.isEmpty && progress {
+            progress = false
+            for definition in resolvable {
+                guard case .composite(let all, let any, let atLeast, let none) = definition.kind else { continue }
+                let names = all + any + none
+                guard names.allSatisfy({ indexByID[$0.value] != nil }) else { continue }
+                let index = compiled.count
+                compiled.append(CompiledRule(definition: definition,
+                                             kind: .composite(all: all.map { indexByID[$0.value]! },
+                                                              any: any.map { indexByID[$0.value]! },
+                                                              atLeast: atLeast, none: none.map { indexByID[$0.value]! }),
+                                             languages: definition.languages.map(Set.init)))
+                indexByID[definition.id] = index
+                compositeOrder.append(index)
+                progress = true
+            }
+            resolvable.removeAll { indexByID[$0.id] != nil }
+        }
+        for definition in resolvable {
+            report(.error, "E016", "rule `\(definition.id)` is part of a cycle of composite rules (or names one that is)",
+                   at: definition.location, hint: "a composite cannot depend on itself, directly or through others")
+        }
+
+        // Lexicons, merged per language in load order.
+        var lexiconDefinitions: [String: [LexiconDefinition]] = [:]
+        var lexiconIDs: [String: SourceLocation] = [:]
+        for file in files {
+            guard let lexicon = file.lexicon else { continue }
+            if let first = lexiconIDs[lexicon.id] {
+                report(.error, "E012", "duplicate lexicon id `\(lexicon.id)` (first defined at \(first))", at: lexicon.location)
+                continue
+            }
+            lexiconIDs[lexicon.id] = lexicon.location
+            lexiconDefinitions[lexicon.language, default: []].append(lexicon)
+        }
+        var lexicons: [String: CompiledLexicon] = [:]
+        for (language, list) in lexiconDefinitions {
+            let (lexicon, lexiconDiagnostics) = CompiledLexicon.build(language: language, definitions: list)
+            lexicons[language] = lexicon
+            diagnostics += lexiconDiagnostics
+        }
+
+        let set = CompiledRuleSet(rules: compiled, labels: labels, lexicons: lexicons, digest: digest,
+                                  files: files.map(\.path), phrases: phrases, compositeOrder: compositeOrder)
+        return (set, diagnostics)
+    }
+}
+
+/// Folds the literal letters of a regex the way documents are folded, so that a pattern written
+/// `Données` matches the folded `donnees`. Escapes, property names, group names and `\x{…}`
+/// stay untouched.
+public enum RegexFolding {
+    public static func fold(_ pattern: String) -> String {
+        let scalars = Array(pattern.unicodeScalars)
+        var output = ""
+        var index = 0
+        func copyUntil(_ closing: Unicode.Scalar) {
+            while index < scalars.count {
+                output.unicodeScalars.append(scalars[index])
+                index += 1
+                if scalars[index - 1] == closing { return }
+            }
+        }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            if scalar == "\\", index + 1 < scalars.count {
+                output.unicodeScalars.append(scalar)
+                output.unicodeScalars.append(scalars[index + 1])
+                let escaped = scalars[index + 1]
+                index += 2
+                if "pPxNgko".unicodeScalars.contains(escaped), index < scalars.count {
+                    if scalars[index] == "{" { copyUntil("}") } else if scalars[index] == "<" { copyUntil(">") }
+                }
+                if escaped == "Q" {  // \Q…\E: literal text, fold it
+                    while index < scalars.count {
+                        if scalars[index] == "\\", index + 1 < scalars.count, scalars[index + 1] == "E" { break }
+                        output += TextView(String(scalars[index])).foldedString
+                        index += 1
+                    }
+                }
+                continue
+            }
+            if scalar == "(", index + 2 < scalars.count, scalars[index + 1] == "?" {
+                // Named groups (?<name>…), (?P<name>…), (?'name'…) and (?P=name): keep names as written.
+                let third = scalars[index + 2]
+                if third == "<" || third == "'" || third == "P" {
+                    let closing: Unicode.Scalar = third == "'" ? "'" : (third == "P" && index + 3 < scalars.count && scalars[index + 3] == "=" ? ")" : ">")
+                    if !(third == "<" && index + 3 < scalars.count && (scalars[index + 3] == "=" || scalars[index + 3] == "!")) {
+                        output.unicodeScalars.append(contentsOf: scalars[index...(index + 2)])
+                        index += 3
+                        copyUntil(closing)
+                        continue
+                    }
+                }
+            }
+            output += TextView(String(scalar)).foldedString
+            index += 1
+        }
+        return output
+    }
+}

@@ -1,0 +1,105 @@
+import CribleCore
+
+/// A place in a source file, for diagnostics and for "this example was written at …".
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A value read from a file, with where it was written.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+    public init(_ value: Value, _ location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// Everything one rule file declares.
+public struct RuleFile: Sendable {
+    public var path: String
+    public var labels: [LabelDefinition] = []
+    public var rules: [RuleDefinition] = []
+    public var lexicon: LexiconDefinition?
+}
+
+public struct LabelDefinition: Sendable {
+    public var name: String
+    public var description: String?
+    public var iptc: String?
+    public var location: SourceLocation
+}
+
+public enum RuleScope: String, Sendable, CaseIterable {
+    case any, title, body
+}
+
+public enum RuleKind: Sendable {
+    /// Word-bounded phrases matched on folded tokens.
+    case keywords([Located<String>])
+    /// PCRE2 patterns.
+    case regex([Located<String>])
+    /// Two keyword lists whose hits must be at most `within` tokens apart.
+    case near(a: [Located<String>], b: [Located<String>], within: Int)
+    /// A rule over other rules.
+    case composite(all: [Located<String>], any: [Located<String>], atLeast: Int, none: [Located<String>])
+
+    public var name: String {
+        switch self {
+        case .keywords: "keywords"
+        case .regex: "regex"
+        case .near: "near"
+        case .composite: "composite"
+        }
+    }
+}
+
+public struct RuleExamples: Sendable {
+    public var match: [Located<String>] = []
+    public var noMatch: [Located<String>] = []
+}
+
+public struct RuleDefinition: Sendable {
+    public var id: String
+    public var label: String?
+    public var description: String
+    public var languages: [String]?
+    public var weight: Double
+    public var scope: RuleScope
+    public var minCount: Int
+    public var caseSensitive: Bool
+    public var kind: RuleKind
+    public var examples: RuleExamples
+    public var location: SourceLocation
+}
+
+/// A sentiment lexicon file: valences and the words that modify them.
+public struct LexiconDefinition: Sendable {
+    public var id: String
+    public var language: String
+    public var valences: [Located<LexiconEntry>] = []
+    public var boosters: [Located<LexiconEntry>] = []
+    public var negators: [Located<String>] = []
+    public var contrast: [Located<String>] = []
+    public var examples: LexiconExamples = LexiconExamples()
+    public var location: SourceLocation
+}
+
+public struct LexiconEntry: Sendable, Hashable {
+    public var term: String
+    public var value: Double
+}
+
+public struct LexiconExamples: Sendable {
+    public var positive: [Located<String>] = []
+    public var negative: [Located<String>] = []
+    public var neutral: [Located<String>] = []
+}

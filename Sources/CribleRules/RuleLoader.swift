@@ -1,0 +1,92 @@
+import CribleCore
+import Foundation
+
+/// Finds, reads and compiles rule files from folders.
+///
+/// Files are read in sorted path order, so the same folders always give the same rule set and
+/// the same digest. `*.policy.yaml` files sit beside rules but are policies, not rules.
+public struct RuleLoader: Sendable {
+    public struct Result: Sendable {
+        public let ruleSet: CompiledRuleSet
+        public let diagnostics: [Diagnostic]
+        public let parsedFiles: [RuleFile]
+        public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    }
+
+    public var compiler: RuleCompiler
+
+    public init(compiler: RuleCompiler = RuleCompiler()) {
+        self.compiler = compiler
+    }
+
+    /// Every rule file below `paths` (a path may also name a single file).
+    public static func ruleFiles(in paths: [String]) -> (files: [String], diagnostics: [Diagnostic]) {
+        var files: [String] = []
+        var diagnostics: [Diagnostic] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                diagnostics.append(Diagnostic(.error, "E020", "no such file or folder", file: path, line: 1, column: 1))
+                continue
+            }
+            if !isDirectory.boolValue {
+                files.append(path)
+                continue
+            }
+            guard let enumerator = manager.enumerator(atPath: path) else { continue }
+            var found: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                guard relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else { continue }
+                guard !relative.hasSuffix(".policy.yaml"), !relative.hasSuffix(".policy.yml") else { continue }
+                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+                found.append((path as NSString).appendingPathComponent(relative))
+            }
+            files += found.sorted()
+        }
+        return (files, diagnostics)
+    }
+
+    public func load(paths: [String]) -> Result {
+        let (files, findDiagnostics) = RuleLoader.ruleFiles(in: paths)
+        var diagnostics = findDiagnostics
+        var sources: [(String, String)] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                diagnostics.append(Diagnostic(.error, "E020", "cannot read the file", file: file, line: 1, column: 1))
+                continue
+            }
+            guard let text = String(validatingUTF8Data: data) else {
+                diagnostics.append(Diagnostic(.error, "E021", "the file is not valid UTF-8", file: file, line: 1, column: 1))
+                continue
+            }
+            sources.append((file, text))
+        }
+        return load(sources: sources, extraDiagnostics: diagnostics)
+    }
+
+    /// Compiles rule files given as (path, text) pairs; used by `load(paths:)` and by tests.
+    public func load(sources: [(path: String, text: String)], extraDiagnostics: [Diagnostic] = []) -> Result {
+        var diagnostics = extraDiagnostics
+        var parsed: [RuleFile] = []
+        var hasher = SHA256()
+        for (path, text) in sources {
+            hasher.update(Array(path.utf8) + [0] + Array(text.utf8) + [0])
+            let (file, fileDiagnostics) = RuleFileParser.parse(text, path: path)
+            diagnostics += fileDiagnostics
+            if let file { parsed.append(file) }
+        }
+        let (ruleSet, compileDiagnostics) = compiler.compile(parsed, digest: hasher.finalize().hexString)
+        diagnostics += compileDiagnostics
+        return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
+    }
+}
+
+extension String {
+    init?(validatingUTF8Data data: Data) {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        self = text
+    }
+}

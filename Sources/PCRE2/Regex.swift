@@ -1,0 +1,157 @@
+import CPCRE2
+
+/// A compiled PCRE2 pattern.
+///
+/// The compiled code is owned by exactly one instance and freed in `deinit`; it is immutable after
+/// compilation, which PCRE2 documents as safe to share between threads. What is *not* safe to
+/// share — the match data and the JIT stack — lives in ``MatchScratch``, which each task owns.
+public final class Regex: @unchecked Sendable {
+    public struct Options: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+        public static let caseless = Options(rawValue: UInt32(PCRE2_CASELESS))
+        public static let multiline = Options(rawValue: UInt32(PCRE2_MULTILINE))
+        public static let dotAll = Options(rawValue: UInt32(PCRE2_DOTALL))
+        public static let extended = Options(rawValue: UInt32(PCRE2_EXTENDED))
+    }
+
+    /// Limits applied to every match, so a pathological pattern fails one rule instead of
+    /// hanging a batch.
+    public struct Limits: Sendable, Hashable {
+        public var matchLimit: UInt32
+        public var depthLimit: UInt32
+        public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000) {
+            self.matchLimit = matchLimit
+            self.depthLimit = depthLimit
+        }
+        public static let standard = Limits()
+    }
+
+    public let pattern: String
+    public let options: Options
+    public let limits: Limits
+    /// Number of capturing groups, used to size shared match data.
+    public let captureCount: Int
+    /// Whether JIT compilation succeeded (it is unavailable on some platforms; matching then
+    /// falls back to the interpreter, which is slower but gives the same results).
+    public let isJITCompiled: Bool
+
+    let code: OpaquePointer
+    private let matchContext: OpaquePointer
+
+    /// Compiles `pattern` with UTF and UCP semantics (Unicode-aware `\w`, `\b`, `\d`, and case).
+    public init(_ pattern: String, options: Options = [], limits: Limits = .standard) throws(PCRE2Error) {
+        self.pattern = pattern
+        self.options = options
+        self.limits = limits
+        var errorCode: Int32 = 0
+        var errorOffset: Int = 0
+        let flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | options.rawValue
+        let compiled: OpaquePointer? = pattern.utf8.withContiguousStorageIfAvailable { buffer in
+            pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
+        } ?? {
+            let bytes = Array(pattern.utf8)
+            return bytes.withUnsafeBufferPointer { buffer in
+                pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
+            }
+        }()
+        guard let compiled else {
+            throw PCRE2Error(code: errorCode, pattern: pattern, offset: errorOffset)
+        }
+        self.code = compiled
+        self.isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        var captures: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
+        self.captureCount = Int(captures)
+        guard let context = pcre2_match_context_create_8(nil) else {
+            pcre2_code_free_8(compiled)
+            throw PCRE2Error(code: Int32(PCRE2_ERROR_NOMEMORY), pattern: pattern, offset: nil)
+        }
+        pcre2_set_match_limit_8(context, limits.matchLimit)
+        pcre2_set_depth_limit_8(context, limits.depthLimit)
+        self.matchContext = context
+    }
+
+    deinit {
+        pcre2_match_context_free_8(matchContext)
+        pcre2_code_free_8(code)
+    }
+
+    /// Whether the pattern can match an empty string (a rule that does is almost always a mistake).
+    public var canMatchEmpty: Bool {
+        var minLength: UInt32 = 0
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MINLENGTH), &minLength)
+        return minLength == 0
+    }
+
+    /// All non-overlapping matches in `text`, as byte ranges.
+    ///
+    /// - Parameter validUTF8: pass `true` only when the caller has already checked that `text` is
+    ///   valid UTF-8; PCRE2 then skips its own check (`PCRE2_NO_UTF_CHECK`), which otherwise costs a
+    ///   full pass over the text for every pattern.
+    public func matches(
+        in text: UnsafeBufferPointer<UInt8>,
+        scratch: MatchScratch,
+        validUTF8: Bool = true,
+        limit: Int = .max
+    ) throws(PCRE2Error) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        var start = 0
+        var options: UInt32 = validUTF8 ? UInt32(PCRE2_NO_UTF_CHECK) : 0
+        let data = scratch.matchData(forCaptures: captureCount)
+        while start <= text.count, found.count < limit {
+            let rc = pcre2_match_8(code, text.baseAddress, text.count, start, options, data, matchContext)
+            if rc == PCRE2_ERROR_NOMATCH { break }
+            if rc < 0 { throw PCRE2Error(code: rc, pattern: pattern, offset: start) }
+            let ovector = pcre2_get_ovector_pointer_8(data)!
+            let lower = ovector[0], upper = ovector[1]
+            found.append(lower..<upper)
+            if upper > lower {
+                start = upper
+            } else {
+                // Empty match: step over one whole UTF-8 character so the next try makes progress.
+                start = upper + 1
+                while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
+            }
+            options = UInt32(PCRE2_NO_UTF_CHECK)
+        }
+        return found
+    }
+
+    /// Convenience for tests and one-off matching: matches a Swift string, returns byte ranges.
+    public func matches(in text: String) throws(PCRE2Error) -> [Range<Int>] {
+        let bytes = Array(text.utf8)
+        let scratch = MatchScratch()
+        let result: Result<[Range<Int>], PCRE2Error> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(PCRE2Error) in try matches(in: buffer, scratch: scratch, validUTF8: true) }
+        }
+        return try result.get()
+    }
+}
+
+/// Per-task scratch space for matching: PCRE2 match data, grown on demand.
+///
+/// Match data holds the results of the last match, so it must never be used by two matches at
+/// once. Each classification task creates its own; the class is deliberately not `Sendable`.
+public final class MatchScratch {
+    private var data: OpaquePointer?
+    private var pairs: UInt32 = 0
+
+    public init() {}
+
+    deinit { if let data { pcre2_match_data_free_8(data) } }
+
+    func matchData(forCaptures captures: Int) -> OpaquePointer {
+        let needed = UInt32(captures + 1)
+        if let data, pairs >= needed { return data }
+        if let data { pcre2_match_data_free_8(data) }
+        let size = max(needed, 16)
+        guard let created = pcre2_match_data_create_8(size, nil) else {
+            fatalError("PCRE2 could not allocate match data: out of memory")
+        }
+        data = created
+        pairs = size
+        return created
+    }
+}
