@@ -143,7 +143,7 @@ func bytesEqual(_ expected: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from st
 
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
 /// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
-func leftmostLongest<Payload>(_ matches: [PhraseIndex<Payload>.Match]) -> [PhraseIndex<Payload>.Match] {
+public func leftmostLongest<Payload>(_ matches: [PhraseIndex<Payload>.Match]) -> [PhraseIndex<Payload>.Match] {
     let sorted = matches.sorted { lhs, rhs in
         lhs.firstToken != rhs.firstToken ? lhs.firstToken < rhs.firstToken : lhs.lastToken > rhs.lastToken
     }

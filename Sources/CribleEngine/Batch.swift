@@ -1,0 +1,79 @@
+import CribleCore
+import Dispatch
+import Foundation
+
+/// One input's outcome: a verdict, or the reason it could not be classified.
+public enum BatchItem: Sendable {
+    case verdict(Verdict)
+    case failure(InputFailure)
+}
+
+/// Classifies a list of inputs on several cores, keeping the input order in the output whatever
+/// the parallelism, so two runs of the same batch give byte-identical reports.
+public struct BatchClassifier: Sendable {
+    public let engine: Engine
+    public let jobs: Int
+
+    public init(engine: Engine, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.engine = engine
+        self.jobs = max(1, jobs)
+    }
+
+    public func classify(_ inputs: [InputItem]) -> [BatchItem] {
+        let results = ResultSlots(count: inputs.count)
+        let engine = self.engine
+        let work: @Sendable (Int) -> Void = { index in
+            switch inputs[index] {
+            case .document(let document): results.set(index, .verdict(engine.classify(document)))
+            case .failure(let failure): results.set(index, .failure(failure))
+            }
+        }
+        if jobs == 1 || inputs.count < 2 {
+            for index in inputs.indices { work(index) }
+        } else {
+            // Documents are handed out one at a time: cheap next to classifying one.
+            let next = Counter()
+            DispatchQueue.concurrentPerform(iterations: min(jobs, inputs.count)) { _ in
+                while let index = next.take(below: inputs.count) { work(index) }
+            }
+        }
+        return results.values()
+    }
+}
+
+/// Exit status of a run, as documented for CI: the most severe outcome wins.
+public enum RunOutcome: Int32, Sendable {
+    case passed = 0
+    case policyFailed = 1
+    case runFailed = 2
+
+    public static func of(_ items: [BatchItem], failOn: Action?, loadFailed: Bool) -> RunOutcome {
+        if loadFailed { return .runFailed }
+        if items.contains(where: { if case .failure = $0 { return true } else { return false } }) { return .runFailed }
+        guard let failOn else { return .passed }
+        let failed = items.contains { item in
+            if case .verdict(let verdict) = item { return verdict.action >= failOn }
+            return false
+        }
+        return failed ? .policyFailed : .passed
+    }
+}
+
+private final class ResultSlots: @unchecked Sendable {
+    private var slots: [BatchItem?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ item: BatchItem) { lock.lock(); slots[index] = item; lock.unlock() }
+    func values() -> [BatchItem] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+}
+
+private final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func take(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard value < limit else { return nil }
+        value += 1
+        return value - 1
+    }
+}

@@ -1,0 +1,155 @@
+import CribleCore
+import Foundation
+
+/// A document that could not be read, reported in place of its verdict so that nothing is lost
+/// silently and the rest of the batch goes on.
+public struct InputFailure: Error, Sendable, Hashable {
+    /// The document id when known (`file.jsonl:12` for a JSONL line), else the path.
+    public var id: String
+    public var message: String
+    public var file: String?
+    public var line: Int?
+    public init(id: String, message: String, file: String? = nil, line: Int? = nil) {
+        self.id = id
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+}
+
+public enum InputItem: Sendable {
+    case document(Document)
+    case failure(InputFailure)
+}
+
+/// Reads documents from files, folders and standard input.
+///
+/// - `.txt`, `.md`, `.markdown`: one document; its id is the path, its first line the title.
+/// - `.jsonl`, `.ndjson`: one document per line with `id`, `text`, optional `title` and `lang`.
+/// - folders: every such file below, recursively, in sorted order.
+/// - `-`: standard input, read as JSONL when every non-empty line is a JSON object, else as text.
+public struct DocumentReader: Sendable {
+    public static let textExtensions: Set<String> = ["txt", "md", "markdown", "text"]
+    public static let jsonlExtensions: Set<String> = ["jsonl", "ndjson"]
+
+    public var textField = "text"
+    public var idField = "id"
+    public var titleField = "title"
+    public var languageField = "lang"
+
+    public init() {}
+
+    /// Expands folders into their files, in sorted order; missing paths become failures.
+    public func expand(_ paths: [String]) -> [Result<String, InputFailure>] {
+        var results: [Result<String, InputFailure>] = []
+        for path in paths {
+            if path == "-" { results.append(.success(path)); continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                results.append(.failure(InputFailure(id: path, message: "no such file or folder", file: path)))
+                continue
+            }
+            if !isDirectory.boolValue { results.append(.success(path)); continue }
+            let enumerator = FileManager.default.enumerator(atPath: path)
+            var files: [String] = []
+            while let relative = enumerator?.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") || relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+                let ext = (name as NSString).pathExtension.lowercased()
+                if DocumentReader.textExtensions.contains(ext) || DocumentReader.jsonlExtensions.contains(ext) {
+                    files.append((path as NSString).appendingPathComponent(relative))
+                }
+            }
+            results += files.sorted().map { .success($0) }
+        }
+        return results
+    }
+
+    public func read(paths: [String], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) -> [InputItem] {
+        var items: [InputItem] = []
+        for entry in expand(paths) {
+            switch entry {
+            case .failure(let failure): items.append(.failure(failure))
+            case .success(let path):
+                if path == "-" {
+                    items += readStandardInput(standardInput())
+                } else {
+                    items += read(file: path)
+                }
+            }
+        }
+        return items
+    }
+
+    public func read(file path: String) -> [InputItem] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return [.failure(InputFailure(id: path, message: "cannot read the file", file: path))]
+        }
+        let ext = (path as NSString).pathExtension.lowercased()
+        if DocumentReader.jsonlExtensions.contains(ext) { return readJSONLines(data, source: path) }
+        guard let text = decodeUTF8(data) else {
+            return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
+        }
+        return [.document(Document(id: path, body: text, titleIsFirstLine: true))]
+    }
+
+    func readStandardInput(_ data: Data) -> [InputItem] {
+        guard let text = decodeUTF8(data) else {
+            return [.failure(InputFailure(id: "stdin", message: "standard input is not valid UTF-8"))]
+        }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if !lines.isEmpty, lines.allSatisfy({ $0.hasPrefix("{") }) { return readJSONLines(data, source: "stdin") }
+        return [.document(Document(id: "stdin", body: text, titleIsFirstLine: true))]
+    }
+
+    /// One document per line. A broken line becomes a failure naming `source:line`; the other
+    /// lines are still read.
+    public func readJSONLines(_ data: Data, source: String) -> [InputItem] {
+        var items: [InputItem] = []
+        let bytes = [UInt8](data)
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            lineNumber += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let place = "\(source):\(lineNumber)"
+            guard String(validating: Array(line), as: UTF8.self) != nil else {
+                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not valid UTF-8", file: source, line: lineNumber)))
+                continue
+            }
+            let object: Any
+            do {
+                object = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])
+            } catch {
+                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not valid JSON", file: source, line: lineNumber)))
+                continue
+            }
+            guard let fields = object as? [String: Any] else {
+                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not a JSON object", file: source, line: lineNumber)))
+                continue
+            }
+            let id = (fields[idField] as? String) ?? (fields[idField] as? NSNumber)?.stringValue ?? place
+            guard let text = fields[textField] as? String else {
+                items.append(.failure(InputFailure(id: id, message: "line \(lineNumber) has no string field `\(textField)`", file: source, line: lineNumber)))
+                continue
+            }
+            var metadata: [String: String] = [:]
+            for (key, value) in fields where ![idField, textField, titleField, languageField].contains(key) {
+                if let string = value as? String { metadata[key] = string }
+            }
+            items.append(.document(Document(id: id, title: fields[titleField] as? String, body: text,
+                                             language: fields[languageField] as? String, metadata: metadata)))
+        }
+        return items
+    }
+
+    func decodeUTF8(_ data: Data) -> String? {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,122 @@
+import CribleCore
+import CribleRules
+import Foundation
+import PCRE2
+
+/// Compiled rules, plugins and policy: classify many documents with one engine.
+///
+/// Classifying is a pure function of (engine, document): the same input gives the same verdict,
+/// and an engine can be shared by any number of tasks (every per-document scratch is created
+/// inside ``classify(_:)``).
+public struct Engine: Sendable {
+    public static let version = "0.1.0"
+
+    public let ruleSet: CompiledRuleSet
+    public let policy: Policy
+    public let languageIdentifier: any LanguageIdentifier
+    public let classifiers: [any Classifier]
+    public let scorer: Scorer
+    public let sentiment: SentimentAnalyzer
+    /// Rule ids turned off by configuration.
+    public let disabledRules: Set<String>
+
+    public init(ruleSet: CompiledRuleSet, policy: Policy,
+                languageIdentifier: any LanguageIdentifier = BuiltinPlugins.languageIdentifier,
+                classifiers: [any Classifier] = BuiltinPlugins.classifiers,
+                scorer: Scorer = Scorer(), sentiment: SentimentAnalyzer = SentimentAnalyzer(),
+                disabledRules: Set<String> = []) {
+        self.ruleSet = ruleSet
+        self.policy = policy
+        self.languageIdentifier = languageIdentifier
+        self.classifiers = classifiers
+        self.scorer = scorer
+        self.sentiment = sentiment
+        self.disabledRules = disabledRules
+    }
+
+    public func classify(_ document: Document) -> Verdict {
+        let text = TextView(document.content)
+        // 1. Language: what the input declared, else identified. Rules are gated by it.
+        let language: LanguageGuess
+        if let declared = document.declaredLanguage {
+            language = LanguageGuess(code: declared, confidence: 1, declared: true)
+        } else {
+            language = languageIdentifier.identify(text)
+        }
+        let context = DocumentContext(document: document, text: text, language: language)
+
+        // 2. Rules.
+        let scratch = MatchScratch()
+        var (evidence, issues) = ruleSet.evaluate(context, scratch: scratch)
+        if !disabledRules.isEmpty { evidence.removeAll { disabledRules.contains($0.ruleID) } }
+
+        // 3. Sentiment.
+        let sentimentResult = sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code])
+
+        // 4. Plugins.
+        for classifier in classifiers {
+            let descriptor = classifier.descriptor
+            if let languages = descriptor.languages, language.code != "und", !languages.contains(language.code) { continue }
+            if disabledRules.contains(descriptor.id) { continue }
+            do {
+                evidence += try classifier.classify(context)
+            } catch {
+                issues.append(ClassificationIssue(source: descriptor.id, message: "plugin failed: \(error)"))
+            }
+        }
+
+        // 5. Scores, labels, policy.
+        let rawScores = scorer.scores(for: evidence, titleRange: document.titleRange, tokens: text.tokens.count)
+        var candidates = rawScores.map { label, score in
+            LabelScore(label: label, score: (score * 10_000).rounded() / 10_000, iptc: ruleSet.labels[label]?.iptc)
+        }
+        candidates.append(LabelScore(label: "lang/\(language.code)", score: language.confidence))
+        if ruleSet.lexicons[language.code] != nil {
+            let strength = sentimentResult.label == "sentiment/neutral" ? 1 - abs(sentimentResult.score) : abs(sentimentResult.score)
+            candidates.append(LabelScore(label: sentimentResult.label, score: (strength * 10_000).rounded() / 10_000))
+        }
+        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.label < $1.label }
+        let labels = candidates.filter { candidate in
+            candidate.label.hasPrefix("lang/") || candidate.label.hasPrefix("sentiment/")
+                || candidate.score >= policy.threshold(for: candidate.label)
+        }
+        let (action, reasons) = policy.decide(candidates)
+        return Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
+                       sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
+                       issues: issues, text: text)
+    }
+}
+
+/// Loads an engine from rule folders and a policy file, the way the CLI does.
+public struct EngineLoader: Sendable {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let diagnostics: [Diagnostic]
+        public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    }
+
+    public struct Loaded: Sendable {
+        public let engine: Engine
+        /// Problems found while loading; errors here mean some rules were left out.
+        public let diagnostics: [Diagnostic]
+    }
+
+    public init() {}
+
+    /// - Returns: the engine built from everything that loaded, and every diagnostic. Rule-file
+    ///   errors leave the faulty rules out; the caller decides whether that fails the run.
+    public func load(rulePaths: [String], policyPath: String?, disabledRules: Set<String> = []) throws(Failure) -> Loaded {
+        let result = RuleLoader().load(paths: rulePaths)
+        var diagnostics = result.diagnostics
+        let policy: Policy
+        if let policyPath {
+            let (loaded, policyDiagnostics) = Policy.load(path: policyPath)
+            diagnostics += policyDiagnostics
+            guard let loaded else { throw Failure(diagnostics: diagnostics) }
+            policy = loaded
+        } else {
+            policy = .allowAll
+        }
+        let engine = Engine(ruleSet: result.ruleSet, policy: policy, disabledRules: disabledRules)
+        return Loaded(engine: engine, diagnostics: diagnostics)
+    }
+}

@@ -1,0 +1,20 @@
+import CribleCore
+
+/// One line per input: its verdict, or `{"id": …, "error": …}` when it could not be read.
+public struct JSONLinesReporter: Reporter {
+    public static let identifier = "jsonl"
+    let encoder: VerdictEncoder
+
+    public init(engine: Engine) { encoder = VerdictEncoder(engine: engine) }
+
+    public func line(for item: BatchItem) -> String {
+        switch item {
+        case .verdict(let verdict): encoder.encode(verdict).serialized()
+        case .failure(let failure): encoder.encode(failure).serialized()
+        }
+    }
+
+    public func report(_ items: [BatchItem]) -> String {
+        items.map { line(for: $0) + "\n" }.joined()
+    }
+}

@@ -1,0 +1,82 @@
+import CribleCore
+import Foundation
+
+/// Verdicts for people: one block per document, labels with scores, the action and why, and the
+/// strongest evidence with the words that triggered it.
+public struct TextReporter: Reporter {
+    public static let identifier = "text"
+    let engine: Engine
+    let colors: Bool
+    /// How many pieces of evidence to show per document (the JSON output has them all).
+    public var evidenceShown = 6
+
+    public init(engine: Engine, colors: Bool = false) {
+        self.engine = engine
+        self.colors = colors
+    }
+
+    func paint(_ text: String, _ code: String) -> String { colors ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func actionText(_ action: Action) -> String {
+        switch action {
+        case .allow: paint("ALLOW", "32")
+        case .review: paint("REVIEW", "33;1")
+        case .block: paint("BLOCK", "31;1")
+        }
+    }
+
+    public func report(_ items: [BatchItem]) -> String {
+        var output = ""
+        var counts: [Action: Int] = [:]
+        var failures = 0
+        for item in items {
+            switch item {
+            case .failure(let failure):
+                failures += 1
+                output += "\(paint(failure.id, "1"))\n  \(paint("ERROR", "31;1")): \(failure.message)\n\n"
+            case .verdict(let verdict):
+                counts[verdict.action, default: 0] += 1
+                output += block(for: verdict) + "\n"
+            }
+        }
+        let total = counts.values.reduce(0, +)
+        output += "\(total) document\(total == 1 ? "" : "s"): \(counts[.allow] ?? 0) allow, \(counts[.review] ?? 0) review, \(counts[.block] ?? 0) block"
+        if failures > 0 { output += ", \(failures) unreadable" }
+        return output + "\n"
+    }
+
+    func block(for verdict: Verdict) -> String {
+        var lines: [String] = []
+        let language = verdict.language.declared ? verdict.language.code : "\(verdict.language.code) \(format(verdict.language.confidence))"
+        lines.append("\(paint(verdict.document.id, "1"))  [\(language)]  \(actionText(verdict.action))")
+        if let title = verdict.document.title, !title.isEmpty { lines.append("  title:     \(title)") }
+        let labels = verdict.labels.filter { !$0.label.hasPrefix("lang/") && !$0.label.hasPrefix("sentiment/") }
+        lines.append("  labels:    " + (labels.isEmpty ? "(none)" : labels.map { label in
+            "\(label.label) \(format(label.score))" + (label.iptc.map { " [\($0)]" } ?? "")
+        }.joined(separator: ", ")))
+        let sentiment = verdict.sentiment
+        lines.append("  sentiment: \(sentiment.label.replacingOccurrences(of: "sentiment/", with: "")) (\(String(format: "%+.2f", sentiment.score)))")
+        for reason in verdict.reasons.prefix(3) {
+            lines.append("  because:   \(reason.label) \(format(reason.score)) ≥ \(format(reason.threshold)) → \(reason.action.rawValue) (policy rule \(reason.policyRule))")
+        }
+        let scorer = engine.scorer
+        let ranked = verdict.evidence.filter { $0.label != nil }.sorted {
+            abs(scorer.contribution(of: $0, titleRange: verdict.document.titleRange, tokens: verdict.text.tokens.count))
+                > abs(scorer.contribution(of: $1, titleRange: verdict.document.titleRange, tokens: verdict.text.tokens.count))
+        }
+        for item in ranked.prefix(evidenceShown) {
+            var words: [String] = []
+            for span in item.spans where words.count < 4 {
+                let word = verdict.text.originalString(span).replacingOccurrences(of: "\n", with: " ")
+                if !words.contains("«\(word)»") { words.append("«\(word)»") }
+            }
+            let hits = item.hits.count > 1 ? " ×\(item.hits.count)" : ""
+            lines.append("  evidence:  \(item.ruleID)\(hits) → \(item.label!): \(words.joined(separator: " "))")
+        }
+        if ranked.count > evidenceShown { lines.append("             … \(ranked.count - evidenceShown) more (see --format json)") }
+        for issue in verdict.issues { lines.append("  warning:   \(issue.source): \(issue.message)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func format(_ score: Double) -> String { String(format: "%.2f", score) }
+}

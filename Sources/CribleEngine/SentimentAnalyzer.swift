@@ -1,0 +1,251 @@
+import CribleCore
+import CribleRules
+import Foundation
+
+/// Lexicon-based sentiment, in the manner of VADER, for French and English.
+///
+/// A term's valence (−4…+4, from the lexicon files) is adjusted by what surrounds it:
+/// - **negation**: a negator among the 3 tokens before the term multiplies it by −0.74. French
+///   "ne … pas" needs nothing special: "n'est pas bon" has `n` and `pas` before `bon`;
+///   "ne … plus" is handled by treating `plus` as a negator only when `ne`/`n` precedes it
+///   (otherwise `plus` means "more");
+/// - **boosters and dampeners** ("très", "un peu", "very", "slightly") among the 3 tokens before
+///   add their value in the direction of the term, less the further they are;
+/// - **contrast** ("mais", "but"): in a sentence, terms before the contrast word count half and
+///   terms after it one and a half;
+/// - **emphasis**: a word in capitals in a text that is not all capitals, and exclamation marks.
+///
+/// The compound score is `sum / sqrt(sum² + 15)`, in [−1, 1]. For texts longer than five
+/// sentences it is the mean of the sentence scores that carry any sentiment, so that a long
+/// article is not pushed to ±1 by its length alone.
+public struct SentimentAnalyzer: Sendable {
+    public var negationFactor = -0.74
+    public var boosterDecay: [Double] = [1, 0.95, 0.9]
+    public var capsBoost = 0.733
+    public var exclamationBoost = 0.292
+    public var contrastBefore = 0.5
+    public var contrastAfter = 1.5
+    public var normalizationAlpha = 15.0
+    /// Above this, the document score is the mean of sentence scores rather than one sum.
+    public var sentencesForMean = 5
+    public var neutralBand = 0.05
+
+    public init() {}
+
+    public func analyze(_ text: TextView, lexicon: CompiledLexicon?) -> SentimentResult {
+        guard let lexicon, !text.tokens.isEmpty else { return .neutral }
+        let tokens = text.tokens
+        let folded = text.folded
+        let sentences = sentenceStarts(text)
+        func sentence(ofToken index: Int) -> Int {
+            var low = 0, high = sentences.count - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if sentences[middle].firstToken <= index { low = middle } else { high = middle - 1 }
+            }
+            return low
+        }
+        func tokenBytes(_ index: Int) -> ArraySlice<UInt8> { folded[Int(tokens[index].start)..<Int(tokens[index].end)] }
+        let ne: Set<[UInt8]> = [Array("ne".utf8), Array("n".utf8)]
+        let plus = Array("plus".utf8)
+
+        var boosterAt: [Int: (Double, Int)] = [:]   // last token → (value, first token)
+        for match in leftmostLongest(lexicon.boosters.matches(in: text)) {
+            boosterAt[match.lastToken] = (match.payload, match.firstToken)
+        }
+        let contrastTokens = tokens.indices.filter { lexicon.contrast.contains(Array(tokenBytes($0))) }
+        let mostlyCaps = isMostlyCapitals(text)
+
+        var terms: [SentimentTerm] = []
+        var sentenceSums = [Double](repeating: 0, count: sentences.count)
+
+        func adjust(valence: Double, first: Int, last: Int, span: Range<Int>, term: String) {
+            var value = valence
+            var modifiers: [String] = []
+            let currentSentence = sentence(ofToken: first)
+            let sentenceStart = sentences[currentSentence].firstToken
+            // Emphasis by capitals.
+            if !mostlyCaps, isCapitalized(text.original[span]) {
+                value += value > 0 ? capsBoost : -capsBoost
+                modifiers.append("capitals")
+            }
+            // Boosters and dampeners before the term.
+            for distance in 1...3 {
+                let position = first - distance
+                guard position >= sentenceStart else { break }
+                if let (boost, boosterFirst) = boosterAt[position], boosterFirst >= sentenceStart {
+                    let scaled = boost * boosterDecay[distance - 1]
+                    value += value > 0 ? scaled : -scaled
+                    modifiers.append("booster:\(text.originalString(text.originalRange(ofTokens: boosterFirst, through: position)))")
+                    break
+                }
+            }
+            // Negation before the term.
+            for distance in 1...3 {
+                let position = first - distance
+                guard position >= sentenceStart else { break }
+                let word = Array(tokenBytes(position))
+                var negates = lexicon.negators.contains(word)
+                if word == plus {
+                    // "ne … plus" negates; "plus" alone means "more".
+                    negates = (1...3).contains { back in
+                        position - back >= sentenceStart && ne.contains(Array(tokenBytes(position - back)))
+                    }
+                }
+                if negates {
+                    value *= negationFactor
+                    modifiers.append("negated:\(text.foldedString(of: tokens[position]))")
+                    break
+                }
+            }
+            // Contrast inside the sentence.
+            let sentenceEnd = currentSentence + 1 < sentences.count ? sentences[currentSentence + 1].firstToken : tokens.count
+            if let pivot = contrastTokens.first(where: { $0 >= sentenceStart && $0 < sentenceEnd && $0 != first }) {
+                if first < pivot {
+                    value *= contrastBefore
+                    modifiers.append("before-contrast")
+                } else {
+                    value *= contrastAfter
+                    modifiers.append("after-contrast")
+                }
+            }
+            sentenceSums[currentSentence] += value
+            terms.append(SentimentTerm(span: span, term: term, valence: valence, adjustedValence: value, modifiers: modifiers))
+        }
+
+        let valenceMatches = leftmostLongest(lexicon.valences.matches(in: text))
+        let valenceStarts = Set(valenceMatches.map(\.firstToken))
+        for match in valenceMatches {
+            // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
+            if let (_, boosterFirst) = boosterAt[match.lastToken], boosterFirst == match.firstToken,
+               valenceStarts.contains(match.lastToken + 1) {
+                continue
+            }
+            let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)
+            adjust(valence: match.payload.value, first: match.firstToken, last: match.lastToken, span: span,
+                   term: match.phrase.source)
+        }
+        if !lexicon.symbols.isEmpty {
+            for (range, symbol) in symbolChunks(folded) {
+                guard let valence = lexicon.symbols[symbol] else { continue }
+                let following = tokens.firstIndex { Int($0.start) >= range.upperBound } ?? tokens.count
+                let currentSentence = sentence(ofToken: max(0, following - 1))
+                sentenceSums[currentSentence] += valence.value
+                terms.append(SentimentTerm(span: text.originalRange(ofFolded: range), term: symbol,
+                                           valence: valence.value, adjustedValence: valence.value, modifiers: []))
+            }
+        }
+
+        // Exclamation marks emphasise the sentence's direction.
+        for (index, info) in sentences.enumerated() where sentenceSums[index] != 0 && info.exclamations > 0 {
+            let boost = Double(min(info.exclamations, 4)) * exclamationBoost
+            sentenceSums[index] += sentenceSums[index] > 0 ? boost : -boost
+        }
+
+        let positive = terms.map(\.adjustedValence).filter { $0 > 0 }.reduce(0, +)
+        let negative = -terms.map(\.adjustedValence).filter { $0 < 0 }.reduce(0, +)
+        let compound: Double
+        let bearing = sentenceSums.filter { $0 != 0 }
+        if sentences.count <= sentencesForMean {
+            compound = normalize(sentenceSums.reduce(0, +))
+        } else if bearing.isEmpty {
+            compound = 0
+        } else {
+            compound = bearing.map(normalize).reduce(0, +) / Double(bearing.count)
+        }
+        let total = positive + negative
+        let label: String
+        if positive >= 1.5, negative >= 1.5, min(positive, negative) / max(positive, negative) >= 0.6,
+           abs(compound) < 0.5 {
+            label = "sentiment/mixed"
+        } else if compound > neutralBand {
+            label = "sentiment/positive"
+        } else if compound < -neutralBand {
+            label = "sentiment/negative"
+        } else {
+            label = "sentiment/neutral"
+        }
+        return SentimentResult(score: (compound * 10_000).rounded() / 10_000, label: label,
+                               positive: total > 0 ? positive / total : 0, negative: total > 0 ? negative / total : 0,
+                               terms: terms.sorted { $0.span.lowerBound < $1.span.lowerBound })
+    }
+
+    func normalize(_ sum: Double) -> Double {
+        let value = sum / (sum * sum + normalizationAlpha).squareRoot()
+        return max(-1, min(1, value))
+    }
+
+    struct SentenceInfo {
+        var firstToken: Int
+        var exclamations: Int
+    }
+
+    /// Sentence boundaries from the punctuation and line breaks between tokens.
+    func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
+        var sentences = [SentenceInfo(firstToken: 0, exclamations: 0)]
+        let tokens = text.tokens
+        let folded = text.folded
+        for index in tokens.indices {
+            let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
+            let gapEnd = Int(tokens[index].start)
+            var ends = false
+            for position in gapStart..<gapEnd {
+                switch folded[position] {
+                case UInt8(ascii: "!"):
+                    sentences[sentences.count - 1].exclamations += 1
+                    ends = true
+                case UInt8(ascii: "."), UInt8(ascii: "?"), 0x0A: ends = true
+                default: break
+                }
+            }
+            if ends, index > 0, sentences[sentences.count - 1].firstToken < index {
+                sentences.append(SentenceInfo(firstToken: index, exclamations: 0))
+            }
+        }
+        // Exclamation marks after the last token belong to the last sentence.
+        if let last = tokens.last {
+            for position in Int(last.end)..<folded.count where folded[position] == UInt8(ascii: "!") {
+                sentences[sentences.count - 1].exclamations += 1
+            }
+        }
+        return sentences
+    }
+
+    /// Whitespace-separated chunks with no letters, such as emoticons; a trailing comma or full
+    /// stop is tolerated.
+    func symbolChunks(_ folded: [UInt8]) -> [(Range<Int>, String)] {
+        var chunks: [(Range<Int>, String)] = []
+        var start = -1
+        func close(_ end: Int) {
+            guard start >= 0 else { return }
+            var chunkEnd = end
+            while chunkEnd > start + 1, [UInt8(ascii: ","), UInt8(ascii: ".")].contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
+            if chunkEnd - start <= 8 {
+                chunks.append((start..<chunkEnd, String(decoding: folded[start..<chunkEnd], as: UTF8.self)))
+            }
+            start = -1
+        }
+        for (index, byte) in folded.enumerated() {
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { close(index) } else if start < 0 { start = index }
+        }
+        close(folded.count)
+        return chunks
+    }
+
+    func isCapitalized(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var letters = 0
+        for byte in bytes {
+            if (97...122).contains(byte) { return false }
+            if (65...90).contains(byte) { letters += 1 }
+        }
+        return letters >= 2
+    }
+
+    func isMostlyCapitals(_ text: TextView) -> Bool {
+        var upper = 0, lower = 0
+        for byte in text.original.prefix(5000) {
+            if (65...90).contains(byte) { upper += 1 } else if (97...122).contains(byte) { lower += 1 }
+        }
+        return upper > lower
+    }
+}

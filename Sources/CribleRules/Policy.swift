@@ -1,0 +1,165 @@
+import CribleCore
+import Foundation
+import Yams
+
+/// Maps label scores to an action.
+///
+/// ```yaml
+/// crible: 1
+/// policy: default
+/// label_threshold: 0.5          # a label is given at this score (default 0.5)
+/// thresholds:                   # per-label overrides
+///   moderation/sexual-minors: 0.3
+/// actions:
+///   - id: block-abuse
+///     labels: [moderation/hate, moderation/harassment]   # `namespace/*` matches a namespace
+///     min_score: 0.6
+///     action: block
+/// ```
+///
+/// The document's action is the most severe one among the action rules that apply; every rule
+/// that applied is kept as a reason, so a reviewer sees why.
+public struct Policy: Sendable {
+    public struct ActionRule: Sendable {
+        public var id: String
+        public var labels: [String]
+        public var minScore: Double
+        public var action: Action
+
+        public init(id: String, labels: [String], minScore: Double, action: Action) {
+            self.id = id
+            self.labels = labels
+            self.minScore = minScore
+            self.action = action
+        }
+
+        public func applies(to label: String) -> Bool {
+            labels.contains { pattern in
+                if pattern == "*" { return true }
+                if pattern.hasSuffix("/*") { return label.hasPrefix(pattern.dropLast()) }
+                return pattern == label
+            }
+        }
+    }
+
+    public var name: String
+    public var labelThreshold: Double
+    public var thresholds: [String: Double]
+    public var actions: [ActionRule]
+    public var source: String?
+
+    public init(name: String, labelThreshold: Double = 0.5, thresholds: [String: Double] = [:],
+                actions: [ActionRule], source: String? = nil) {
+        self.name = name
+        self.labelThreshold = labelThreshold
+        self.thresholds = thresholds
+        self.actions = actions
+        self.source = source
+    }
+
+    public func threshold(for label: String) -> Double { thresholds[label] ?? labelThreshold }
+
+    /// The action for a set of label scores, and the reasons for it (most severe first).
+    public func decide(_ scores: [LabelScore]) -> (Action, [PolicyReason]) {
+        var reasons: [PolicyReason] = []
+        for rule in actions {
+            for score in scores where rule.applies(to: score.label) && score.score >= rule.minScore {
+                reasons.append(PolicyReason(action: rule.action, label: score.label, score: score.score,
+                                            threshold: rule.minScore, policyRule: rule.id))
+            }
+        }
+        reasons.sort { $0.action != $1.action ? $0.action > $1.action : $0.score > $1.score }
+        return (reasons.first?.action ?? .allow, reasons)
+    }
+
+    /// Allows everything; used when a run asks for no policy.
+    public static let allowAll = Policy(name: "allow-all", actions: [])
+
+    static let keys: Set<String> = ["crible", "policy", "description", "label_threshold", "thresholds", "actions"]
+    static let actionKeys: Set<String> = ["id", "labels", "min_score", "action", "description"]
+
+    public static func load(path: String) -> (Policy?, [Diagnostic]) {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(validatingUTF8Data: data) else {
+            return (nil, [Diagnostic(.error, "E020", "cannot read the policy file", file: path, line: 1, column: 1)])
+        }
+        return parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) -> (Policy?, [Diagnostic]) {
+        let reader = YAMLReader(file: path)
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
+            return (nil, [RuleFileParser.diagnostic(for: error, file: path)])
+        } catch {
+            return (nil, [Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1)])
+        }
+        guard let root, let pairs = reader.mapping(root, context: "a policy file", allowed: keys) else {
+            if root == nil { reader.error("E005", "the policy file is empty", at: nil) }
+            return (nil, reader.diagnostics)
+        }
+        var policy = Policy(name: (path as NSString).lastPathComponent, actions: [], source: path)
+        for (key, _, value) in pairs {
+            switch key {
+            case "crible":
+                if let version = reader.integer(value, context: "`crible`"), version != 1 {
+                    reader.error("E005", "unsupported policy version \(version)", at: value)
+                }
+            case "policy": policy.name = reader.nonEmptyString(value, context: "`policy` (the policy name)") ?? policy.name
+            case "description": _ = reader.string(value, context: "`description`")
+            case "label_threshold":
+                if let number = reader.number(value, context: "`label_threshold`") {
+                    if (0...1).contains(number) { policy.labelThreshold = number } else {
+                        reader.error("E008", "`label_threshold` must be in [0, 1]", at: value)
+                    }
+                }
+            case "thresholds":
+                guard let mapping = value.mapping else {
+                    reader.error("E003", "`thresholds` must map labels to scores", at: value)
+                    continue
+                }
+                for (labelNode, scoreNode) in mapping {
+                    guard let label = reader.string(labelNode, context: "a label"),
+                          let number = reader.number(scoreNode, context: "the threshold of `\(labelNode.scalar?.string ?? "")`") else { continue }
+                    if (0...1).contains(number) { policy.thresholds[label] = number } else {
+                        reader.error("E008", "thresholds must be in [0, 1]", at: scoreNode)
+                    }
+                }
+            default:
+                guard let sequence = value.sequence else {
+                    reader.error("E003", "`actions` must be a list", at: value)
+                    continue
+                }
+                for item in sequence {
+                    guard let fields = reader.mapping(item, context: "a policy action", allowed: actionKeys) else { continue }
+                    var id: String?, labels: [String] = [], minScore = 0.5, action: Action?
+                    for (field, _, node) in fields {
+                        switch field {
+                        case "id": id = reader.nonEmptyString(node, context: "`id`")
+                        case "labels": labels = (reader.strings(node, context: "`labels`") ?? []).map(\.0)
+                        case "min_score":
+                            if let number = reader.number(node, context: "`min_score`") {
+                                if (0...1).contains(number) { minScore = number } else {
+                                    reader.error("E008", "`min_score` must be in [0, 1]", at: node)
+                                }
+                            }
+                        case "action":
+                            if let name = reader.string(node, context: "`action`") {
+                                action = Action(rawValue: name)
+                                if action == nil { reader.error("E003", "`action` must be allow, review or block; found `\(name)`", at: node) }
+                            }
+                        default: break
+                        }
+                    }
+                    guard let action, !labels.isEmpty else {
+                        reader.error("E007", "a policy action needs `labels` and `action`", at: item)
+                        continue
+                    }
+                    policy.actions.append(ActionRule(id: id ?? "\(action.rawValue):\(labels.joined(separator: ","))",
+                                                     labels: labels, minScore: minScore, action: action))
+                }
+            }
+        }
+        let hasErrors = reader.diagnostics.contains { $0.severity == .error }
+        return (hasErrors ? nil : policy, reader.diagnostics)
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import CribleEngine
+
+@main
+struct Crible: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crible",
+        abstract: "Classify and moderate French and English text with rule files and plugins.",
+        discussion: """
+        Exit codes: 0 no document reached the failing action; 1 some did; 2 the run failed \
+        (bad rule or policy file, unreadable input); 64 usage error.
+        """,
+        version: Engine.version,
+        subcommands: [Classify.self, RulesCommand.self],
+        defaultSubcommand: nil
+    )
+}

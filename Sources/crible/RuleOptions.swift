@@ -1,0 +1,66 @@
+import ArgumentParser
+import CribleCore
+import CribleEngine
+import Foundation
+
+/// Options every command that loads rules shares.
+struct RuleOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("A folder (or file) of rule files to load; repeatable. The bundled Rules/ are loaded too unless --no-default-rules.", valueName: "dir"))
+    var ruleFolders: [String] = []
+
+    @Flag(name: .customLong("no-default-rules"), help: "Do not load the bundled rule packs.")
+    var noDefaultRules = false
+
+    @Option(name: .customLong("policy"), help: ArgumentHelp("Policy file mapping labels to allow/review/block (default: the bundled default.policy.yaml).", valueName: "file"))
+    var policy: String?
+
+    func validate() throws {
+        if noDefaultRules && ruleFolders.isEmpty {
+            throw ValidationError("--no-default-rules needs at least one --rules folder")
+        }
+    }
+
+    /// The bundled rules folder, or a usage error that says how to point at it.
+    func bundledRules() throws -> String {
+        guard let folder = BundledRules.directory() else {
+            throw ValidationError("cannot find the bundled Rules/ folder; set CRIBLE_RULES to its path or use --no-default-rules with --rules")
+        }
+        return folder
+    }
+
+    func rulePaths() throws -> [String] {
+        (noDefaultRules ? [] : [try bundledRules()]) + ruleFolders
+    }
+
+    func policyPath() throws -> String? {
+        if let policy { return policy }
+        if noDefaultRules { return nil }
+        let path = BundledRules.defaultPolicy(in: try bundledRules())
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Loads the engine, printing diagnostics to standard error. Returns whether any error was
+    /// reported (the run then exits 2 once it has done what it could).
+    func loadEngine() throws -> (Engine, hadErrors: Bool) {
+        do {
+            let loaded = try EngineLoader().load(rulePaths: try rulePaths(), policyPath: try policyPath())
+            for diagnostic in loaded.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
+            return (loaded.engine, loaded.diagnostics.contains { $0.severity == .error })
+        } catch let error as EngineLoader.Failure {
+            for diagnostic in error.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum Terminal {
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static var standardOutputIsTerminal: Bool { isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+}
