@@ -198,11 +198,15 @@ public enum RuleFileParser {
             switch simple {
             case "keywords":
                 let list = locatedStrings(valueNode, context: "`keywords` of \(ruleContext)", reader: reader)
-                if list.isEmpty { reader.error("E010", "`keywords` of \(ruleContext) is empty", at: valueNode) }
+                if list.isEmpty, valueNode.sequence?.isEmpty == true {
+                    reader.error("E010", "`keywords` of \(ruleContext) is empty", at: valueNode)
+                }
                 kind = .keywords(list)
             case "regex":
                 let list = locatedStrings(valueNode, context: "`regex` of \(ruleContext)", reader: reader)
-                if list.isEmpty { reader.error("E010", "`regex` of \(ruleContext) is empty", at: valueNode) }
+                if list.isEmpty, valueNode.sequence?.isEmpty == true {
+                    reader.error("E010", "`regex` of \(ruleContext) is empty", at: valueNode)
+                }
                 kind = .regex(list)
             default:
                 kind = parseNear(valueNode, context: ruleContext, reader: reader)

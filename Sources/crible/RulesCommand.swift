@@ -28,10 +28,11 @@ struct RulesTest: ParsableCommand {
         var options = rules
         // The files under test are loaded with the bundled packs, which declare the labels and
         // helper rules they may build on.
+        // Paths already loaded (the bundled folder, or a --rules folder) are not loaded twice.
+        let loaded = try options.rulePaths().map { ($0 as NSString).standardizingPath }
         options.ruleFolders += paths.filter { path in
             let standard = (path as NSString).standardizingPath
-            guard let bundled = BundledRules.directory(), !options.noDefaultRules else { return true }
-            return !standard.hasPrefix((bundled as NSString).standardizingPath)
+            return !loaded.contains { standard == $0 || standard.hasPrefix($0 + "/") }
         }
         let (engine, loadFailed) = try options.loadEngine()
         let selected: Set<String>? = paths.isEmpty ? nil : Set(RuleLoader.ruleFiles(in: paths).files)

@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `crible` executable: real process, real exit codes.
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    var binary: URL { Bundle.main.bundleURL.appendingPathComponent("crible") }
+
+    func crible(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = CLITests.root
+        var environment = ProcessInfo.processInfo.environment
+        environment["CRIBLE_RULES"] = CLITests.root.appendingPathComponent("Rules").path
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crible-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        return folder
+    }
+
+    let privacyRules = """
+    crible: 1
+    labels:
+      moderation/pii: {description: Personal data}
+    rules:
+      - id: mail
+        label: moderation/pii
+        description: An e-mail address.
+        weight: 0.9
+        regex: '[a-z0-9._-]+@[a-z0-9-]+(\\.[a-z0-9-]+)+'
+        examples:
+          match: ["Écrivez à ↓ana@example.org↓."]
+          no_match: ["Écrivez-nous."]
+    """
+
+    func testClassifiesTheBundledExamplesAsJSON() throws {
+        let run = try crible(["classify", "Examples/articles", "Examples/comments.jsonl", "--format", "json", "--fail-on", "never"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+        let documents = object["documents"] as! [[String: Any]]
+        XCTAssertEqual(documents.count, 14)
+        XCTAssertTrue((object["rules_digest"] as! String).hasPrefix("sha256:"))
+        for document in documents {
+            XCTAssertNotNil(document["action"])
+            XCTAssertNotNil((document["sentiment"] as? [String: Any])?["score"])
+        }
+        // Sorted, recursive folder order.
+        let ids = documents.map { $0["id"] as! String }
+        XCTAssertTrue(ids[0].hasPrefix("Examples/articles/01-"), ids[0])
+        XCTAssertEqual(Array(ids.prefix(8)), ids.prefix(8).sorted())
+        XCTAssertEqual(ids.last, "c06")
+    }
+
+    func testTextOutputEndsWithASummary() throws {
+        let run = try crible(["classify", "Examples/articles", "Examples/comments.jsonl", "--fail-on", "never"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("14 documents:"), run.stdout)
+    }
+
+    func testStandardInputAsTextAndAsJSONLines() throws {
+        let text = try crible(["classify", "-", "--format", "jsonl"], stdin: "Le gouvernement a présenté son budget.")
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.hasPrefix(#"{"id":"stdin""#), text.stdout)
+        let lines = try crible(["classify", "-", "--format", "jsonl"], stdin: """
+        {"id": "a", "text": "Bonjour à tous"}
+        {"id": "b", "text": 
+        {"id": "c", "text": "Hello everyone", "lang": "en"}
+        """)
+        XCTAssertEqual(lines.status, 2, "a broken line makes the run fail, after the others are classified")
+        let output = lines.stdout.split(separator: "\n")
+        XCTAssertEqual(output.count, 3)
+        XCTAssertTrue(output[1].contains(#""error":{"message":"line 2 is not valid JSON""#), String(output[1]))
+        XCTAssertTrue(output[2].contains(#""id":"c""#))
+        XCTAssertTrue(lines.stderr.contains("stdin:2"), lines.stderr)
+    }
+
+    func testPolicyAndFailOnDecideTheExitCode() throws {
+        let folder = try temporaryFolder()
+        try privacyRules.write(to: folder.appendingPathComponent("pii.yaml"), atomically: true, encoding: .utf8)
+        let policy = folder.appendingPathComponent("review.policy.yaml")
+        try "crible: 1\nactions:\n  - {id: pii, labels: [moderation/pii], min_score: 0.5, action: review}\n"
+            .write(to: policy, atomically: true, encoding: .utf8)
+        let comment = folder.appendingPathComponent("comment.txt")
+        try "Contactez ana@example.org".write(to: comment, atomically: true, encoding: .utf8)
+        let base = ["classify", comment.path, "--no-default-rules", "--rules", folder.path, "--policy", policy.path]
+        XCTAssertEqual(try crible(base).status, 0, "review does not fail a run that fails on block")
+        let failing = try crible(base + ["--fail-on", "review"])
+        XCTAssertEqual(failing.status, 1)
+        XCTAssertTrue(failing.stdout.contains("REVIEW"), failing.stdout)
+        XCTAssertTrue(failing.stdout.contains("«ana@example.org»"), failing.stdout)
+    }
+
+    func testUserRuleFolderChangesVerdictsWithoutRebuilding() throws {
+        let folder = try temporaryFolder()
+        try privacyRules.replacingOccurrences(of: "moderation/pii", with: "custom/contact")
+            .write(to: folder.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        let run = try crible(["classify", "-", "--rules", folder.path, "--format", "jsonl"], stdin: "Écrivez à ana@example.org")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains(#""label":"custom/contact""#), run.stdout)
+    }
+
+    func testABadRuleFileIsReportedAndTheOthersStillRun() throws {
+        let folder = try temporaryFolder()
+        try privacyRules.write(to: folder.appendingPathComponent("good.yaml"), atomically: true, encoding: .utf8)
+        try "crible: 1\nrules:\n  - id: broken\n    description: d\n    regex: '(unclosed'\n"
+            .write(to: folder.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let run = try crible(["classify", "-", "--no-default-rules", "--rules", folder.path, "--format", "jsonl"],
+                             stdin: "Écrivez à ana@example.org")
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("bad.yaml:5:22: error[E014]"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("^"), "the offending line is shown with a caret")
+        XCTAssertTrue(run.stdout.contains(#""rule":"mail""#), "the good file still classified the input")
+    }
+
+    func testUsageErrorsExit64() throws {
+        XCTAssertEqual(try crible(["classify", "Examples", "--format", "xml"]).status, 64)
+        XCTAssertEqual(try crible(["classify"]).status, 64)
+        XCTAssertEqual(try crible(["frobnicate"]).status, 64)
+    }
+
+    func testRulesTestReportsFailuresWithTheirPlace() throws {
+        let folder = try temporaryFolder()
+        let wrong = privacyRules.replacingOccurrences(of: "↓ana@example.org↓.", with: "↓ana@example.org.↓")
+        try wrong.write(to: folder.appendingPathComponent("pii.yaml"), atomically: true, encoding: .utf8)
+        let run = try crible(["rules", "test", "--no-default-rules", "--rules", folder.path, folder.path])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stdout.contains("FAIL \(folder.path)/pii.yaml:11:15 mail match [original]"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("expected: «ana@example.org.»"), run.stdout)
+        XCTAssertTrue(run.stdout.hasSuffix("5 passed, 5 failed\n"), run.stdout)
+    }
+}

@@ -1,0 +1,96 @@
+@testable import CribleCore
+import XCTest
+
+final class TextViewTests: XCTestCase {
+    func testFoldsCaseAccentsAndTypography() {
+        let view = TextView("L’ÉTÉ\u{00A0}DÉJÀ Œuvre naïve")
+        XCTAssertEqual(view.foldedString, "l'ete deja oeuvre naive")
+    }
+
+    func testDecomposedAccentsFoldLikePrecomposedOnes() {
+        XCTAssertEqual(TextView("donne\u{301}es").foldedString, TextView("données").foldedString)
+    }
+
+    func testInvisibleCharactersDisappear() {
+        XCTAssertEqual(TextView("inter\u{AD}net\u{200B}!").foldedString, "internet!")
+    }
+
+    func testFoldedRangesMapBackToTheOriginalBytes() {
+        let text = "🙂 Les DONNE\u{301}ES personnelles"
+        let view = TextView(text)
+        let folded = view.foldedString
+        let start = folded.utf8.count - "donnees personnelles".utf8.count
+        let range = view.originalRange(ofFolded: start..<folded.utf8.count)
+        XCTAssertEqual(view.originalString(range), "DONNE\u{301}ES personnelles")
+    }
+
+    func testSpanEndingOnAnAccentedLetterIncludesItsCombiningMark() {
+        let view = TextView("cafe\u{301} noir")
+        let range = view.originalRange(ofFolded: 0..<4)
+        XCTAssertEqual(view.originalString(range), "cafe\u{301}")
+    }
+
+    func testLigatureExpansionMapsToTheWholeLigature() {
+        let view = TextView("cœur")
+        XCTAssertEqual(view.foldedString, "coeur")
+        XCTAssertEqual(view.originalString(view.originalRange(ofFolded: 1..<3)), "œ")
+    }
+
+    func testTokensSplitOnApostrophesAndHyphens() {
+        let view = TextView("L'IA d’OpenAI, e-mail 5G")
+        XCTAssertEqual(view.tokens.map(view.foldedString(of:)), ["l", "ia", "d", "openai", "e", "mail", "5g"])
+    }
+
+    func testEmojiAreTokensOfTheirOwn() {
+        let view = TextView("super😍bien")
+        XCTAssertEqual(view.tokens.map(view.foldedString(of:)), ["super", "😍", "bien"])
+    }
+
+    func testTokenHashesAgreeWithTheHashOfTheirBytes() {
+        let view = TextView("Bonjour")
+        XCTAssertEqual(view.tokens[0].hash, Tokenizer.hash(Array("bonjour".utf8)))
+    }
+}
+
+final class SupportTypesTests: XCTestCase {
+    func testMarkedExampleParsesSpans() throws {
+        let example = try MarkedExample(parsing: "La ↓CNIL↓ et le ↓RGPD↓.")
+        XCTAssertEqual(example.text, "La CNIL et le RGPD.")
+        XCTAssertEqual(example.spans, [3..<7, 14..<18])
+        XCTAssertThrowsError(try MarkedExample(parsing: "un ↓seul"))
+    }
+
+    func testLineIndexCountsCharactersNotBytes() {
+        let index = LineIndex(Array("première ligne\nété là".utf8))
+        let offset = "première ligne\nété ".utf8.count
+        XCTAssertEqual(index.position(ofByte: offset), LineIndex.Position(line: 2, column: 5))
+        XCTAssertEqual(index.characterOffset(ofByte: offset), 19)
+        XCTAssertEqual(index.line(2), "été là")
+    }
+
+    func testSHA256KnownVectors() {
+        var empty = SHA256()
+        XCTAssertEqual(empty.finalize().hexString, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        var abc = SHA256()
+        abc.update(Array("abc".utf8))
+        XCTAssertEqual(abc.finalize().hexString, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        var long = SHA256()
+        long.update(Array(String(repeating: "a", count: 1000).utf8))
+        XCTAssertEqual(long.finalize().hexString, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    func testDocumentWithTitleKeepsFieldOffsets() {
+        let document = Document(id: "1", title: "Titre", body: "Corps du texte")
+        XCTAssertEqual(document.content, "Titre\n\nCorps du texte")
+        let (field, offset) = document.field(containing: 7)
+        XCTAssertEqual(field.name, "text")
+        XCTAssertEqual(offset, 0)
+        XCTAssertEqual(document.titleRange, 0..<5)
+    }
+
+    func testFileDocumentTakesItsFirstLineAsTitle() {
+        let document = Document(id: "a.md", body: "\n# Un titre\n\nLe corps.", titleIsFirstLine: true)
+        XCTAssertEqual(document.title, "Un titre")
+        XCTAssertEqual(document.titleRange, 1..<11)
+    }
+}

@@ -1,0 +1,109 @@
+import CribleCore
+@testable import CribleEngine
+import CribleRules
+import Foundation
+import XCTest
+
+final class PipelineTests: XCTestCase {
+    let rules = """
+    crible: 1
+    labels:
+      test/privacy: {description: p}
+      moderation/pii: {description: pii}
+    rules:
+      - {id: privacy, label: test/privacy, description: d, weight: 0.7, keywords: ["données personnelles", RGPD]}
+      - {id: mail, label: moderation/pii, description: d, weight: 0.9, regex: '[a-z0-9.]+@[a-z0-9.]+\\.[a-z]{2,}'}
+    """
+
+    func testVerdictCarriesLabelsEvidenceAndPolicyReasons() {
+        let (policy, _) = Policy.parse("""
+        crible: 1
+        actions:
+          - {id: review-pii, labels: [moderation/pii], min_score: 0.5, action: review}
+        """, path: "p.yaml")
+        let engine = engine(rules: rules, policy: policy!)
+        let verdict = engine.classify(Document(id: "d1", body: "Écrivez à jean.dupont@example.org pour le RGPD.", language: "fr"))
+        XCTAssertEqual(verdict.action, .review)
+        XCTAssertEqual(verdict.reasons.first?.policyRule, "review-pii")
+        XCTAssertEqual(Set(verdict.labels.map(\.label)).intersection(["test/privacy", "moderation/pii"]), ["test/privacy", "moderation/pii"])
+        let mail = verdict.evidence.first { $0.ruleID == "mail" }!
+        XCTAssertEqual(verdict.text.originalString(mail.spans[0]), "jean.dupont@example.org")
+    }
+
+    func testJSONSpansPointIntoTheirField() {
+        let engine = engine(rules: rules)
+        let verdict = engine.classify(Document(id: "d1", title: "Le RGPD", body: "Vos données personnelles.", language: "fr"))
+        let json = VerdictEncoder(engine: engine).encode(verdict).serialized()
+        XCTAssertTrue(json.contains(#""field":"title","byte_start":3,"byte_end":7,"char_start":3,"char_end":7,"line":1,"column":4,"text":"RGPD""#), json)
+        XCTAssertTrue(json.contains(#""field":"text","byte_start":4,"byte_end":25,"char_start":4,"char_end":24,"line":1,"column":5,"text":"données personnelles""#), json)
+    }
+
+    func testBatchOutputIsIdenticalWhateverTheParallelism() {
+        let engine = engine(rules: rules)
+        let inputs: [InputItem] = (0..<40).map { index in
+            index % 7 == 3 ? .failure(InputFailure(id: "bad\(index)", message: "broken"))
+                : .document(Document(id: "d\(index)", body: String(repeating: "Le RGPD et les données personnelles. ", count: index % 5 + 1)))
+        }
+        let reporter = JSONLinesReporter(engine: engine)
+        let one = reporter.report(BatchClassifier(engine: engine, jobs: 1).classify(inputs))
+        let two = reporter.report(BatchClassifier(engine: engine, jobs: 2).classify(inputs))
+        XCTAssertEqual(one, two)
+        XCTAssertEqual(one.split(separator: "\n").count, 40)
+    }
+
+    func testRunOutcomeFollowsTheDocumentedExitCodes() {
+        let engine = engine(rules: rules)
+        let allow = BatchItem.verdict(engine.classify(Document(id: "a", body: "Bonjour")))
+        XCTAssertEqual(RunOutcome.of([allow], failOn: .block, loadFailed: false), .passed)
+        XCTAssertEqual(RunOutcome.of([allow], failOn: .allow, loadFailed: false), .policyFailed)
+        XCTAssertEqual(RunOutcome.of([allow, .failure(InputFailure(id: "x", message: "m"))], failOn: .block, loadFailed: false), .runFailed)
+        XCTAssertEqual(RunOutcome.of([allow], failOn: nil, loadFailed: true), .runFailed)
+    }
+
+    func testDisabledRulesGiveNoEvidence() {
+        let result = RuleLoader().load(sources: [(path: "r.yaml", text: rules)])
+        let engine = Engine(ruleSet: result.ruleSet, policy: .allowAll, disabledRules: ["privacy"])
+        XCTAssertFalse(engine.classify(Document(id: "x", body: "RGPD", language: "fr")).evidence.contains { $0.ruleID == "privacy" })
+    }
+}
+
+final class DocumentReaderTests: XCTestCase {
+    func testBrokenJSONLinesBecomeFailuresAndTheRestIsRead() {
+        let data = Data("""
+        {"id": "a", "text": "Premier", "lang": "fr", "title": "T"}
+        {"id": "b", "text": 
+        ["not an object"]
+        {"id": "c"}
+
+        {"text": "sans id"}
+        """.utf8)
+        let items = DocumentReader().readJSONLines(data, source: "in.jsonl")
+        XCTAssertEqual(items.count, 5)
+        guard case .document(let first) = items[0] else { return XCTFail("first line should be read") }
+        XCTAssertEqual(first.declaredLanguage, "fr")
+        XCTAssertEqual(first.title, "T")
+        let failures = items.compactMap { item -> InputFailure? in if case .failure(let f) = item { return f } else { return nil } }
+        XCTAssertEqual(failures.map(\.line), [2, 3, 4])
+        XCTAssertEqual(failures.map(\.id), ["in.jsonl:2", "in.jsonl:3", "c"])
+        guard case .document(let last) = items[4] else { return XCTFail("last line should be read") }
+        XCTAssertEqual(last.id, "in.jsonl:6")
+    }
+
+    func testInvalidUTF8IsAFailureNamingTheFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crible-reader-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data([0x41, 0xFF, 0x42]).write(to: folder.appendingPathComponent("b.txt"))
+        try Data("# Titre\nCorps".utf8).write(to: folder.appendingPathComponent("a.md"))
+        try Data("ignored".utf8).write(to: folder.appendingPathComponent("c.pdf"))
+        let items = DocumentReader().read(paths: [folder.path, folder.appendingPathComponent("missing.txt").path])
+        XCTAssertEqual(items.count, 3)
+        guard case .document(let document) = items[0] else { return XCTFail() }
+        XCTAssertEqual(document.title, "Titre")
+        guard case .failure(let failure) = items[1] else { return XCTFail() }
+        XCTAssertTrue(failure.id.hasSuffix("b.txt"))
+        XCTAssertTrue(failure.message.contains("UTF-8"))
+        guard case .failure(let missing) = items[2] else { return XCTFail() }
+        XCTAssertEqual(missing.message, "no such file or folder")
+    }
+}

@@ -1,0 +1,132 @@
+import CribleCore
+@testable import CribleEngine
+import XCTest
+
+final class SentimentTests: XCTestCase {
+    let engineUnderTest = engine(rules: """
+    crible: 1
+    lexicon:
+      id: test.fr
+      lang: fr
+      valences: |
+        bon 2
+        mauvais -2
+        excellent 3
+        ennuyeux -1.5
+        coup de coeur 2.5
+      boosters: |
+        très 0.3
+        un peu -0.3
+      negators: [pas, jamais, n, ne]
+      contrast: [mais]
+    """)
+
+    func score(_ text: String) -> SentimentResult {
+        engineUnderTest.sentiment.analyze(TextView(text), lexicon: engineUnderTest.ruleSet.lexicons["fr"])
+    }
+
+    func testPlainPolarity() {
+        XCTAssertGreaterThan(score("Un bon livre.").score, 0.05)
+        XCTAssertLessThan(score("Un mauvais livre.").score, -0.05)
+        XCTAssertEqual(score("Un livre de trois cents pages.").label, "sentiment/neutral")
+    }
+
+    func testNegationWithNeAndPas() {
+        XCTAssertLessThan(score("Ce n'est pas bon.").score, -0.05)
+        XCTAssertLessThan(score("Je ne l'ai jamais trouvé bon.").score, 0)
+        XCTAssertGreaterThan(score("Ce n’est pas mauvais.").score, 0.05)
+    }
+
+    func testNePlusNegatesButPlusAloneDoesNot() {
+        let lexicon = engine(rules: """
+        crible: 1
+        lexicon:
+          id: t
+          lang: fr
+          valences: |
+            bon 2
+          negators: [pas, ne, n]
+        """)
+        let analyze = { (text: String) in lexicon.sentiment.analyze(TextView(text), lexicon: lexicon.ruleSet.lexicons["fr"]).score }
+        XCTAssertLessThan(analyze("Il n'est plus bon."), 0)
+        XCTAssertGreaterThan(analyze("Il est plus bon que jamais."), 0)
+    }
+
+    func testBoostersAndDampeners() {
+        XCTAssertGreaterThan(score("Très bon.").score, score("Bon.").score)
+        XCTAssertLessThan(score("Un peu bon.").score, score("Bon.").score)
+    }
+
+    func testContrastWeightsTheSecondClause() {
+        XCTAssertGreaterThan(score("Le début est ennuyeux mais la fin est excellent.").score, 0.05)
+        XCTAssertLessThan(score("Le début est bon mais la fin est mauvais.").score, -0.05)
+    }
+
+    func testIdiomsWinOverTheirWords() {
+        let result = score("Un vrai coup de cœur !")
+        XCTAssertEqual(result.terms.map(\.term), ["coup de coeur"])
+        XCTAssertGreaterThan(result.score, 0.5)
+    }
+
+    func testCapitalsAndExclamationsEmphasise() {
+        XCTAssertGreaterThan(score("Ce livre est vraiment BON.").score, score("Ce livre est vraiment bon.").score)
+        XCTAssertGreaterThan(score("C'est bon!!!").score, score("C'est bon.").score)
+    }
+
+    func testScoreStaysInRangeForLongTexts() {
+        let long = String(repeating: "Excellent, très bon, excellent ! ", count: 500)
+        let result = score(long)
+        XCTAssertLessThanOrEqual(result.score, 1)
+        XCTAssertGreaterThan(result.score, 0.5)
+    }
+
+    func testMixedNeedsStrongTermsOnBothSides() {
+        XCTAssertEqual(score("Excellent acteurs. Scénario mauvais et ennuyeux.").label, "sentiment/mixed")
+    }
+
+    func testNoLexiconMeansNeutral() {
+        XCTAssertEqual(engineUnderTest.sentiment.analyze(TextView("good"), lexicon: nil).label, "sentiment/neutral")
+    }
+}
+
+final class ScorerTests: XCTestCase {
+    func evidence(_ weight: Double, hits: Int, label: String = "x/y") -> Evidence {
+        Evidence(ruleID: "r\(weight)", label: label, weight: weight,
+                 hits: (0..<hits).map { Hit($0 * 10..<$0 * 10 + 5) }, source: .rule(file: "f"))
+    }
+
+    func testOneHitInAShortTextScoresItsWeight() {
+        XCTAssertEqual(Scorer().scores(for: [evidence(0.6, hits: 1)], titleRange: nil, tokens: 50)["x/y"]!, 0.6, accuracy: 1e-9)
+    }
+
+    func testMoreHitsAndMoreRulesRaiseTheScoreWithinBounds() {
+        let scorer = Scorer()
+        let one = scorer.scores(for: [evidence(0.5, hits: 1)], titleRange: nil, tokens: 50)["x/y"]!
+        let four = scorer.scores(for: [evidence(0.5, hits: 4)], titleRange: nil, tokens: 50)["x/y"]!
+        let many = scorer.scores(for: (0..<20).map { _ in evidence(0.9, hits: 9) }, titleRange: nil, tokens: 50)["x/y"]!
+        XCTAssertGreaterThan(four, one)
+        XCTAssertLessThanOrEqual(many, 1)
+    }
+
+    func testLongDocumentsNeedMoreEvidence() {
+        let scorer = Scorer()
+        let short = scorer.scores(for: [evidence(0.6, hits: 1)], titleRange: nil, tokens: 100)["x/y"]!
+        let long = scorer.scores(for: [evidence(0.6, hits: 1)], titleRange: nil, tokens: 3_200)["x/y"]!
+        XCTAssertLessThan(long, 0.3)
+        XCTAssertGreaterThan(short, long)
+    }
+
+    func testTitleHitsCountDouble() {
+        let scorer = Scorer()
+        let body = scorer.scores(for: [evidence(0.4, hits: 1)], titleRange: 100..<120, tokens: 800)["x/y"]!
+        let title = scorer.scores(for: [evidence(0.4, hits: 1)], titleRange: 0..<20, tokens: 800)["x/y"]!
+        XCTAssertGreaterThan(title, body)
+    }
+
+    func testCounterEvidenceLowersTheScore() {
+        let scorer = Scorer()
+        let plain = scorer.scores(for: [evidence(0.7, hits: 1)], titleRange: nil, tokens: 50)["x/y"]!
+        let damped = scorer.scores(for: [evidence(0.7, hits: 1), evidence(-0.5, hits: 1)], titleRange: nil, tokens: 50)["x/y"]!
+        XCTAssertEqual(damped, plain * 0.5, accuracy: 1e-9)
+    }
+}

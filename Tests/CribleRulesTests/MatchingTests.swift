@@ -1,0 +1,113 @@
+import CribleCore
+@testable import CribleRules
+import XCTest
+
+final class MatchingTests: XCTestCase {
+    func compile(_ rules: String) -> CompiledRuleSet {
+        let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
+        XCTAssertEqual(result.errors, [], "\(result.errors)")
+        return result.ruleSet
+    }
+
+    func testKeywordsAreFoldedWordBoundedAndHandleElision() {
+        let set = compile("""
+          - {id: ia, label: test/a, description: d, keywords: [IA, "données personnelles"]}
+        """)
+        XCTAssertEqual(matches(set, "L’IA et les DONNÉES personnelles; via une IAE ou diagonale")["ia"], ["IA", "DONNÉES personnelles"])
+    }
+
+    func testPrefixKeywordsMatchWholeWords() {
+        let set = compile("""
+          - {id: r, label: test/a, description: d, keywords: ["régul*", "intelligence artific*"]}
+        """)
+        XCTAssertEqual(matches(set, "Les régulateurs et l'Intelligence Artificielle, pas la règle")["r"],
+                       ["régulateurs", "Intelligence Artificielle"])
+    }
+
+    func testLongestPhraseWinsInsideOneRule() {
+        let set = compile("""
+          - {id: r, label: test/a, description: d, keywords: [IA, "IA générative"]}
+        """)
+        XCTAssertEqual(matches(set, "L'IA générative et l'IA")["r"], ["IA générative", "IA"])
+    }
+
+    func testCaseSensitiveKeywords() {
+        let set = compile("""
+          - {id: r, label: test/a, description: d, case_sensitive: true, keywords: [IA]}
+        """)
+        XCTAssertEqual(matches(set, "ia IA Ia")["r"], ["IA"])
+    }
+
+    func testRegexRunsOnTheFoldedTextAndReportsOriginalSpans() {
+        let set = compile("""
+          - {id: r, label: test/a, description: d, regex: '\\bDonnées? de santé\\b'}
+        """)
+        XCTAssertEqual(matches(set, "Ses DONNE\u{301}ES DE SANTÉ")["r"], ["DONNE\u{301}ES DE SANTÉ"])
+    }
+
+    func testNearRequiresBothWithinTheDistance() {
+        let set = compile("""
+          - id: r
+            label: test/a
+            description: d
+            near: {a: [IA], b: ["emploi*"], within: 3}
+        """)
+        XCTAssertEqual(matches(set, "L'IA menace des emplois")["r"], ["IA", "emplois"])
+        XCTAssertNil(matches(set, "L'IA est partout et dans tous les secteurs de l'économie, y compris les emplois")["r"])
+    }
+
+    func testCompositesAndHelperRules() {
+        let set = compile("""
+          - {id: _ai, description: d, keywords: [IA]}
+          - {id: _privacy, description: d, keywords: [RGPD]}
+          - {id: _report, description: d, keywords: [selon]}
+          - {id: c, label: test/a, description: d, all: [_ai, _privacy], none: [_report]}
+          - {id: two, label: test/b, description: d, any: [_ai, _privacy, _report], at_least: 2}
+        """)
+        XCTAssertEqual(matches(set, "L'IA et le RGPD")["c"], ["IA", "RGPD"])
+        XCTAssertNil(matches(set, "Selon eux, l'IA et le RGPD")["c"])
+        XCTAssertNotNil(matches(set, "Selon eux, l'IA")["two"])
+        XCTAssertNil(matches(set, "l'IA")["two"])
+    }
+
+    func testLanguageGatingScopeAndMinimumCount() {
+        let set = compile("""
+          - {id: fr, label: test/a, description: d, lang: [fr], keywords: [match]}
+          - {id: title, label: test/a, description: d, where: title, keywords: [match]}
+          - {id: twice, label: test/a, description: d, min_count: 2, keywords: [match]}
+        """)
+        XCTAssertNotNil(matches(set, "match", language: "fr")["fr"])
+        XCTAssertNil(matches(set, "match", language: "en")["fr"])
+        XCTAssertNotNil(matches(set, "match", language: "und")["fr"], "an undetermined language runs every rule")
+        XCTAssertNil(matches(set, "un match")["title"])
+        XCTAssertNotNil(matches(set, "rien", title: "Le match")["title"])
+        XCTAssertNil(matches(set, "un match")["twice"])
+        XCTAssertEqual(matches(set, "un match, deux match")["twice"]?.count, 2)
+    }
+
+    func testRegexFoldingLeavesEscapesAndNamesAlone() {
+        XCTAssertEqual(RegexFolding.fold("\\bÉté\\p{Lu}(?<Nom>X)\\x{E9}"), "\\bete\\p{Lu}(?<Nom>x)\\x{E9}")
+    }
+
+    func testPolicyPicksTheMostSevereAction() {
+        let (policy, diagnostics) = Policy.parse("""
+        crible: 1
+        actions:
+          - {id: r, labels: ["moderation/*"], min_score: 0.4, action: review}
+          - {id: b, labels: [moderation/hate], min_score: 0.8, action: block}
+        """, path: "p.yaml")
+        XCTAssertEqual(diagnostics, [])
+        let (action, reasons) = policy!.decide([LabelScore(label: "moderation/hate", score: 0.9),
+                                                LabelScore(label: "topic/sport", score: 0.9)])
+        XCTAssertEqual(action, .block)
+        XCTAssertEqual(reasons.map(\.policyRule), ["b", "r"])
+        XCTAssertEqual(policy!.decide([LabelScore(label: "moderation/hate", score: 0.3)]).0, .allow)
+    }
+
+    func testPolicyErrorsNameTheirPlace() {
+        let (policy, diagnostics) = Policy.parse("crible: 1\nactions:\n  - {labels: [x], action: destroy}\n", path: "p.yaml")
+        XCTAssertNil(policy)
+        XCTAssertEqual(diagnostics.first?.line, 3)
+        XCTAssertEqual(diagnostics.first?.code, "E003")
+    }
+}

@@ -1,0 +1,113 @@
+import CribleCore
+@testable import CribleRules
+import XCTest
+
+final class RuleFileParserTests: XCTestCase {
+    func testUnknownKeyIsReportedAtItsLineAndColumnWithASuggestion() {
+        let text = labelHeader + """
+        rules:
+          - id: r1
+            label: test/a
+            description: d
+            weigth: 0.4
+            keywords: [x]
+        """
+        let result = load([("f.yaml", text)])
+        let error = result.errors.first
+        XCTAssertEqual(error?.code, "E002")
+        XCTAssertEqual(error?.line, 9)
+        XCTAssertEqual(error?.column, 5)
+        XCTAssertEqual(error?.hint, "did you mean `weight`?")
+        XCTAssertEqual(error?.file, "f.yaml")
+    }
+
+    func testWrongTypesAreErrors() {
+        let text = labelHeader + """
+        rules:
+          - id: r1
+            label: test/a
+            description: d
+            weight: heavy
+            keywords: [x]
+          - id: r2
+            label: test/a
+            description: d
+            keywords: {a: b}
+        """
+        let codes = load([("f.yaml", text)]).errors.map(\.code)
+        XCTAssertEqual(codes, ["E003", "E003"])
+    }
+
+    func testYAMLSyntaxErrorNamesThePlace() {
+        let result = load([("broken.yaml", "crible: 1\nrules:\n  - id: [unclosed\n")])
+        XCTAssertEqual(result.errors.first?.code, "E001")
+        XCTAssertEqual(result.errors.first?.file, "broken.yaml")
+        XCTAssertGreaterThanOrEqual(result.errors.first?.line ?? 0, 3)
+    }
+
+    func testInvalidRegexPointsIntoThePattern() {
+        let text = labelHeader + """
+        rules:
+          - id: r1
+            label: test/a
+            description: d
+            regex: 'ab(cd'
+        """
+        let error = load([("f.yaml", text)]).errors.first
+        XCTAssertEqual(error?.code, "E014")
+        XCTAssertEqual(error?.line, 9)
+        // `regex: '` puts the pattern at column 13; PCRE2 stops at offset 5 (end of pattern).
+        XCTAssertEqual(error?.column, 12 + 1 + 5)
+        XCTAssertTrue(error?.message.contains("missing closing parenthesis") ?? false)
+    }
+
+    func testOneBadFileDoesNotSinkTheOthers() {
+        let good = labelHeader + """
+        rules:
+          - id: good
+            label: test/a
+            description: d
+            keywords: [bonjour]
+        """
+        let result = load([("bad.yaml", "crible: 1\nrules: 12\n"), ("good.yaml", good)])
+        XCTAssertEqual(result.errors.count, 1)
+        XCTAssertNotNil(result.ruleSet.rule(withID: "good"))
+    }
+
+    func testDuplicateIdsUnknownLabelsMissingRulesAndCycles() {
+        let text = labelHeader + """
+        rules:
+          - {id: r1, label: test/a, description: d, keywords: [x]}
+          - {id: r1, label: test/a, description: d, keywords: [y]}
+          - {id: r2, label: test/zzz, description: d, keywords: [y]}
+          - {id: c1, label: test/a, description: d, all: [r1, nope]}
+          - {id: c2, label: test/a, description: d, all: [c3]}
+          - {id: c3, label: test/a, description: d, all: [c2]}
+        """
+        let codes = load([("f.yaml", text)]).errors.map(\.code).sorted()
+        XCTAssertEqual(codes, ["E012", "E013", "E015", "E016", "E016"])
+    }
+
+    func testMissingVersionAndKind() {
+        let result = load([("f.yaml", "rules:\n  - {id: r, description: d}\n")])
+        XCTAssertEqual(Set(result.errors.map(\.code)), ["E005", "E009"])
+    }
+
+    func testLexiconEntriesKeepTheirLines() {
+        let text = """
+        crible: 1
+        lexicon:
+          id: lex
+          lang: fr
+          valences: |
+            bon 2
+            mauvais -2
+            pas un nombre
+            excessif 9
+        """
+        let result = load([("lex.yaml", text)])
+        XCTAssertEqual(result.errors.map(\.line), [8, 9])
+        XCTAssertEqual(result.errors.map(\.code), ["E011", "E008"])
+        XCTAssertEqual(result.ruleSet.lexicons["fr"]?.entryCount, 2)
+    }
+}

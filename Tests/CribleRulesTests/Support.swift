@@ -1,0 +1,27 @@
+import CribleCore
+@testable import CribleRules
+import PCRE2
+
+let labelHeader = """
+crible: 1
+labels:
+  test/a: {description: A}
+  test/b: {description: B}
+
+"""
+
+/// Compiles rule files given as strings.
+func load(_ files: [(String, String)]) -> RuleLoader.Result {
+    RuleLoader().load(sources: files.map { (path: $0.0, text: $0.1) })
+}
+
+/// Runs a rule set on a text, in a given language, and returns rule id → matched texts.
+func matches(_ set: CompiledRuleSet, _ text: String, language: String = "fr", title: String? = nil) -> [String: [String]] {
+    let document = Document(id: "t", title: title, body: text, language: language)
+    let view = TextView(document.content)
+    let context = DocumentContext(document: document, text: view, language: LanguageGuess(code: language, confidence: 1))
+    let (evidence, _) = set.evaluate(context, scratch: MatchScratch())
+    var found: [String: [String]] = [:]
+    for item in evidence { found[item.ruleID] = item.spans.map(view.originalString) }
+    return found
+}
