@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what Crible needs to build on a fresh machine: PCRE2's development files and
+# pkg-config (Debian/Ubuntu via apt-get, macOS via Homebrew). Does nothing when they are there.
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists libpcre2-8 2>/dev/null || missing+=(libpcre2-dev)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing ${missing[*]} with apt-get" >&2
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  elif command -v brew >/dev/null 2>&1; then
+    echo "setup: installing pcre2 pkg-config with Homebrew" >&2
+    brew install pcre2 pkg-config >&2
+  else
+    echo "setup: please install PCRE2 (libpcre2-dev) and pkg-config, then run this again" >&2
+    exit 2
+  fi
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "setup: Swift 6 is needed (https://www.swift.org/install/)" >&2
+  exit 2
+fi
