@@ -105,7 +105,17 @@ public struct DocumentReader: Sendable {
     /// One document per line. A broken line becomes a failure naming `source:line`; the other
     /// lines are still read.
     public func readJSONLines(_ data: Data, source: String) -> [InputItem] {
-        var items: [InputItem] = []
+        jsonObjects(in: data, source: source).map { line, parsed in
+            switch parsed {
+            case .failure(let failure): .failure(failure)
+            case .success(let object): document(from: object, source: source, line: line)
+            }
+        }
+    }
+
+    /// The JSON object on each non-blank line, or why the line is not one.
+    public func jsonObjects(in data: Data, source: String) -> [(line: Int, object: Result<[String: Any], InputFailure>)] {
+        var results: [(Int, Result<[String: Any], InputFailure>)] = []
         let bytes = [UInt8](data)
         var lineNumber = 0
         var start = 0
@@ -116,35 +126,39 @@ public struct DocumentReader: Sendable {
             let line = bytes[start..<end]
             start = end + 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let place = "\(source):\(lineNumber)"
+            func failure(_ message: String) -> Result<[String: Any], InputFailure> {
+                .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber))
+            }
             guard String(validating: Array(line), as: UTF8.self) != nil else {
-                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not valid UTF-8", file: source, line: lineNumber)))
+                results.append((lineNumber, failure("line \(lineNumber) is not valid UTF-8")))
                 continue
             }
-            let object: Any
-            do {
-                object = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])
-            } catch {
-                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not valid JSON", file: source, line: lineNumber)))
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
+                results.append((lineNumber, failure("line \(lineNumber) is not valid JSON")))
                 continue
             }
             guard let fields = object as? [String: Any] else {
-                items.append(.failure(InputFailure(id: place, message: "line \(lineNumber) is not a JSON object", file: source, line: lineNumber)))
+                results.append((lineNumber, failure("line \(lineNumber) is not a JSON object")))
                 continue
             }
-            let id = (fields[idField] as? String) ?? (fields[idField] as? NSNumber)?.stringValue ?? place
-            guard let text = fields[textField] as? String else {
-                items.append(.failure(InputFailure(id: id, message: "line \(lineNumber) has no string field `\(textField)`", file: source, line: lineNumber)))
-                continue
-            }
-            var metadata: [String: String] = [:]
-            for (key, value) in fields where ![idField, textField, titleField, languageField].contains(key) {
-                if let string = value as? String { metadata[key] = string }
-            }
-            items.append(.document(Document(id: id, title: fields[titleField] as? String, body: text,
-                                             language: fields[languageField] as? String, metadata: metadata)))
+            results.append((lineNumber, .success(fields)))
         }
-        return items
+        return results
+    }
+
+    /// The document a JSON object describes, or why it does not describe one.
+    public func document(from fields: [String: Any], source: String, line: Int) -> InputItem {
+        let place = "\(source):\(line)"
+        let id = (fields[idField] as? String) ?? (fields[idField] as? NSNumber)?.stringValue ?? place
+        guard let text = fields[textField] as? String else {
+            return .failure(InputFailure(id: id, message: "line \(line) has no string field `\(textField)`", file: source, line: line))
+        }
+        var metadata: [String: String] = [:]
+        for (key, value) in fields where ![idField, textField, titleField, languageField].contains(key) {
+            if let string = value as? String { metadata[key] = string }
+        }
+        return .document(Document(id: id, title: fields[titleField] as? String, body: text,
+                                  language: fields[languageField] as? String, metadata: metadata))
     }
 
     func decodeUTF8(_ data: Data) -> String? {
