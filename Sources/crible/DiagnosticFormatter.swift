@@ -7,7 +7,9 @@ enum DiagnosticFormatter {
     static func format(_ diagnostic: Diagnostic) -> String {
         var text = diagnostic.description
         if let data = FileManager.default.contents(atPath: diagnostic.file) {
-            let line = LineIndex([UInt8](data)).line(diagnostic.line)
+            var line = LineIndex([UInt8](data)).line(diagnostic.line)
+            // Long lines (a big regex) are cut so the caret line stays readable.
+            if line.count > 120 { line = String(line.prefix(119)) + "…" }
             if !line.isEmpty {
                 let gutter = String(diagnostic.line)
                 text += "\n \(gutter) | \(line)"

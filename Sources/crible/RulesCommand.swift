@@ -7,8 +7,8 @@ import Foundation
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Work on rule files: run their examples, list them.",
-        subcommands: [RulesTest.self, RulesList.self])
+        abstract: "Work on rule files: check them, run their examples, list them.",
+        subcommands: [RulesLint.self, RulesTest.self, RulesList.self])
 }
 
 struct RulesTest: ParsableCommand {
@@ -66,5 +66,56 @@ struct RulesList: ParsableCommand {
             Terminal.write("\(rule.id)\t\(rule.label ?? "-")\t\(languages)\t\(definition.kind.name)\t\(definition.location.file):\(definition.location.line)\t\(definition.description)\n")
         }
         if loadFailed { throw ExitCode(2) }
+    }
+}
+
+struct RulesLint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check rule files: every problem as file:line:column with the line, a caret and a hint.",
+        discussion: "Exit 0 when clean, 1 with errors (or warnings with --strict), 2 when a path cannot be read.")
+
+    @Argument(help: ArgumentHelp("Rule files or folders (default: the bundled Rules/).", valueName: "path"))
+    var paths: [String] = []
+
+    @Option(help: "Output format: text or json.")
+    var format: String = "text"
+
+    @Flag(help: "Fail on warnings too.")
+    var strict = false
+
+    @Flag(name: .customLong("with-default-rules"), help: "Also load the bundled Rules/ (for files that use their labels or helper rules).")
+    var withDefaultRules = false
+
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format is text or json") }
+    }
+
+    func run() throws {
+        guard let bundled = BundledRules.directory() ?? (paths.isEmpty ? nil : "") else {
+            throw ValidationError("cannot find the bundled Rules/ folder; give paths to lint or set CRIBLE_RULES")
+        }
+        let targets = paths.isEmpty ? [bundled] : paths
+        let load = (withDefaultRules && !paths.isEmpty ? [bundled] : []) + targets
+        let (files, missing) = RuleLoader.ruleFiles(in: targets)
+        let result = RuleLoader().load(paths: load)
+        let selected = Set(files)
+        let diagnostics = (result.diagnostics + RuleLinter().lint(result))
+            .filter { selected.contains($0.file) || !missing.isEmpty && missing.contains($0) }
+            .sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
+        if format == "json" {
+            let items: [JSONValue] = diagnostics.map { diagnostic in
+                .object([("file", .string(diagnostic.file)), ("line", .integer(diagnostic.line)), ("column", .integer(diagnostic.column)),
+                         ("severity", .string(diagnostic.severity.rawValue)), ("code", .string(diagnostic.code)),
+                         ("message", .string(diagnostic.message)), ("hint", diagnostic.hint.map(JSONValue.string) ?? .null)])
+            }
+            Terminal.write(JSONValue.array(items).serialized(pretty: true) + "\n")
+        } else {
+            for diagnostic in diagnostics { Terminal.write(DiagnosticFormatter.format(diagnostic) + "\n") }
+            let errors = diagnostics.filter { $0.severity == .error }.count
+            Terminal.write("\(files.count) file\(files.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(diagnostics.count - errors) warning\(diagnostics.count - errors == 1 ? "" : "s")\n")
+        }
+        if !missing.isEmpty { throw ExitCode(2) }
+        if diagnostics.contains(where: { $0.severity == .error }) || (strict && !diagnostics.isEmpty) { throw ExitCode(1) }
     }
 }
