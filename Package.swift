@@ -41,8 +41,14 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .target(
+            name: "PersonalData",
+            dependencies: ["CribleCore"],
+            path: "Plugins/PersonalData",
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
             name: "CribleEngine",
-            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification"],
+            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData"],
             swiftSettings: sharedSwiftSettings
         ),
         .executableTarget(
@@ -54,7 +60,7 @@ let package = Package(
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine"], swiftSettings: sharedSwiftSettings),
-        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCLITests", dependencies: ["crible"], swiftSettings: sharedSwiftSettings),
     ]
 )
