@@ -174,8 +174,7 @@ public struct CompiledRuleSet: Sendable {
         for (offset, expected) in match.phrase.originalTokens.enumerated() {
             let range = text.originalRange(ofTokens: match.firstToken + offset, through: match.firstToken + offset)
             let actual = text.original[range]
-            let isPrefix = match.phrase.lastIsPrefix && offset == match.phrase.originalTokens.count - 1
-            if isPrefix ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
+            if match.phrase.prefixes[offset] ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
         }
         return true
     }

@@ -1,29 +1,29 @@
 import CribleCore
 
-/// A keyword phrase as the matcher sees it: folded tokens, the last one possibly a prefix.
+/// A keyword phrase as the matcher sees it: folded tokens, each possibly a prefix (`régul*`).
 public struct Phrase: Sendable, Hashable {
     /// Folded bytes of each token.
     public let tokens: [[UInt8]]
     /// Original spelling of each token, for case-sensitive phrases.
     public let originalTokens: [[UInt8]]
-    public let lastIsPrefix: Bool
+    /// Whether each token was written with a trailing `*` and so matches any word it begins.
+    public let prefixes: [Bool]
     /// The phrase as written in the rule file.
     public let source: String
+
+    public var lastIsPrefix: Bool { prefixes.last ?? false }
 
     /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
     /// Returns `nil` when the phrase has no word in it (punctuation only).
     public init?(_ text: String) {
-        var body = text.trimmingWhitespace()
-        var prefix = false
-        if body.hasSuffix("*") {
-            prefix = true
-            body.removeLast()
-        }
-        let view = TextView(body)
+        let view = TextView(text.trimmingWhitespace())
         guard !view.tokens.isEmpty else { return nil }
         tokens = view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) }
         originalTokens = view.tokens.indices.map { Array(view.original[view.originalRange(ofTokens: $0, through: $0)]) }
-        lastIsPrefix = prefix
+        prefixes = view.tokens.indices.map { index in
+            let end = view.originalRange(ofTokens: index, through: index).upperBound
+            return end < view.original.count && view.original[end] == UInt8(ascii: "*")
+        }
         source = text
     }
 }
@@ -54,7 +54,7 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
         let index = Int32(entries.count)
         entries.append(Entry(phrase: phrase, payload: payload))
         let first = phrase.tokens[0]
-        if phrase.tokens.count == 1 && phrase.lastIsPrefix {
+        if phrase.prefixes[0] {
             byPrefix[prefixKey(Tokenizer.hash(first), first.count), default: []].append(index)
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
@@ -102,8 +102,8 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
                     guard let candidates = byPrefix[prefixKey(hash, prefixLength)] else { continue }
                     for candidate in candidates {
                         let entry = entries[Int(candidate)]
-                        if bytesEqual(entry.phrase.tokens[0], folded, from: Int(token.start)) {
-                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: index, phrase: entry.phrase))
+                        if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
+                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
                         }
                     }
                 }
@@ -120,8 +120,7 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
         for offset in 0..<count {
             let token = tokens[start + offset]
             let expected = phrase.tokens[offset]
-            let isPrefix = phrase.lastIsPrefix && offset == count - 1
-            if isPrefix {
+            if phrase.prefixes[offset] {
                 guard token.length >= expected.count else { return nil }
             } else {
                 guard token.length == expected.count else { return nil }

@@ -111,3 +111,14 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(diagnostics.first?.code, "E003")
     }
 }
+
+final class PhraseTests: XCTestCase {
+    func testAnyWordOfAPhraseCanBeAPrefix() {
+        let result = load([("f.yaml", labelHeader + """
+        rules:
+          - {id: r, label: test/a, description: d, keywords: ["journaliste* arrêté*"]}
+        """)])
+        XCTAssertEqual(matches(result.ruleSet, "Deux journalistes arrêtés, une journaliste arrêtée, un journal arrêté")["r"],
+                       ["journalistes arrêtés", "journaliste arrêtée"])
+    }
+}
