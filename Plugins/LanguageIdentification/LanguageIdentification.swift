@@ -25,6 +25,7 @@ public struct LanguageIdentification: LanguageIdentifier {
                 ClassifierExample("El gobierno presentó el martes su proyecto de ley sobre la inteligencia artificial.", labels: ["lang/und"]),
                 ClassifierExample("Die Regierung hat am Dienstag ihren Gesetzentwurf vorgestellt.", labels: ["lang/und"]),
                 ClassifierExample("12345 !!!", labels: ["lang/und"]),
+                ClassifierExample("Deux journalistes arrêtés hier", labels: ["lang/fr"]),
             ])
     }
 
@@ -58,8 +59,10 @@ public struct LanguageIdentification: LanguageIdentifier {
         }
         scores["fr", default: 0] += min(Double(frenchLetters) * 0.5, 3)
         let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        guard let best = ranked.first, best.value >= 1.5 else { return .undetermined }
+        guard let best = ranked.first else { return .undetermined }
         let second = ranked.count > 1 ? ranked[1].value : 0
+        // Very short texts: two accented letters and nothing against them are enough.
+        guard best.value >= 1.5 || (best.value >= 1 && second == 0) else { return .undetermined }
         let margin = (best.value - second) / best.value
         let coverage = min(1, best.value / max(3, Double(counted) * 0.15))
         let confidence = max(0, min(1, 0.5 * margin + 0.5 * coverage))
