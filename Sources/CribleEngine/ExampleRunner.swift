@@ -104,6 +104,59 @@ public struct ExampleRunner: Sendable {
                       "spans differ\n    expected: \(describe(expected, in: marked.text))\n    actual:   \(describe(actual, in: marked.text))")
     }
 
+    /// Fixture files: `name.fixture.txt` beside `name.yaml`. Each non-comment line is classified on
+    /// its own; the annotations above it say which rules must fire on it (`# ruleid: id`) and which
+    /// must not (`# ok: id`); `# lang: fr` sets the language of the lines that follow.
+    public func runFixtures(ruleFiles: [String]) -> [Result] {
+        var results: [Result] = []
+        let scratch = MatchScratch()
+        for ruleFile in ruleFiles {
+            let base = ruleFile.hasSuffix(".yaml") ? String(ruleFile.dropLast(5)) : String(ruleFile.dropLast(4))
+            let fixture = base + ".fixture.txt"
+            guard let text = try? String(contentsOfFile: fixture, encoding: .utf8) else { continue }
+            var language = "und"
+            var mustFire: [String] = [], mustNotFire: [String] = []
+            for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = String(rawLine)
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty { continue }
+                if trimmed.hasPrefix("#") {
+                    let body = trimmed.dropFirst().trimmingCharacters(in: .whitespaces)
+                    let parts = body.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2 else { continue }
+                    let ids = parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    switch parts[0] {
+                    case "ruleid": mustFire += ids
+                    case "ok": mustNotFire += ids
+                    case "lang": language = parts[1].lowercased()
+                    default: break
+                    }
+                    continue
+                }
+                let location = SourceLocation(file: fixture, line: index + 1, column: 1)
+                let document = Document(id: "\(fixture):\(index + 1)", body: line, language: language)
+                let context = DocumentContext(document: document, text: TextView(line),
+                                              language: LanguageGuess(code: language, confidence: 1, declared: true))
+                let fired = Set(engine.ruleSet.evaluate(context, scratch: scratch).evidence.map(\.ruleID))
+                for id in mustFire {
+                    let known = engine.ruleSet.rule(withID: id) != nil
+                    results.append(Result(subject: id, kind: "ruleid", variant: .original, location: location, text: line,
+                                          passed: known && fired.contains(id),
+                                          message: known ? "the rule did not fire" : "no loaded rule has this id"))
+                }
+                for id in mustNotFire {
+                    let known = engine.ruleSet.rule(withID: id) != nil
+                    results.append(Result(subject: id, kind: "ok", variant: .original, location: location, text: line,
+                                          passed: known && !fired.contains(id),
+                                          message: known ? "the rule fired but should not" : "no loaded rule has this id"))
+                }
+                mustFire.removeAll()
+                mustNotFire.removeAll()
+            }
+        }
+        return results
+    }
+
     /// Examples of every lexicon: each must get the stated polarity with all lexicons of its
     /// language together.
     public func runLexiconExamples(files: Set<String>? = nil) -> [Result] {

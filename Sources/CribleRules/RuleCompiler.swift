@@ -122,10 +122,17 @@ public struct RuleCompiler: Sendable {
         // Composites: resolve names, drop those naming unknown rules, order them, reject cycles.
         var indexByID = Dictionary(compiled.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         let compositeIDs = Set(composites.map(\.id))
+        let failedIDs = Set(firstLocation.keys).subtracting(indexByID.keys).subtracting(compositeIDs)
         var resolvable = composites.filter { definition in
             guard case .composite(let all, let any, _, let none) = definition.kind else { return false }
             var ok = true
             for name in all + any + none where indexByID[name.value] == nil && !compositeIDs.contains(name.value) {
+                if failedIDs.contains(name.value) {
+                    report(.error, "E015", "rule `\(definition.id)` names `\(name.value)`, which could not be loaded (see its own error)",
+                           at: name.location)
+                    ok = false
+                    continue
+                }
                 let hint = closestMatch(to: name.value, in: Set(indexByID.keys).union(compositeIDs))
                 report(.error, "E015", "rule `\(definition.id)` names `\(name.value)`, which is not a loaded rule", at: name.location,
                        hint: hint.map { "did you mean `\($0)`?" })

@@ -38,6 +38,7 @@ struct RulesTest: ParsableCommand {
         let selected: Set<String>? = paths.isEmpty ? nil : Set(RuleLoader.ruleFiles(in: paths).files)
         let runner = ExampleRunner(engine: engine)
         var results = runner.runRuleExamples(files: selected) + runner.runLexiconExamples(files: selected)
+        results += runner.runFixtures(ruleFiles: selected.map { Array($0).sorted() } ?? engine.ruleSet.files)
         if paths.isEmpty { results += runner.runPluginExamples() }
         let failed = results.filter { !$0.passed }
         for result in results where verbose || !result.passed {

@@ -3,36 +3,10 @@ import XCTest
 
 /// End-to-end tests of the `crible` executable: real process, real exit codes.
 final class CLITests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = repositoryRoot
 
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    var binary: URL { Bundle.main.bundleURL.appendingPathComponent("crible") }
-
-    func crible(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = CLITests.root
-        var environment = ProcessInfo.processInfo.environment
-        environment["CRIBLE_RULES"] = CLITests.root.appendingPathComponent("Rules").path
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+    func crible(_ arguments: [String], stdin: String? = nil) throws -> CribleRun {
+        try runCrible(arguments, stdin: stdin)
     }
 
     func temporaryFolder() throws -> URL {

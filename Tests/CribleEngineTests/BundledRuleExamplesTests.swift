@@ -21,6 +21,7 @@ import Testing
         let path = (bundledRules as NSString).appendingPathComponent(relativePath)
         let runner = ExampleRunner(engine: bundledEngine)
         let results = runner.runRuleExamples(files: [path]) + runner.runLexiconExamples(files: [path])
+            + runner.runFixtures(ruleFiles: [path])
         for failure in results where !failure.passed {
             let place = failure.location.map(\.description) ?? relativePath
             Issue.record("\(place) \(failure.subject) \(failure.kind) [\(failure.variant.rawValue)]: \(failure.text)\n\(failure.message)")
@@ -45,6 +46,9 @@ import Testing
         let declared = Set(bundledEngine.ruleSet.labels.keys)
         for namespace in namespaces {
             #expect(declared.contains { $0.hasPrefix(namespace) }, "no label declared in \(namespace)")
+        }
+        for plugin in BuiltinPlugins.classifiers {
+            #expect(plugin.descriptor.labels.contains { declared.contains($0) }, "no bundled pack enables plugin \(plugin.descriptor.id)")
         }
         let topics = declared.filter { $0.hasPrefix("topic/") }
         for topic in topics {
