@@ -47,8 +47,14 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .target(
+            name: "SpamSignals",
+            dependencies: ["CribleCore"],
+            path: "Plugins/SpamSignals",
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
             name: "CribleEngine",
-            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData"],
+            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData", "SpamSignals"],
             swiftSettings: sharedSwiftSettings
         ),
         .executableTarget(

@@ -1,0 +1,229 @@
+import CribleCore
+
+/// Signals of unsolicited promotion and scams that word lists miss: links, shouting, runs of
+/// punctuation, money amounts, and words disguised to slip past filters (`fr3e`, `c.a.s.i.n.o`,
+/// Cyrillic letters inside a Latin word).
+///
+/// Each signal alone is weak evidence (a link in a comment is often fine); together, through the
+/// scorer's noisy-OR, they make a spam comment stand out. Disguised words are the strongest signal:
+/// nobody writes `v1agra` by accident.
+public struct SpamSignals: Classifier {
+    public init() {}
+
+    public static let label = "moderation/spam-scam"
+
+    public var descriptor: ClassifierDescriptor {
+        ClassifierDescriptor(
+            id: "spam-signals",
+            labels: [SpamSignals.label],
+            summary: "Links, capitals, repeated punctuation, money amounts and disguised words (l33t, separators, look-alike letters).",
+            examples: [
+                ClassifierExample("Cheap ↓v1agra↓ here", labels: [SpamSignals.label]),
+                ClassifierExample("Gagnez au ↓c.a.s.i.n.o↓ ce soir", labels: [SpamSignals.label]),
+                ClassifierExample("Best ↓сasino↓ bonus", labels: [SpamSignals.label]),
+                ClassifierExample("Earn ↓$4,800↓ a week↓!!!↓ Go to ↓https://gains.example/join↓ now↓!!!↓",
+                                  labels: [SpamSignals.label]),
+                ClassifierExample("↓CLIQUEZ ICI POUR RECEVOIR VOTRE CADEAU GRATUIT MAINTENANT↓", labels: [SpamSignals.label]),
+                ClassifierExample("Le rapport est en ligne sur le site de l'Arcep.", labels: []),
+                ClassifierExample("I scored 3 goals in 2 games, not bad for a 40-year-old.", labels: []),
+                ClassifierExample("La NASA et l'ESA ont signé un accord.", labels: []),
+            ])
+    }
+
+    public func classify(_ context: DocumentContext) throws -> [Evidence] {
+        let text = context.text
+        let bytes = text.original
+        var evidence: [Evidence] = []
+        func add(_ id: String, _ weight: Double, _ spans: [Range<Int>], _ note: String) {
+            guard !spans.isEmpty else { return }
+            evidence.append(Evidence(ruleID: id, label: SpamSignals.label, weight: weight, hits: spans.map { Hit($0) },
+                                     source: .plugin(id: "spam-signals"), note: note))
+        }
+        let links = linkSpans(bytes)
+        add("spam.links", links.count > 1 ? 0.35 : 0.25, links, "\(links.count) link\(links.count == 1 ? "" : "s")")
+        add("spam.money", 0.2, moneySpans(bytes), "money amount")
+        add("spam.punctuation", 0.2, repeatedPunctuation(bytes), "repeated ! ? or $")
+        add("spam.disguised-words", 0.6, disguisedWords(text), "word disguised with digits, separators or look-alike letters")
+        if let shouting = shoutingSpan(bytes) { add("spam.shouting", 0.35, [shouting], "written in capitals") }
+        return evidence
+    }
+
+    // MARK: Links
+
+    func linkSpans(_ bytes: [UInt8]) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var index = 0
+        let starts = [Array("https://".utf8), Array("http://".utf8), Array("www.".utf8)]
+        while index < bytes.count {
+            guard let prefix = starts.first(where: { bytes[index...].starts(with: $0) }),
+                  index == 0 || !isWordByte(bytes[index - 1]) else {
+                index += 1
+                continue
+            }
+            var end = index + prefix.count
+            while end < bytes.count, bytes[end] > 0x20, !"<>\"'()[]{}".utf8.contains(bytes[end]) { end += 1 }
+            while end > index + prefix.count, ".,;:!?".utf8.contains(bytes[end - 1]) { end -= 1 }
+            if end > index + prefix.count + 3 { spans.append(index..<end) }
+            index = end
+        }
+        return spans
+    }
+
+    // MARK: Money
+
+    /// `$4,800`, `4 800 €`, `500 euros`, `£20`.
+    func moneySpans(_ bytes: [UInt8]) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        let symbols: [[UInt8]] = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
+        var index = 0
+        while index < bytes.count {
+            if let symbol = symbols.first(where: { bytes[index...].starts(with: $0) }),
+               index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
+                let end = numberEnd(bytes, from: index + symbol.count)
+                spans.append(index..<end)
+                index = end
+                continue
+            }
+            if isDigit(bytes[index]), index == 0 || !isWordByte(bytes[index - 1]) {
+                let end = numberEnd(bytes, from: index)
+                var after = end
+                while after < bytes.count, bytes[after] == 0x20 { after += 1 }
+                if let symbol = symbols.first(where: { bytes[after...].starts(with: $0) }) {
+                    spans.append(index..<(after + symbol.count))
+                    index = after + symbol.count
+                    continue
+                }
+                for word in ["euros", "euro", "dollars", "dollar"] where bytes[after...].starts(with: Array(word.utf8)) {
+                    let wordEnd = after + word.utf8.count
+                    if wordEnd == bytes.count || !isWordByte(bytes[wordEnd]) {
+                        spans.append(index..<wordEnd)
+                        break
+                    }
+                }
+                index = max(end, index + 1)
+                continue
+            }
+            index += 1
+        }
+        return spans
+    }
+
+    func numberEnd(_ bytes: [UInt8], from start: Int) -> Int {
+        var end = start
+        while end < bytes.count {
+            if isDigit(bytes[end]) { end += 1; continue }
+            if ",. ".utf8.contains(bytes[end]), end + 1 < bytes.count, isDigit(bytes[end + 1]), end > start { end += 1; continue }
+            break
+        }
+        return end
+    }
+
+    // MARK: Punctuation and capitals
+
+    func repeatedPunctuation(_ bytes: [UInt8]) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard "!?$".utf8.contains(byte) else { index += 1; continue }
+            var end = index
+            while end < bytes.count, "!?$".utf8.contains(bytes[end]) { end += 1 }
+            if end - index >= 3 { spans.append(index..<end) }
+            index = end
+        }
+        return spans
+    }
+
+    /// The whole text when it is mostly capitals (at least 20 letters, 70 % upper case).
+    func shoutingSpan(_ bytes: [UInt8]) -> Range<Int>? {
+        var upper = 0, letters = 0
+        var first: Int?, last = 0
+        for (index, byte) in bytes.enumerated() {
+            if (65...90).contains(byte) { upper += 1; letters += 1; first = first ?? index; last = index + 1 }
+            else if (97...122).contains(byte) { letters += 1; first = first ?? index; last = index + 1 }
+        }
+        guard letters >= 20, Double(upper) / Double(letters) >= 0.7, let first else { return nil }
+        return first..<last
+    }
+
+    // MARK: Disguised words
+
+    /// Words that, once digits, separators and look-alike letters are undone, spell a spam word
+    /// while not being written plainly.
+    func disguisedWords(_ text: TextView) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        let bytes = text.original
+        // Candidate chunks: runs of non-space characters.
+        var start = 0
+        while start < bytes.count {
+            while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+            var end = start
+            while end < bytes.count, !isSpace(bytes[end]) { end += 1 }
+            if end > start {
+                var chunkStart = start, chunkEnd = end
+                // Trim sentence punctuation around the chunk.
+                while chunkEnd > chunkStart, ",;:!?\"')".utf8.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
+                while chunkStart < chunkEnd, "\"'(".utf8.contains(bytes[chunkStart]) { chunkStart += 1 }
+                if chunkEnd > chunkStart, let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
+                   SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
+                    spans.append(chunkStart..<chunkEnd)
+                }
+            }
+            start = end
+        }
+        return spans
+    }
+
+    /// The plain lower-case word behind a chunk, and whether anything had to be undone.
+    func undisguise(_ chunk: [UInt8]) -> (word: String, wasDisguised: Bool)? {
+        let string = String(decoding: chunk, as: UTF8.self)
+        var word = ""
+        var disguised = false
+        var letters = 0
+        var separators = 0
+        for scalar in string.unicodeScalars {
+            if let plain = SpamSignals.lookAlikes[scalar] {
+                word.append(plain)
+                disguised = true
+                letters += 1
+            } else if scalar.isASCII, let replacement = SpamSignals.leet[Character(scalar)], !word.isEmpty || scalar != "$" {
+                word.append(replacement)
+                disguised = true
+            } else if scalar.properties.isAlphabetic {
+                word += String(scalar).lowercased()
+                letters += 1
+            } else if ".-_*|".unicodeScalars.contains(scalar) {
+                separators += 1
+            } else {
+                return nil
+            }
+        }
+        // Separators only count as a disguise when they split the word letter by letter (c.a.s.i.n.o).
+        if separators > 0 {
+            guard separators >= word.count - 1, word.count >= 4 else { return nil }
+            disguised = true
+        }
+        guard letters >= 2, word.count >= 4 else { return nil }
+        return (word, disguised)
+    }
+
+    static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
+
+    /// Cyrillic and Greek letters that look like Latin ones.
+    static let lookAlikes: [Unicode.Scalar: Character] = [
+        "\u{0430}": "a", "\u{0435}": "e", "\u{043E}": "o", "\u{0440}": "p", "\u{0441}": "c", "\u{0443}": "y",
+        "\u{0445}": "x", "\u{0456}": "i", "\u{0455}": "s", "\u{0410}": "a", "\u{0415}": "e", "\u{041E}": "o",
+        "\u{0420}": "p", "\u{0421}": "c", "\u{03BF}": "o", "\u{03B1}": "a", "\u{03B5}": "e", "\u{039F}": "o",
+    ]
+
+    static let vocabulary: Set<String> = [
+        "viagra", "cialis", "casino", "poker", "crypto", "bitcoin", "forex", "loan", "loans", "credit", "prize",
+        "winner", "free", "gratuit", "gratuite", "cadeau", "bonus", "promo", "click", "cliquez", "offer", "offre",
+        "cash", "money", "argent", "gagnez", "gagner", "sexy", "porn", "porno", "dating", "rencontre", "pills",
+        "pharmacy", "pharmacie", "investment", "invest", "profit", "profits", "jackpot", "lottery", "loterie",
+    ]
+
+    func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+    func isWordByte(_ byte: UInt8) -> Bool { isDigit(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte >= 0x80 }
+}
