@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "crible", targets: ["crible"]),
         .library(name: "CribleEngine", targets: ["CribleEngine"]),
         .library(name: "CribleCore", targets: ["CribleCore"]),
+        .library(name: "CribleCLI", targets: ["CribleCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -57,11 +58,12 @@ let package = Package(
             dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData", "SpamSignals"],
             swiftSettings: sharedSwiftSettings
         ),
-        .executableTarget(
-            name: "crible",
+        .target(
+            name: "CribleCLI",
             dependencies: ["CribleEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: sharedSwiftSettings
         ),
+        .executableTarget(name: "crible", dependencies: ["CribleCLI"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),

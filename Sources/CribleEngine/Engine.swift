@@ -22,13 +22,16 @@ public struct Engine: Sendable {
 
     public init(ruleSet: CompiledRuleSet, policy: Policy,
                 languageIdentifier: any LanguageIdentifier = BuiltinPlugins.languageIdentifier,
-                classifiers: [any Classifier] = BuiltinPlugins.classifiers,
+                classifiers: [any Classifier]? = nil,
                 scorer: Scorer = Scorer(), sentiment: SentimentAnalyzer = SentimentAnalyzer(),
                 disabledRules: Set<String> = []) {
         self.ruleSet = ruleSet
         self.policy = policy
         self.languageIdentifier = languageIdentifier
+        // Swift plugins (built in, then registered by the program), then the external programs
+        // the rule packs declare.
         self.classifiers = classifiers
+            ?? PluginRegistry.classifiers + ruleSet.externalPlugins.map { ExternalCommandClassifier(definition: $0) }
         self.scorer = scorer
         self.sentiment = sentiment
         self.disabledRules = disabledRules

@@ -41,13 +41,17 @@ public struct CompiledRuleSet: Sendable {
     /// SHA-256 of every loaded file's path and content: identifies the rule set in verdicts.
     public let digest: String
     public let files: [String]
+    /// External command plugins declared by the rule files.
+    public let externalPlugins: [ExternalPluginDefinition]
     let phrases: PhraseIndex<PhraseOwner>
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names.
     let compositeOrder: [Int]
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
-         digest: String, files: [String], phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int]) {
+         digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
+         phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int]) {
+        self.externalPlugins = externalPlugins
         self.rules = rules
         self.labels = labels
         self.lexicons = lexicons

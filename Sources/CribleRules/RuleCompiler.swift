@@ -1,4 +1,5 @@
 import CribleCore
+import Foundation
 import PCRE2
 
 /// Turns parsed rule files into a ``CompiledRuleSet``: compiles regexes (JIT), builds the shared
@@ -184,8 +185,32 @@ public struct RuleCompiler: Sendable {
             diagnostics += lexiconDiagnostics
         }
 
+        // External plugins: unique ids, declared labels, commands resolved against their file.
+        var plugins: [ExternalPluginDefinition] = []
+        for file in files {
+            for var plugin in file.plugins {
+                if let first = firstLocation[plugin.id] {
+                    report(.error, "E012", "duplicate id `\(plugin.id)` (first defined at \(first))", at: plugin.location)
+                    continue
+                }
+                firstLocation[plugin.id] = plugin.location
+                if let unknown = plugin.labels.first(where: { labels[$0] == nil }) {
+                    report(.error, "E013", "plugin `\(plugin.id)` emits label `\(unknown)`, which no loaded file declares", at: plugin.location)
+                    continue
+                }
+                let folder = (file.path as NSString).deletingLastPathComponent
+                plugin.command = plugin.command.enumerated().map { index, part in
+                    let candidate = (folder as NSString).appendingPathComponent(part)
+                    let looksLikePath = part.hasPrefix("./") || part.hasPrefix("../") || (index > 0 && !part.hasPrefix("-"))
+                    return !part.hasPrefix("/") && looksLikePath && FileManager.default.fileExists(atPath: candidate) ? candidate : part
+                }
+                plugins.append(plugin)
+            }
+        }
+
         let set = CompiledRuleSet(rules: compiled, labels: labels, lexicons: lexicons, digest: digest,
-                                  files: files.map(\.path), phrases: phrases, compositeOrder: compositeOrder)
+                                  files: files.map(\.path), externalPlugins: plugins, phrases: phrases,
+                                  compositeOrder: compositeOrder)
         return (set, diagnostics)
     }
 }

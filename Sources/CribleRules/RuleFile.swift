@@ -29,6 +29,28 @@ public struct RuleFile: Sendable {
     public var labels: [LabelDefinition] = []
     public var rules: [RuleDefinition] = []
     public var lexicon: LexiconDefinition?
+    public var plugins: [ExternalPluginDefinition] = []
+}
+
+/// A classifier run as a separate program that speaks JSON lines on standard input and output,
+/// for models written in other languages.
+public struct ExternalPluginDefinition: Sendable {
+    public struct Example: Sendable {
+        public var text: String
+        public var labels: [String]
+        public var location: SourceLocation
+    }
+
+    public var id: String
+    /// The program and its arguments; relative paths are resolved against the rule file's folder.
+    public var command: [String]
+    public var labels: [String]
+    public var languages: [String]?
+    public var description: String
+    /// Seconds allowed per document before the program is stopped and restarted.
+    public var timeout: Double
+    public var examples: [Example]
+    public var location: SourceLocation
 }
 
 public struct LabelDefinition: Sendable {

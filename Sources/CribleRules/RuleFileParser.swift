@@ -9,7 +9,9 @@ import Yams
 public enum RuleFileParser {
     public static let supportedVersion = 1
 
-    static let topKeys: Set<String> = ["crible", "labels", "rules", "lexicon"]
+    static let topKeys: Set<String> = ["crible", "labels", "rules", "lexicon", "plugins"]
+    static let pluginKeys: Set<String> = ["id", "command", "labels", "lang", "description", "timeout", "examples"]
+    static let pluginExampleKeys: Set<String> = ["text", "labels"]
     static let ruleKeys: Set<String> = ["id", "label", "description", "lang", "weight", "where", "min_count",
                                         "case_sensitive", "keywords", "regex", "near", "all", "any",
                                         "at_least", "none", "examples"]
@@ -61,6 +63,14 @@ public enum RuleFileParser {
                 }
             case "lexicon":
                 file.lexicon = parseLexicon(value, reader: reader, lines: lines)
+            case "plugins":
+                guard let sequence = value.sequence else {
+                    reader.error("E003", "`plugins` must be a list, found \(reader.kindName(value))", at: value)
+                    continue
+                }
+                for item in sequence {
+                    if let plugin = parsePlugin(item, reader: reader) { file.plugins.append(plugin) }
+                }
             default:
                 reader.error("E002", "unknown key `\(key)`", at: keyNode)
             }
@@ -277,6 +287,53 @@ public enum RuleFileParser {
             }
             return Located(value, location(itemNode, reader))
         }
+    }
+
+    // MARK: External plugins
+
+    static func parsePlugin(_ node: Node, reader: YAMLReader) -> ExternalPluginDefinition? {
+        let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
+        guard let pairs = reader.mapping(node, context: "a plugin", allowed: pluginKeys) else { return nil }
+        let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
+        guard let (_, idNode) = fields["id"], let id = reader.nonEmptyString(idNode, context: "`id`") else {
+            reader.error("E007", "a plugin needs an `id`", at: node)
+            return nil
+        }
+        let context = "plugin `\(id)`"
+        let command = fields["command"].flatMap { reader.strings($0.1, context: "`command` of \(context)") }?.map(\.0) ?? []
+        if command.isEmpty { reader.error("E007", "\(context) needs a `command` (the program and its arguments)", at: node) }
+        let labels = fields["labels"].flatMap { reader.strings($0.1, context: "`labels` of \(context)") }?.map(\.0) ?? []
+        if labels.isEmpty { reader.error("E007", "\(context) needs `labels` (what it may emit)", at: node) }
+        for label in labels where !isValidLabel(label) {
+            reader.error("E006", "invalid label name `\(label)` in \(context)", at: fields["labels"]?.1)
+        }
+        let languages = fields["lang"].flatMap { reader.strings($0.1, context: "`lang` of \(context)") }?.map { $0.0.lowercased() }
+        let description = fields["description"].flatMap { reader.nonEmptyString($0.1, context: "`description` of \(context)") } ?? ""
+        if fields["description"] == nil { reader.error("E007", "\(context) needs a `description`", at: node) }
+        var timeout = 10.0
+        if let (_, n) = fields["timeout"], let value = reader.number(n, context: "`timeout` of \(context)") {
+            if value > 0 && value <= 600 { timeout = value } else { reader.error("E008", "`timeout` must be in (0, 600] seconds", at: n) }
+        }
+        var examples: [ExternalPluginDefinition.Example] = []
+        if let (_, n) = fields["examples"] {
+            if let sequence = n.sequence {
+                for item in sequence {
+                    guard let examplePairs = reader.mapping(item, context: "an example of \(context)", allowed: pluginExampleKeys) else { continue }
+                    var text: String?, expected: [String] = []
+                    for (key, _, value) in examplePairs {
+                        if key == "text" { text = reader.nonEmptyString(value, context: "`text`") } else {
+                            expected = (reader.strings(value, context: "`labels`") ?? []).map(\.0)
+                        }
+                    }
+                    if let text { examples.append(.init(text: text, labels: expected, location: location(item, reader))) }
+                }
+            } else {
+                reader.error("E003", "`examples` of \(context) must be a list of {text, labels}", at: n)
+            }
+        }
+        guard reader.diagnostics.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
+        return ExternalPluginDefinition(id: id, command: command, labels: labels, languages: languages, description: description,
+                                        timeout: timeout, examples: examples, location: location(node, reader))
     }
 
     // MARK: Lexicons

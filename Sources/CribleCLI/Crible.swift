@@ -1,7 +1,8 @@
 import ArgumentParser
+import CribleCore
 import CribleEngine
 
-@main
+
 struct Crible: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crible",
@@ -14,4 +15,18 @@ struct Crible: ParsableCommand {
         subcommands: [Classify.self, Explain.self, Eval.self, RulesCommand.self],
         defaultSubcommand: nil
     )
+}
+
+/// The command line as a library, so that a package with its own plugins builds its own `crible`
+/// with one call:
+///
+/// ```swift
+/// import CribleCLI
+/// CribleCommandLine.main(plugins: [MyClassifier()])
+/// ```
+public enum CribleCommandLine {
+    public static func main(plugins: [any Classifier] = []) {
+        PluginRegistry.register(plugins)
+        Crible.main()
+    }
 }
