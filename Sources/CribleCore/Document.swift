@@ -44,11 +44,7 @@ public struct Document: Sendable {
             self.fields = [Field(name: "text", range: 0..<body.utf8.count)]
             let firstLine = titleIsFirstLine ? Document.firstLineRange(of: body) : nil
             self.titleRange = firstLine
-            self.title = firstLine.map { range in
-                var line = String(decoding: Array(body.utf8)[range], as: UTF8.self)
-                while line.hasPrefix("#") { line.removeFirst() }
-                return line.trimmingCharacters(in: .whitespaces)
-            }
+            self.title = firstLine.map { String(decoding: Array(body.utf8)[$0], as: UTF8.self) }
         }
     }
 
@@ -70,7 +66,8 @@ public struct Document: Sendable {
             var trimmedEnd = end
             while trimmedEnd > start, [0x20, 0x0D, 0x09].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
             var trimmedStart = start
-            while trimmedStart < trimmedEnd, [0x20, 0x09].contains(bytes[trimmedStart]) { trimmedStart += 1 }
+            // A Markdown heading's `#` marks are not part of the title.
+            while trimmedStart < trimmedEnd, [0x20, 0x09, 0x23].contains(bytes[trimmedStart]) { trimmedStart += 1 }
             if trimmedStart < trimmedEnd { return trimmedStart..<trimmedEnd }
             start = end + 1
         }

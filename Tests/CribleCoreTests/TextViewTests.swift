@@ -91,6 +91,6 @@ final class SupportTypesTests: XCTestCase {
     func testFileDocumentTakesItsFirstLineAsTitle() {
         let document = Document(id: "a.md", body: "\n# Un titre\n\nLe corps.", titleIsFirstLine: true)
         XCTAssertEqual(document.title, "Un titre")
-        XCTAssertEqual(document.titleRange, 1..<11)
+        XCTAssertEqual(document.titleRange, 3..<11)
     }
 }
