@@ -5,12 +5,32 @@
 public struct LineIndex: Sendable {
     private let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// Number of Unicode scalars before each line, so a character offset costs one line's scan.
+    private let lineStartCharacters: [Int]
 
     public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+        var characters = [0]
+        var count = 0
+        for (offset, byte) in bytes.enumerated() {
+            if byte & 0xC0 != 0x80 { count += 1 }
+            if byte == 0x0A {
+                starts.append(offset + 1)
+                characters.append(count)
+            }
+        }
         self.lineStarts = starts
+        self.lineStartCharacters = characters
+    }
+
+    private func lineNumber(ofByte offset: Int) -> Int {
+        var low = 0, high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low
     }
 
     public struct Position: Sendable, Hashable {
@@ -19,18 +39,14 @@ public struct LineIndex: Sendable {
     }
 
     public func position(ofByte offset: Int) -> Position {
-        var low = 0, high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
-        }
-        let lineStart = lineStarts[low]
-        return Position(line: low + 1, column: scalarCount(lineStart..<min(offset, bytes.count)) + 1)
+        let line = lineNumber(ofByte: offset)
+        return Position(line: line + 1, column: scalarCount(lineStarts[line]..<min(offset, bytes.count)) + 1)
     }
 
     /// Number of Unicode scalars before `offset`.
     public func characterOffset(ofByte offset: Int) -> Int {
-        scalarCount(0..<min(offset, bytes.count))
+        let line = lineNumber(ofByte: offset)
+        return lineStartCharacters[line] + scalarCount(lineStarts[line]..<min(offset, bytes.count))
     }
 
     private func scalarCount(_ range: Range<Int>) -> Int {
