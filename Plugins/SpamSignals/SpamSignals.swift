@@ -164,7 +164,12 @@ public struct SpamSignals: Classifier {
                 // Trim sentence punctuation around the chunk.
                 while chunkEnd > chunkStart, ",;:!?\"')".utf8.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
                 while chunkStart < chunkEnd, "\"'(".utf8.contains(bytes[chunkStart]) { chunkStart += 1 }
-                if chunkEnd > chunkStart, let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
+                // A word of plain ASCII letters cannot be disguised: skip it without decoding.
+                let suspicious = bytes[chunkStart..<chunkEnd].contains { byte in
+                    !((65...90).contains(byte) || (97...122).contains(byte))
+                }
+                if chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, suspicious,
+                   let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
                    SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
                     spans.append(chunkStart..<chunkEnd)
                 }

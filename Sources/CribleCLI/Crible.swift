@@ -12,7 +12,7 @@ struct Crible: ParsableCommand {
         (bad rule or policy file, unreadable input); 64 usage error.
         """,
         version: Engine.version,
-        subcommands: [Classify.self, Explain.self, Eval.self, RulesCommand.self],
+        subcommands: [Classify.self, Explain.self, Eval.self, RulesCommand.self, Bench.self],
         defaultSubcommand: nil
     )
 }

@@ -51,7 +51,10 @@ public struct RuleLinter: Sendable {
                            at: keyword.location, length: keyword.value.count, hint: "use a phrase that contains it instead")
                 }
                 for keyword in keywords {
-                    if let phrase = Phrase(keyword.value), phrase.lastIsPrefix, phrase.tokens.count == 1, phrase.tokens[0].count <= 3 {
+                    // Acronyms in capitals (`GPU*` for GPUs) are meant to take a plural, not to be prefixes.
+                    let isAcronym = keyword.value.dropLast().allSatisfy { $0.isUppercase || $0.isNumber }
+                    if let phrase = Phrase(keyword.value), phrase.lastIsPrefix, phrase.tokens.count == 1, phrase.tokens[0].count <= 3,
+                       !isAcronym {
                         report(.warning, "W009", "prefix `\(keyword.value)` is so short that it matches many unrelated words",
                                at: keyword.location, length: keyword.value.count, hint: "list the words, or lengthen the prefix")
                     }
