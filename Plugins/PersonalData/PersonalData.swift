@@ -7,8 +7,31 @@ import CribleCore
 /// numbers whose checksum holds (IBAN mod 97, Luhn for cards, the NIR key), so an order number
 /// or a date in a comment is not flagged as a bank card. Spans cover the number exactly as
 /// written, separators included.
-public struct PersonalData: Classifier {
-    public init() {}
+public struct PersonalData: ConfigurableClassifier {
+    /// Kinds of personal data to look for.
+    public enum Kind: String, CaseIterable, Sendable {
+        case email, phone, iban, card, nir
+    }
+
+    public var kinds: Set<Kind>
+
+    public init(kinds: Set<Kind> = Set(Kind.allCases)) {
+        self.kinds = kinds
+    }
+
+    public static let optionNames: Set<String> = ["kinds"]
+
+    public func configured(with options: PluginOptions) throws(PluginOptionError) -> PersonalData {
+        guard let names = try options.strings("kinds") else { return self }
+        var kinds: Set<Kind> = []
+        for name in names {
+            guard let kind = Kind(rawValue: name) else {
+                throw PluginOptionError(key: "kinds", message: "unknown kind `\(name)`; use \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kinds.insert(kind)
+        }
+        return PersonalData(kinds: kinds)
+    }
 
     public static let label = "moderation/pii"
 
@@ -34,9 +57,12 @@ public struct PersonalData: Classifier {
     public func classify(_ context: DocumentContext) throws -> [Evidence] {
         let bytes = context.text.original
         var findings: [(String, Double, String, Range<Int>)] = []
-        for span in emailAddresses(in: bytes) { findings.append(("pii.email", 0.9, "e-mail address", span)) }
+        if kinds.contains(.email) {
+            for span in emailAddresses(in: bytes) { findings.append(("pii.email", 0.9, "e-mail address", span)) }
+        }
         for candidate in numberRuns(in: bytes) {
-            if let kind = classifyNumber(candidate.text, digits: candidate.digits) {
+            if let kind = classifyNumber(candidate.text, digits: candidate.digits),
+               let name = Kind(rawValue: String(kind.id.dropFirst(4))), kinds.contains(name) {
                 findings.append((kind.id, kind.weight, kind.note, candidate.range))
             }
         }

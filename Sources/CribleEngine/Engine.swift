@@ -123,7 +123,48 @@ public struct EngineLoader: Sendable {
         } else {
             policy = .allowAll
         }
-        let engine = Engine(ruleSet: result.ruleSet, policy: policy, disabledRules: disabledRules)
+        let (classifiers, pluginDiagnostics) = EngineLoader.configuredClassifiers(result.ruleSet)
+        diagnostics += pluginDiagnostics
+        let engine = Engine(ruleSet: result.ruleSet, policy: policy, classifiers: classifiers, disabledRules: disabledRules)
         return Loaded(engine: engine, diagnostics: diagnostics)
+    }
+
+    /// The registered Swift plugins with the options rule packs gave them, then the external
+    /// programs the packs declare. A configuration naming an unknown plugin, an option it does not
+    /// take, or a bad value is an error at its place; the plugin then keeps its defaults.
+    public static func configuredClassifiers(_ ruleSet: CompiledRuleSet) -> ([any Classifier], [Diagnostic]) {
+        var classifiers = PluginRegistry.classifiers
+        var diagnostics: [Diagnostic] = []
+        var configured: [String: SourceLocation] = [:]
+        for configuration in ruleSet.pluginConfigurations {
+            let place = configuration.location
+            guard let index = classifiers.firstIndex(where: { $0.descriptor.id == configuration.plugin }) else {
+                let known = classifiers.map(\.descriptor.id).sorted().joined(separator: ", ")
+                diagnostics.append(Diagnostic(.error, "E018", "unknown plugin `\(configuration.plugin)` (known: \(known))",
+                                              file: place.file, line: place.line, column: place.column))
+                continue
+            }
+            if let first = configured[configuration.plugin] {
+                diagnostics.append(Diagnostic(.error, "E012", "plugin `\(configuration.plugin)` is configured twice (first at \(first))",
+                                              file: place.file, line: place.line, column: place.column))
+                continue
+            }
+            configured[configuration.plugin] = place
+            guard let configurable = classifiers[index] as? any ConfigurableClassifier else {
+                if !configuration.options.values.isEmpty {
+                    diagnostics.append(Diagnostic(.error, "E018", "plugin `\(configuration.plugin)` takes no options",
+                                                  file: place.file, line: place.line, column: place.column))
+                }
+                continue
+            }
+            do {
+                classifiers[index] = try configurable.validatedConfiguration(configuration.options)
+            } catch {
+                let at = configuration.optionLocations[error.key] ?? place
+                diagnostics.append(Diagnostic(.error, "E019", error.message, file: at.file, line: at.line, column: at.column))
+            }
+        }
+        classifiers += ruleSet.externalPlugins.map { ExternalCommandClassifier(definition: $0) }
+        return (classifiers, diagnostics)
     }
 }

@@ -23,7 +23,8 @@ public struct ExampleRunner: Sendable {
             case .uppercase: marked.uppercased()
             case .decomposedAccents: marked.decomposedStringWithCanonicalMapping
             case .typographicApostrophes: marked.replacingOccurrences(of: "'", with: "\u{2019}")
-            case .emojiPrefix: "🙂 " + marked
+            // A neutral emoji (four UTF-8 bytes), so that sentiment examples keep their polarity.
+            case .emojiPrefix: "📰 " + marked
             }
         }
     }

@@ -8,7 +8,7 @@ import Foundation
 /// discounted by document length, so that a long article is not labelled with everything it
 /// happens to mention once:
 ///
-///     e(rule) = (1 + log2(hits)) / L,   L = max(1, sqrt(tokens / 200)),   hits in the title count double
+///     e(rule) = (1 + log2(hits)) / L,   L = max(1, sqrt(tokens / 200)),   hits wholly in the title count double
 ///     score   = (1 - Π over positive rules (1 - w)^e) × Π over negative rules (1 - |w|)^e
 ///
 /// This is a noisy-OR: independent pieces of evidence each close part of the remaining gap to
@@ -33,7 +33,11 @@ public struct Scorer: Sendable {
     public func exposure(of evidence: Evidence, titleRange: Range<Int>?, discount: Double) -> Double {
         var count = 0.0
         for hit in evidence.hits {
-            let inTitle = titleRange.map { range in hit.spans.first.map { range.contains($0.lowerBound) } ?? false } ?? false
+            // A hit is in the title when all its spans are: a composite whose context word is in
+            // the headline but whose substance is in the body is a body hit.
+            let inTitle = titleRange.map { range in
+                !hit.spans.isEmpty && hit.spans.allSatisfy { range.contains($0.lowerBound) }
+            } ?? false
             count += inTitle ? titleFactor : 1
         }
         guard count > 0 else { return 0 }

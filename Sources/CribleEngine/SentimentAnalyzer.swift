@@ -211,15 +211,15 @@ public struct SentimentAnalyzer: Sendable {
         return sentences
     }
 
-    /// Whitespace-separated chunks with no letters, such as emoticons; a trailing comma or full
-    /// stop is tolerated.
+    /// Whitespace-separated chunks, where emoticons are looked up; trailing `, . ! ?` are
+    /// tolerated (`:D!!`).
     func symbolChunks(_ folded: [UInt8]) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
         var start = -1
         func close(_ end: Int) {
             guard start >= 0 else { return }
             var chunkEnd = end
-            while chunkEnd > start + 1, [UInt8(ascii: ","), UInt8(ascii: ".")].contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
+            while chunkEnd > start + 1, ",.!?".utf8.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
             if chunkEnd - start <= 8 {
                 chunks.append((start..<chunkEnd, String(decoding: folded[start..<chunkEnd], as: UTF8.self)))
             }

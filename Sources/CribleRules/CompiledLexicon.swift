@@ -32,7 +32,7 @@ public struct CompiledLexicon: Sendable {
             for entry in definition.valences {
                 let key = TextView(entry.value.term).foldedString
                 let valence = Valence(value: entry.value.value, lexiconID: definition.id)
-                if let phrase = Phrase(entry.value.term) {
+                if !isSymbolTerm(entry.value.term), let phrase = Phrase(entry.value.term) {
                     if let previous = valenceByTerm[key] {
                         if previous.2.file == entry.location.file {
                             diagnostics.append(Diagnostic(.warning, "W006", "`\(entry.value.term)` is listed twice; the later valence \(entry.value.value) wins over \(previous.1.value) (line \(previous.2.line))",
@@ -79,5 +79,20 @@ public struct CompiledLexicon: Sendable {
                                       negators: negators, contrast: contrast, lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
+    }
+
+    /// Emoticons (`:)`, `:D`, `<3`, `T_T`) are matched as whole whitespace-separated symbols, not
+    /// as words: `:D` as a word would be the letter `d`, which fires on "I'd". A term is a symbol
+    /// when it is one chunk with punctuation other than the apostrophes, hyphens and `*` that
+    /// words use; emoji are words of their own.
+    static func isSymbolTerm(_ term: String) -> Bool {
+        guard !term.contains(where: \.isWhitespace) else { return false }
+        return term.unicodeScalars.contains { scalar in
+            let properties = scalar.properties
+            if properties.isAlphabetic || properties.numericType != nil { return false }
+            if properties.isEmojiPresentation || (properties.isEmoji && scalar.value >= 0x2000) { return false }
+            if scalar.value == 0xFE0F || scalar.value == 0x200D { return false }
+            return !"'’-*".unicodeScalars.contains(scalar)
+        }
     }
 }

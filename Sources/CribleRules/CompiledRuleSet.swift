@@ -43,6 +43,8 @@ public struct CompiledRuleSet: Sendable {
     public let files: [String]
     /// External command plugins declared by the rule files.
     public let externalPlugins: [ExternalPluginDefinition]
+    /// Options for Swift plugins, applied by the engine loader (which knows the plugins).
+    public let pluginConfigurations: [PluginConfiguration]
     let phrases: PhraseIndex<PhraseOwner>
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names.
@@ -50,8 +52,10 @@ public struct CompiledRuleSet: Sendable {
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
+         pluginConfigurations: [PluginConfiguration] = [],
          phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int]) {
         self.externalPlugins = externalPlugins
+        self.pluginConfigurations = pluginConfigurations
         self.rules = rules
         self.labels = labels
         self.lexicons = lexicons

@@ -209,7 +209,8 @@ public struct RuleCompiler: Sendable {
         }
 
         let set = CompiledRuleSet(rules: compiled, labels: labels, lexicons: lexicons, digest: digest,
-                                  files: files.map(\.path), externalPlugins: plugins, phrases: phrases,
+                                  files: files.map(\.path), externalPlugins: plugins,
+                                  pluginConfigurations: files.flatMap(\.pluginConfigurations), phrases: phrases,
                                   compositeOrder: compositeOrder)
         return (set, diagnostics)
     }

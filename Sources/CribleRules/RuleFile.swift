@@ -30,6 +30,18 @@ public struct RuleFile: Sendable {
     public var rules: [RuleDefinition] = []
     public var lexicon: LexiconDefinition?
     public var plugins: [ExternalPluginDefinition] = []
+    public var pluginConfigurations: [PluginConfiguration] = []
+}
+
+/// Options for a Swift plugin, given in a rule pack (`plugin: pii` with `options:`).
+public struct PluginConfiguration: Sendable {
+    public var id: String
+    /// The plugin's id (`pii`, `spam-signals`…).
+    public var plugin: String
+    public var options: PluginOptions
+    /// Where each option was written, to report a bad value at its place.
+    public var optionLocations: [String: SourceLocation]
+    public var location: SourceLocation
 }
 
 /// A classifier run as a separate program that speaks JSON lines on standard input and output,

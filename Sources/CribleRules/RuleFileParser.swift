@@ -10,7 +10,7 @@ public enum RuleFileParser {
     public static let supportedVersion = 1
 
     static let topKeys: Set<String> = ["crible", "labels", "rules", "lexicon", "plugins"]
-    static let pluginKeys: Set<String> = ["id", "command", "labels", "lang", "description", "timeout", "examples"]
+    static let pluginKeys: Set<String> = ["id", "command", "labels", "lang", "description", "timeout", "examples", "plugin", "options"]
     static let pluginExampleKeys: Set<String> = ["text", "labels"]
     static let ruleKeys: Set<String> = ["id", "label", "description", "lang", "weight", "where", "min_count",
                                         "case_sensitive", "keywords", "regex", "near", "all", "any",
@@ -69,7 +69,13 @@ public enum RuleFileParser {
                     continue
                 }
                 for item in sequence {
-                    if let plugin = parsePlugin(item, reader: reader) { file.plugins.append(plugin) }
+                    if item.mapping?["plugin"] != nil {
+                        if let configuration = parsePluginConfiguration(item, reader: reader) {
+                            file.pluginConfigurations.append(configuration)
+                        }
+                    } else if let plugin = parsePlugin(item, reader: reader) {
+                        file.plugins.append(plugin)
+                    }
                 }
             default:
                 reader.error("E002", "unknown key `\(key)`", at: keyNode)
@@ -289,6 +295,49 @@ public enum RuleFileParser {
         }
     }
 
+    // MARK: Plugins
+
+    static func parsePluginConfiguration(_ node: Node, reader: YAMLReader) -> PluginConfiguration? {
+        let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
+        guard let pairs = reader.mapping(node, context: "a plugin configuration", allowed: ["id", "plugin", "options", "description"]) else {
+            return nil
+        }
+        let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
+        guard let (_, idNode) = fields["id"], let id = reader.nonEmptyString(idNode, context: "`id`") else {
+            reader.error("E007", "a plugin configuration needs an `id`", at: node)
+            return nil
+        }
+        guard let plugin = fields["plugin"].flatMap({ reader.nonEmptyString($0.1, context: "`plugin`") }) else { return nil }
+        var values: [String: PluginOptions.Value] = [:]
+        var locations: [String: SourceLocation] = [:]
+        if let (_, optionsNode) = fields["options"] {
+            guard let mapping = optionsNode.mapping else {
+                reader.error("E003", "`options` of `\(id)` must be a mapping", at: optionsNode)
+                return nil
+            }
+            for (keyNode, valueNode) in mapping {
+                guard let key = reader.string(keyNode, context: "an option name") else { continue }
+                locations[key] = location(keyNode, reader)
+                if let sequence = valueNode.sequence {
+                    values[key] = .list(sequence.compactMap { reader.string($0, context: "`\(key)`") })
+                } else if let scalar = valueNode.scalar {
+                    if scalar.style == .plain, let number = Double(scalar.string) {
+                        values[key] = .number(number)
+                    } else if scalar.style == .plain, ["true", "false"].contains(scalar.string) {
+                        values[key] = .bool(scalar.string == "true")
+                    } else {
+                        values[key] = .string(scalar.string)
+                    }
+                } else {
+                    reader.error("E003", "option `\(key)` must be a string, a number, true/false or a list", at: valueNode)
+                }
+            }
+        }
+        guard reader.diagnostics.filter({ $0.severity == .error }).count == errorsBefore else { return nil }
+        return PluginConfiguration(id: id, plugin: plugin, options: PluginOptions(values), optionLocations: locations,
+                                   location: location(node, reader))
+    }
+
     // MARK: External plugins
 
     static func parsePlugin(_ node: Node, reader: YAMLReader) -> ExternalPluginDefinition? {
@@ -384,8 +433,15 @@ public enum RuleFileParser {
         let firstContentLine = scalar.style == .literal || scalar.style == .folded ? startLine + 1 : startLine
         var entries: [Located<LexiconEntry>] = []
         for (index, rawLine) in scalar.string.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
+            // A comment after the value: `magnifi* 3.0   # why`.
+            if let hash = line.range(of: " #") {
+                let before = line[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+                if let last = before.split(separator: " ").last, Double(last) != nil, before.split(separator: " ").count >= 2 {
+                    line = before
+                }
+            }
             let lineNumber = firstContentLine + index
             let sourceLine = lineNumber - 1 < lines.count ? lines[lineNumber - 1] : ""
             let column = (sourceLine.firstIndex { $0 != " " }.map { sourceLine.distance(from: sourceLine.startIndex, to: $0) } ?? 0) + 1

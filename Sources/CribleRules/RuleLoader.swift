@@ -24,6 +24,13 @@ public struct RuleLoader: Sendable {
         var files: [String] = []
         var diagnostics: [Diagnostic] = []
         let manager = FileManager.default
+        // The same file reached twice (`Rules` and `Rules/topic`, or `.` and an absolute path) is
+        // loaded once, under the name it was first given.
+        var seen: Set<String> = []
+        func add(_ path: String) {
+            let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            if seen.insert(resolved).inserted { files.append(path) }
+        }
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -31,7 +38,7 @@ public struct RuleLoader: Sendable {
                 continue
             }
             if !isDirectory.boolValue {
-                files.append(path)
+                add(path)
                 continue
             }
             guard let enumerator = manager.enumerator(atPath: path) else { continue }
@@ -42,7 +49,7 @@ public struct RuleLoader: Sendable {
                 if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
                 found.append((path as NSString).appendingPathComponent(relative))
             }
-            files += found.sorted()
+            found.sorted().forEach(add)
         }
         return (files, diagnostics)
     }
