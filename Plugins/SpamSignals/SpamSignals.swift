@@ -164,9 +164,10 @@ public struct SpamSignals: Classifier {
                 // Trim sentence punctuation around the chunk.
                 while chunkEnd > chunkStart, ",;:!?\"')".utf8.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
                 while chunkStart < chunkEnd, "\"'(".utf8.contains(bytes[chunkStart]) { chunkStart += 1 }
-                // A word of plain ASCII letters cannot be disguised: skip it without decoding.
+                // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a word;
+                // anything else (letters, accents, apostrophes) is skipped without decoding.
                 let suspicious = bytes[chunkStart..<chunkEnd].contains { byte in
-                    !((65...90).contains(byte) || (97...122).contains(byte))
+                    (48...57).contains(byte) || "@$._*|-".utf8.contains(byte) || (0xCE...0xD1).contains(byte)
                 }
                 if chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, suspicious,
                    let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),

@@ -60,6 +60,8 @@ public struct SentimentAnalyzer: Sendable {
         var sentenceSums = [Double](repeating: 0, count: sentences.count)
 
         func adjust(valence: Double, first: Int, last: Int, span: Range<Int>, term: String) {
+            // Zero-valence entries only shield the words inside them ("bien sûr", "match nul").
+            guard valence != 0 else { return }
             var value = valence
             var modifiers: [String] = []
             let currentSentence = sentence(ofToken: first)
@@ -80,8 +82,10 @@ public struct SentimentAnalyzer: Sendable {
                     break
                 }
             }
-            // Negation before the term.
-            for distance in 1...3 {
+            // Negation before the term, unless the term already contains its negation
+            // ("pas terrible", "n'a aucun intérêt").
+            let startsNegated = lexicon.negators.contains(Array(tokenBytes(first)))
+            for distance in 1...3 where !startsNegated {
                 let position = first - distance
                 guard position >= sentenceStart else { break }
                 let word = Array(tokenBytes(position))

@@ -1,8 +1,9 @@
 import CribleCore
 import PCRE2
 
-/// A rule ready to run.
-public struct CompiledRule: Sendable {
+/// A rule ready to run. A class, so that the hot loops of `evaluate` pass references around
+/// instead of copying a definition full of strings and arrays.
+public final class CompiledRule: Sendable {
     public enum Kind: Sendable {
         case keywords
         case regex([Regex])
@@ -16,6 +17,12 @@ public struct CompiledRule: Sendable {
 
     public var id: String { definition.id }
     public var label: String? { definition.label }
+
+    init(definition: RuleDefinition, kind: Kind, languages: Set<String>?) {
+        self.definition = definition
+        self.kind = kind
+        self.languages = languages
+    }
 
     func applies(to language: String) -> Bool {
         guard let languages else { return true }

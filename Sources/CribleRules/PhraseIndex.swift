@@ -1,7 +1,8 @@
 import CribleCore
 
 /// A keyword phrase as the matcher sees it: folded tokens, each possibly a prefix (`régul*`).
-public struct Phrase: Sendable, Hashable {
+/// A class: matches refer to their phrase without copying its arrays.
+public final class Phrase: Sendable {
     /// Folded bytes of each token.
     public let tokens: [[UInt8]]
     /// Original spelling of each token, for case-sensitive phrases.
