@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
-        .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCLITests", dependencies: ["crible"], swiftSettings: sharedSwiftSettings),
     ]

@@ -154,7 +154,8 @@ PUBLISHED_NOTES = {
 # Earlier measurements of the peers on these same files, recorded in the datasets' SOURCES.md.
 # A fresh run should agree with them within noise; the report checks it.
 PEER_REFERENCE: list[tuple[str, str, str, str, float]] = [
-    # (dataset, system, subset, metric, value)
+    # (dataset, system, subset, metric, value); a metric "strict.x" is x computed with strict
+    # thresholds (> t, < -t): the recorded DEFT figures for textblob-fr were computed that way.
     ("vader_tweets_en", "vader", "all", "r", 0.871),
     ("vader_nyt_en", "vader", "all", "r", 0.500),
     ("vader_movies_en", "vader", "all", "r", 0.429),
@@ -166,8 +167,8 @@ PEER_REFERENCE: list[tuple[str, str, str, str, float]] = [
     ("pattern_amazon_books_fr", "vader-fr", "all", "accuracy", 0.590),
     ("deft2017_tweets_fr", "vader-fr", "test", "macro_f1", 0.553),
     ("deft2017_tweets_fr", "vader-fr", "test", "accuracy", 0.554),
-    ("deft2017_tweets_fr", "textblob-fr", "test", "macro_f1", 0.378),
-    ("deft2017_tweets_fr", "textblob-fr", "test", "accuracy", 0.416),
+    ("deft2017_tweets_fr", "textblob-fr", "test", "strict.macro_f1", 0.378),
+    ("deft2017_tweets_fr", "textblob-fr", "test", "strict.accuracy", 0.416),
     ("allocine_tv_fr", "textblob-fr", "all", "accuracy", 0.760),
     ("allocine_tv_fr", "vader-fr", "all", "accuracy", 0.693),
 ]
@@ -252,10 +253,12 @@ def majority_class(gold: Sequence[Any], classes: Sequence[Any]) -> Any:
     return max(classes, key=lambda c: (counts[c], -list(classes).index(c)))
 
 
-def three_class(score: float, threshold: float) -> str:
-    if score >= threshold:
+def three_class(score: float, threshold: float, strict: bool = False) -> str:
+    """positive at or above +threshold, negative at or below -threshold (strictly beyond them
+    when `strict`), neutral in between."""
+    if score > threshold or (score == threshold and not strict):
         return "positive"
-    if score <= -threshold:
+    if score < -threshold or (score == -threshold and not strict):
         return "negative"
     return "neutral"
 
@@ -502,7 +505,14 @@ def sentiment_3class(rows, scores, thresholds) -> dict[str, Any]:
                 results[system] = None
                 continue
             pred = [three_class(s[i], thresholds[system]) for i in idx]
-            results[system] = classification_metrics(gold, pred, SENTIMENT_CLASSES)
+            m = classification_metrics(gold, pred, SENTIMENT_CLASSES)
+            # How much the inclusive/strict choice matters: textblob-fr in particular often gives
+            # exactly +-0.1.
+            strict = classification_metrics(gold, [three_class(s[i], thresholds[system], strict=True) for i in idx],
+                                            SENTIMENT_CLASSES)
+            m["at_threshold"] = sum(1 for i in idx if abs(s[i]) == thresholds[system])
+            m["strict"] = {"accuracy": strict["accuracy"], "macro_f1": strict["macro_f1"]}
+            results[system] = m
         maj = majority_class(gold, SENTIMENT_CLASSES)
         m = classification_metrics(gold, [maj] * len(gold), SENTIMENT_CLASSES)
         m["majority"] = maj
@@ -626,13 +636,15 @@ def evaluate(args, peers: dict[str, PeerState], log: Callable[[str], None]) -> d
         log(f"  crible (lang given): {run.seconds:.1f}s, {run.failures} failures, exit {run.returncode}")
         lang_run = run_crible(args.crible, rows, with_lang=False)
         log(f"  crible (lang identified): {lang_run.seconds:.1f}s, {lang_run.failures} failures")
-        for v in run.verdicts + lang_run.verdicts:
-            if v.get("rules_digest"):
-                digests.add(str(v["rules_digest"]))
+        run_digests = {}
+        for label, r in (("lang_given", run), ("lang_identified", lang_run)):
+            run_digests[label] = sorted({str(v["rules_digest"]) for v in r.verdicts if v.get("rules_digest")})
+            digests.update(run_digests[label])
         entry["crible_runs"] = {
             label: {"seconds": r.seconds, "texts_per_second": ratio(len(rows), r.seconds), "exit": r.returncode,
                     "error_records": len(r.errors), "missing_verdicts": r.missing, "errors": r.errors[:20],
-                    "stderr_lines": r.stderr_lines, "stderr_head": r.stderr_head}
+                    "stderr_lines": r.stderr_lines, "stderr_head": r.stderr_head,
+                    "rules_digests": run_digests[label]}
             for label, r in (("lang_given", run), ("lang_identified", lang_run))
         }
         entry["language_identification"] = language_identification(rows, lang_run.verdicts)
@@ -689,7 +701,9 @@ def peer_check(results: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         block = entry["subsets"][subset] if "subsets" in entry else entry
         m = (block.get("systems") or {}).get(system)
-        value = m.get(metric) if m else None
+        value = m
+        for part in metric.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
         diff = None if value is None else value - reference
         checks.append({"dataset": dataset, "system": system, "subset": subset, "metric": metric,
                        "reference": reference, "value": value, "difference": diff,
@@ -801,15 +815,29 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
     # Failures
     L.append("## Crible run status")
     L.append("")
+    L.append("Each file is run twice: with the dataset's `lang`, then without it (for language identification). "
+             "Cells give both runs.")
+    L.append("")
     rows = []
     for name, e in data.items():
         if e.get("status") != "ok":
-            rows.append([name, "—", "file missing", "", "", ""])
+            rows.append([name, "file missing", "", "", ""])
             continue
-        for label, run in e["crible_runs"].items():
-            rows.append([name, e["n"], "lang given" if label == "lang_given" else "lang identified",
-                         run["exit"], run["error_records"], run["missing_verdicts"]])
-    L += md_table(["dataset", "texts", "run", "exit", "error records", "missing verdicts"], rows, "lrlrrr")
+        runs = [e["crible_runs"]["lang_given"], e["crible_runs"]["lang_identified"]]
+        rows.append([name, e["n"]] + [" / ".join(str(r[k]) for r in runs)
+                                      for k in ("exit", "error_records", "missing_verdicts")])
+    L += md_table(["dataset", "texts", "exit", "error records", "missing verdicts"], rows, "lrrrr")
+    stderr = [(name, label, run) for name, e in data.items() if e.get("status") == "ok"
+              for label, run in e["crible_runs"].items() if run["stderr_lines"]]
+    if stderr:
+        name, label, run = stderr[0]
+        L.append("")
+        L.append(f"{len(stderr)} runs wrote to standard error; the first was `{name}` ({label.replace('_', ' ')}), "
+                 f"{run['stderr_lines']} lines, beginning:")
+        L.append("")
+        L.append("```")
+        L += run["stderr_head"]
+        L.append("```")
     errors = [(name, err) for name, e in data.items() if e.get("status") == "ok"
               for err in e["crible_runs"]["lang_given"]["errors"][:3]]
     if errors:
@@ -902,6 +930,17 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
     L += md_table(["dataset", "split", "system", "n", "accuracy", "macro-F1"], rows, "lllrrr")
     L.append("")
     L.append("The published UMSAB models are supervised, trained on the DEFT training split.")
+    for name, e in data.items():
+        if e.get("task") != "sentiment-3class" or e.get("status") != "ok":
+            continue
+        for key, m in e["subsets"]["test"]["systems"].items():
+            if key == "majority" or not m or not m.get("at_threshold"):
+                continue
+            t = e["thresholds"][key]
+            L.append("")
+            L.append(f"On the test split {SYSTEM_NAMES[key]} scores exactly ±{t:g} on {m['at_threshold']} texts; with "
+                     f"strict thresholds (> {t:g}, < −{t:g}) its accuracy would be {fmt(m['strict']['accuracy'])} and "
+                     f"its macro-F1 {fmt(m['strict']['macro_f1'])}.")
     L.append("")
 
     # Toxicity
@@ -1046,12 +1085,19 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         L.append("The datasets' SOURCES.md records a run of the same peer packages on these files. This run "
                  f"should agree within ±{REFERENCE_TOLERANCE} (the recorded values are rounded).")
         L.append("")
-        rows = [[c["dataset"], c["subset"], SYSTEM_NAMES[c["system"]], c["metric"], fmt(c["reference"]),
+        rows = [[c["dataset"], c["subset"], SYSTEM_NAMES[c["system"]],
+                 c["metric"][len("strict."):] + " (strict thresholds)" if c["metric"].startswith("strict.") else c["metric"],
+                 fmt(c["reference"]),
                  fmt(c["value"]), "—" if c["difference"] is None else f"{c['difference']:+.3f}",
                  "—" if c["agrees"] is None else ("yes" if c["agrees"] else "**no**")] for c in checks]
         L += md_table(["dataset", "split", "system", "metric", "recorded", "this run", "difference", "agrees"], rows,
                       "llllrrrl")
         L.append("")
+        if any(c["metric"].startswith("strict.") for c in checks):
+            L.append("The recorded 3-class figures for textblob-fr were computed with strict thresholds (> 0.1 "
+                     "positive, < −0.1 negative); they are compared with the same computation here. This report's "
+                     "own tables use ≥ / ≤ throughout.")
+            L.append("")
 
     L.append("## Reading the numbers")
     L.append("")
@@ -1195,7 +1241,7 @@ def reading(report: dict[str, Any], peers: dict[str, PeerState]) -> list[str]:
                         for c in bad) + "."))
     missing_peers = [p.name for p in peers.values() if p.scorer is None]
     if missing_peers:
-        out.append("* **Not run:** " + ", ".join(f"{p.name} ({p.status})" for p in peers.values()
+        out.append("* **Not run:** " + "; ".join(f"{p.name}: {p.status}" for p in peers.values()
                                                   if p.scorer is None) + ".")
     out.append("* Crible is not trained on any of these sets; the published models for DEFT, Davidson, SMS and "
                "AG News are supervised models trained on the same sources. All Crible numbers belong to the "

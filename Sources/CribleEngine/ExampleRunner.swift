@@ -45,10 +45,11 @@ public struct ExampleRunner: Sendable {
 
     /// Examples of every rule loaded from `files` (all rules when `nil`).
     public func runRuleExamples(files: Set<String>? = nil) -> [Result] {
+        let files = files.map { Set($0.map(resolvedPath)) }
         var results: [Result] = []
         let scratch = MatchScratch()
         for rule in engine.ruleSet.rules {
-            guard files.map({ $0.contains(rule.definition.location.file) }) ?? true else { continue }
+            guard files.map({ $0.contains(resolvedPath(rule.definition.location.file)) }) ?? true else { continue }
             let definition = rule.definition
             let variants = Variant.allCases.filter { variant in
                 !(definition.caseSensitive && (variant == .uppercase || variant == .decomposedAccents))
@@ -161,10 +162,11 @@ public struct ExampleRunner: Sendable {
     /// Examples of every lexicon: each must get the stated polarity with all lexicons of its
     /// language together.
     public func runLexiconExamples(files: Set<String>? = nil) -> [Result] {
+        let files = files.map { Set($0.map(resolvedPath)) }
         var results: [Result] = []
         for (language, lexicon) in engine.ruleSet.lexicons.sorted(by: { $0.key < $1.key }) {
             for definition in lexicon.definitions {
-                guard files.map({ $0.contains(definition.location.file) }) ?? true else { continue }
+                guard files.map({ $0.contains(resolvedPath(definition.location.file)) }) ?? true else { continue }
                 let groups = [("positive", definition.examples.positive), ("negative", definition.examples.negative),
                               ("neutral", definition.examples.neutral)]
                 for (polarity, examples) in groups {

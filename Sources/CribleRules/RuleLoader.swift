@@ -28,8 +28,7 @@ public struct RuleLoader: Sendable {
         // loaded once, under the name it was first given.
         var seen: Set<String> = []
         func add(_ path: String) {
-            let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-            if seen.insert(resolved).inserted { files.append(path) }
+            if seen.insert(resolvedPath(path)).inserted { files.append(path) }
         }
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -87,6 +86,11 @@ public struct RuleLoader: Sendable {
         diagnostics += compileDiagnostics
         return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
     }
+}
+
+/// The absolute, symlink-free form of a path, to compare paths written differently.
+public func resolvedPath(_ path: String) -> String {
+    URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
 }
 
 extension String {
