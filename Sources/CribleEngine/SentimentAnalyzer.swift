@@ -45,15 +45,15 @@ public struct SentimentAnalyzer: Sendable {
             }
             return low
         }
-        func tokenBytes(_ index: Int) -> ArraySlice<UInt8> { folded[Int(tokens[index].start)..<Int(tokens[index].end)] }
-        let ne: Set<[UInt8]> = [Array("ne".utf8), Array("n".utf8)]
-        let plus = Array("plus".utf8)
+        // Token hashes (64-bit FNV of the folded bytes) stand for the words: no copy per check.
+        let ne: Set<UInt64> = [Tokenizer.hash(Array("ne".utf8)), Tokenizer.hash(Array("n".utf8))]
+        let plus = Tokenizer.hash(Array("plus".utf8))
 
         var boosterAt: [Int: (Double, Int)] = [:]   // last token → (value, first token)
         for match in leftmostLongest(lexicon.boosters.matches(in: text)) {
             boosterAt[match.lastToken] = (match.payload, match.firstToken)
         }
-        let contrastTokens = tokens.indices.filter { lexicon.contrast.contains(Array(tokenBytes($0))) }
+        let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter { lexicon.contrastHashes.contains(tokens[$0].hash) }
         let mostlyCaps = isMostlyCapitals(text)
 
         var terms: [SentimentTerm] = []
@@ -84,16 +84,16 @@ public struct SentimentAnalyzer: Sendable {
             }
             // Negation before the term, unless the term already contains its negation
             // ("pas terrible", "n'a aucun intérêt").
-            let startsNegated = lexicon.negators.contains(Array(tokenBytes(first)))
+            let startsNegated = lexicon.negatorHashes.contains(tokens[first].hash)
             for distance in 1...3 where !startsNegated {
                 let position = first - distance
                 guard position >= sentenceStart else { break }
-                let word = Array(tokenBytes(position))
-                var negates = lexicon.negators.contains(word)
+                let word = tokens[position].hash
+                var negates = lexicon.negatorHashes.contains(word)
                 if word == plus {
                     // "ne … plus" negates; "plus" alone means "more".
                     negates = (1...3).contains { back in
-                        position - back >= sentenceStart && ne.contains(Array(tokenBytes(position - back)))
+                        position - back >= sentenceStart && ne.contains(tokens[position - back].hash)
                     }
                 }
                 if negates {

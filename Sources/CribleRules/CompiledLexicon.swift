@@ -15,6 +15,9 @@ public struct CompiledLexicon: Sendable {
     public let boosters: PhraseIndex<Double>
     public let negators: Set<[UInt8]>
     public let contrast: Set<[UInt8]>
+    /// The same words by token hash, so the analyzer checks a token without copying its bytes.
+    public let negatorHashes: Set<UInt64>
+    public let contrastHashes: Set<UInt64>
     public let lexiconIDs: [String]
     /// Every lexicon file of this language, with its examples, for the example runner.
     public let definitions: [LexiconDefinition]
@@ -76,7 +79,9 @@ public struct CompiledLexicon: Sendable {
             }
         }
         let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
-                                      negators: negators, contrast: contrast, lexiconIDs: definitions.map(\.id),
+                                      negators: negators, contrast: contrast,
+                                      negatorHashes: Set(negators.map { Tokenizer.hash($0) }),
+                                      contrastHashes: Set(contrast.map { Tokenizer.hash($0) }), lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
     }

@@ -42,8 +42,8 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
     }
 
     private var entries: [Entry] = []
-    private var byFirstToken: [UInt64: [Int32]] = [:]
-    private var byPrefix: [UInt64: [Int32]] = [:]
+    private var byFirstToken = TokenTable<[Int32]>()
+    private var byPrefix = TokenTable<[Int32]>()
     private var prefixLengths: [Int] = []
 
     public init() {}
@@ -56,13 +56,13 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
         entries.append(Entry(phrase: phrase, payload: payload))
         let first = phrase.tokens[0]
         if phrase.prefixes[0] {
-            byPrefix[prefixKey(Tokenizer.hash(first), first.count), default: []].append(index)
+            byPrefix.update(prefixKey(Tokenizer.hash(first), first.count)) { ($0 ?? []) + [index] }
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
             }
         } else {
-            byFirstToken[Tokenizer.hash(first), default: []].append(index)
+            byFirstToken.update(Tokenizer.hash(first)) { ($0 ?? []) + [index] }
         }
     }
 
