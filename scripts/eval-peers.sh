@@ -41,7 +41,7 @@ if [ ! -x "$python" ]; then
   fi
 fi
 if [ "$python" != python3 ] && ! "$python" -c 'import vaderSentiment, vaderSentiment_fr, textblob, textblob_fr' 2>/dev/null; then
-  "$python" -m pip install --quiet --disable-pip-version-check vaderSentiment vaderSentiment-fr textblob textblob-fr >&2 \
+  "$python" -m pip install --quiet --disable-pip-version-check vaderSentiment==3.3.2 vaderSentiment-fr==1.3.4 textblob textblob-fr==0.2.0 >&2 \
     || echo "eval-peers: pip could not install every peer; the missing ones will be reported as not installed" >&2
 fi
 
