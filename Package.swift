@@ -54,8 +54,14 @@ let package = Package(
             swiftSettings: sharedSwiftSettings
         ),
         .target(
+            name: "Readability",
+            dependencies: ["CribleCore"],
+            path: "Plugins/Readability",
+            swiftSettings: sharedSwiftSettings
+        ),
+        .target(
             name: "CribleEngine",
-            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData", "SpamSignals"],
+            dependencies: ["CribleCore", "CribleRules", "LanguageIdentification", "PersonalData", "SpamSignals", "Readability"],
             swiftSettings: sharedSwiftSettings
         ),
         .target(
@@ -68,7 +74,7 @@ let package = Package(
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
-        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData", "Readability"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCLITests", dependencies: ["crible"], swiftSettings: sharedSwiftSettings),
     ]
 )

@@ -59,3 +59,25 @@ public struct ClassifierExample: Sendable {
         self.language = language
     }
 }
+
+/// A plugin that only makes sense once the language is known: the engine skips it on documents
+/// whose language is undetermined, instead of the plugin checking for itself.
+public protocol LanguageDependentClassifier: Classifier {}
+
+/// A plugin that keeps state while it works on one document (counters, scratch buffers).
+///
+/// A plugin instance is shared by every task that classifies, so it must not hold mutable
+/// per-document state itself; this protocol gives each document its own, created by the plugin
+/// and dropped when the document is done.
+public protocol StatefulClassifier: Classifier {
+    associatedtype DocumentState
+    func makeState(for context: DocumentContext) -> DocumentState
+    func classify(_ context: DocumentContext, state: inout DocumentState) throws -> [Evidence]
+}
+
+extension StatefulClassifier {
+    public func classify(_ context: DocumentContext) throws -> [Evidence] {
+        var state = makeState(for: context)
+        return try classify(context, state: &state)
+    }
+}

@@ -61,6 +61,7 @@ public struct Engine: Sendable {
             let descriptor = classifier.descriptor
             if let languages = descriptor.languages, language.code != "und", !languages.contains(language.code) { continue }
             if disabledRules.contains(descriptor.id) { continue }
+            if classifier is any LanguageDependentClassifier, language.code == "und" { continue }
             // A plugin runs when the loaded rule packs declare one of its labels: the bundled
             // moderation pack turns the PII plugin on; `--no-default-rules` with a pack that does not
             // mention `moderation/pii` turns it off.
