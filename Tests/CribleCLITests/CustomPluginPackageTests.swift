@@ -10,8 +10,8 @@ final class CustomPluginPackageTests: XCTestCase {
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         build.arguments = ["swift", "build", "--package-path", package.path, "--scratch-path", scratch.path]
-        build.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
+        build.standardOutput = errors
         build.standardError = errors
         try build.run()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
