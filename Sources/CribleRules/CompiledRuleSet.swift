@@ -56,6 +56,9 @@ public struct CompiledRuleSet: Sendable {
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names.
     let compositeOrder: [Int]
+    /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
+    let regexPatterns: [(rule: Int, pattern: Int)]
+    let prefilter: RegexPrefilter
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
@@ -71,13 +74,30 @@ public struct CompiledRuleSet: Sendable {
         self.phrases = phrases
         self.compositeOrder = compositeOrder
         self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var patterns: [(rule: Int, pattern: Int)] = []
+        var sources: [String] = []
+        for (index, rule) in rules.enumerated() {
+            guard case .regex(let regexes) = rule.kind else { continue }
+            for (number, regex) in regexes.enumerated() {
+                patterns.append((index, number))
+                // Case-sensitive patterns run on the original text; the prefilter reads the folded
+                // one, so they always run.
+                sources.append(rule.definition.caseSensitive ? "" : regex.pattern)
+            }
+        }
+        self.regexPatterns = patterns
+        self.prefilter = RegexPrefilter(patterns: sources)
     }
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
 
     /// Runs every applicable rule on one document.
+    /// - Parameter usePrefilter: skip regexes whose literal atoms do not occur in the text. It
+    ///   never changes the result (a test checks this); turning it off is for that test and for
+    ///   measuring what it saves.
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
-                         only ruleFilter: Set<String>? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
+                         only ruleFilter: Set<String>? = nil,
+                         usePrefilter: Bool = true) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
         let text = context.text
         let language = context.language.code
         var hitsByRule: [Int: [Hit]] = [:]
@@ -99,10 +119,8 @@ public struct CompiledRuleSet: Sendable {
             let rule = rules[index]
             switch rule.kind {
             case .keywords:
-                var kept = leftmostLongest(matches)
-                if rule.definition.caseSensitive {
-                    kept = kept.filter { caseMatches($0, in: text) }
-                }
+                // Case first: `AIDS` and `Aids` fold alike, and the one written in the text must win.
+                let kept = leftmostLongest(rule.definition.caseSensitive ? matches.filter { caseMatches($0, in: text) } : matches)
                 hitsByRule[index] = kept.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) }
             case .near(let within):
                 let a = leftmostLongest(matches.filter { $0.payload.side == .nearA })
@@ -125,12 +143,18 @@ public struct CompiledRuleSet: Sendable {
             }
         }
 
-        // 2. Regular expressions.
-        for index in rules.indices where active(index) {
-            guard case .regex(let patterns) = rules[index].kind else { continue }
+        // 2. Regular expressions, after the literal prefilter.
+        let candidates: [Bool]? = usePrefilter && !regexPatterns.isEmpty
+            ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
+        var patternsByRule: [Int: [Int]] = [:]
+        for (position, owner) in regexPatterns.enumerated() where candidates?[position] ?? true {
+            patternsByRule[owner.rule, default: []].append(owner.pattern)
+        }
+        for index in patternsByRule.keys.sorted() where active(index) {
+            guard case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
             let onOriginal = rules[index].definition.caseSensitive
-            for pattern in patterns {
+            for pattern in patternsByRule[index]!.map({ allPatterns[$0] }) {
                 do {
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
                         try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000)

@@ -1,0 +1,28 @@
+@testable import CribleRules
+import XCTest
+
+final class PrefilterTests: XCTestCase {
+    func atoms(_ pattern: String) -> [String]? {
+        RegexAtoms.requiredLiterals(of: pattern)?.map { String(decoding: $0, as: UTF8.self) }.sorted()
+    }
+
+    func testRequiredLiteralsOfCommonShapes() {
+        XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), [" de sante"])
+        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["rancongiciel", "ransomware"])
+        XCTAssertEqual(atoms(#"[a-z0-9.]+@[a-z0-9-]+\.[a-z]{2,}"#), nil, "a lone `@` is too short to filter on")
+        XCTAssertEqual(atoms(#"\bwww\.[a-z]+"#), ["www."])
+        XCTAssertEqual(atoms(#"(?:foo|ba)bar"#), ["bar"])
+        XCTAssertEqual(atoms(#"(?:foo|x*)bar"#), ["bar"])
+        XCTAssertEqual(atoms(#"(?:foo|x*)"#), nil, "a branch without a literal")
+        XCTAssertEqual(atoms(#"(?i)abc"#), nil, "inline options: always run")
+        XCTAssertEqual(atoms(#"abcd?"#), ["abc"])
+        XCTAssertEqual(atoms(#"(?=abc)def"#), ["def"])
+    }
+
+    func testTheAutomatonFindsOverlappingAtoms() {
+        let automaton = AhoCorasick([Array("he".utf8), Array("she".utf8), Array("hers".utf8), Array("xyz".utf8)])
+        let text = Array("ushers".utf8)
+        let present = text.withUnsafeBufferPointer { automaton.presentAtoms(in: $0) }
+        XCTAssertEqual(present, [true, true, true, false])
+    }
+}
