@@ -68,12 +68,14 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         }
     }
 
+    /// Vowels of the folded (accent-free, lower-case) text, as a byte lookup table.
+    static let isVowel: [Bool] = (0..<256).map { "aeiouy".utf8.contains(UInt8($0)) }
+
     func syllableCount(_ word: ArraySlice<UInt8>) -> Int {
-        let vowels: Set<UInt8> = Set("aeiouy".utf8)
         var count = 0
         var previousVowel = false
         for byte in word {
-            let vowel = vowels.contains(byte)
+            let vowel = Readability.isVowel[Int(byte)]
             if vowel && !previousVowel { count += 1 }
             previousVowel = vowel
         }
