@@ -39,8 +39,12 @@ public struct SpamSignals: Classifier {
             evidence.append(Evidence(ruleID: id, label: SpamSignals.label, weight: weight, hits: spans.map { Hit($0) },
                                      source: .plugin(id: "spam-signals"), note: note))
         }
+        // Link density: one link in a long article is a citation; links making up a comment are a pitch.
         let links = linkSpans(bytes)
-        add("spam.links", links.count > 1 ? 0.35 : 0.25, links, "\(links.count) link\(links.count == 1 ? "" : "s")")
+        let words = max(1, text.tokens.count)
+        let perHundredWords = Double(links.count) * 100 / Double(words)
+        let linkWeight = perHundredWords >= 5 ? 0.45 : perHundredWords >= 1 ? 0.3 : 0.15
+        add("spam.links", linkWeight, links, String(format: "%d link%@, %.1f per 100 words", links.count, links.count == 1 ? "" : "s", perHundredWords))
         add("spam.money", 0.2, moneySpans(bytes), "money amount")
         add("spam.punctuation", 0.2, repeatedPunctuation(bytes), "repeated ! ? or $")
         add("spam.disguised-words", 0.6, disguisedWords(text), "word disguised with digits, separators or look-alike letters")
