@@ -1,6 +1,7 @@
 import ArgumentParser
 import CribleCore
 import CribleEngine
+import Foundation
 
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case review, block, never
@@ -24,6 +25,9 @@ struct Classify: ParsableCommand {
     @Option(help: "Documents classified in parallel (default: all cores).")
     var jobs: Int?
 
+    @Flag(help: "Print to standard error where the time went: stages, then the slowest rules.")
+    var profile = false
+
     func validate() throws {
         guard Reporters.identifiers.contains(format) else {
             throw ValidationError("unknown format '\(format)'; use one of \(Reporters.identifiers.joined(separator: ", "))")
@@ -35,8 +39,10 @@ struct Classify: ParsableCommand {
     func run() throws {
         let (engine, loadFailed) = try rules.loadEngine()
         let inputs = DocumentReader().read(paths: paths)
-        let batch = jobs.map { BatchClassifier(engine: engine, jobs: $0) } ?? BatchClassifier(engine: engine)
+        let profiler = profile ? Profiler() : nil
+        let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler)
         let items = batch.classify(inputs)
+        if let profiler { Terminal.printError(profiler.report()) }
         let reporter = Reporters.reporter(named: format, engine: engine, colors: Terminal.standardOutputIsTerminal)!
         Terminal.write(reporter.report(items))
         for case .failure(let failure) in items {

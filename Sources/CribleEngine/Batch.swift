@@ -13,18 +13,21 @@ public enum BatchItem: Sendable {
 public struct BatchClassifier: Sendable {
     public let engine: Engine
     public let jobs: Int
+    public let profiler: Profiler?
 
-    public init(engine: Engine, jobs: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(engine: Engine, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, profiler: Profiler? = nil) {
         self.engine = engine
         self.jobs = max(1, jobs)
+        self.profiler = profiler
     }
 
     public func classify(_ inputs: [InputItem]) -> [BatchItem] {
         let results = ResultSlots(count: inputs.count)
         let engine = self.engine
+        let profiler = self.profiler
         let work: @Sendable (Int) -> Void = { index in
             switch inputs[index] {
-            case .document(let document): results.set(index, .verdict(engine.classify(document)))
+            case .document(let document): results.set(index, .verdict(engine.classify(document, profiler: profiler)))
             case .failure(let failure): results.set(index, .failure(failure))
             }
         }

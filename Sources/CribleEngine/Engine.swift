@@ -37,24 +37,28 @@ public struct Engine: Sendable {
         self.disabledRules = disabledRules
     }
 
-    public func classify(_ document: Document) -> Verdict {
-        let text = TextView(document.content)
+    public func classify(_ document: Document, profiler: Profiler? = nil) -> Verdict {
+        func stage<T>(_ name: String, _ work: () -> T) -> T {
+            guard let profiler else { return work() }
+            return profiler.measure("stage: \(name)", work)
+        }
+        let text = stage("text view") { TextView(document.content) }
         // 1. Language: what the input declared, else identified. Rules are gated by it.
         let language: LanguageGuess
         if let declared = document.declaredLanguage {
             language = LanguageGuess(code: declared, confidence: 1, declared: true)
         } else {
-            language = languageIdentifier.identify(text)
+            language = stage("language") { languageIdentifier.identify(text) }
         }
         let context = DocumentContext(document: document, text: text, language: language)
 
         // 2. Rules.
         let scratch = MatchScratch()
-        var (evidence, issues) = ruleSet.evaluate(context, scratch: scratch)
+        var (evidence, issues) = stage("rules") { ruleSet.evaluate(context, scratch: scratch, profiler: profiler) }
         if !disabledRules.isEmpty { evidence.removeAll { disabledRules.contains($0.ruleID) } }
 
         // 3. Sentiment.
-        let sentimentResult = sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code])
+        let sentimentResult = stage("sentiment") { sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code]) }
 
         // 4. Plugins.
         for classifier in classifiers {
@@ -67,7 +71,7 @@ public struct Engine: Sendable {
             // mention `moderation/pii` turns it off.
             if !descriptor.labels.contains(where: { ruleSet.labels[$0] != nil }) { continue }
             do {
-                evidence += try classifier.classify(context)
+                evidence += try stage("plugin \(descriptor.id)") { Result { try classifier.classify(context) } }.get()
             } catch {
                 issues.append(ClassificationIssue(source: descriptor.id, message: "plugin failed: \(error)"))
             }

@@ -1,4 +1,5 @@
 import CribleCore
+import Dispatch
 import PCRE2
 
 /// A rule ready to run. A class, so that the hot loops of `evaluate` pass references around
@@ -97,7 +98,8 @@ public struct CompiledRuleSet: Sendable {
     ///   measuring what it saves.
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
-                         usePrefilter: Bool = true) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
+                         usePrefilter: Bool = true,
+                         profiler: Profiler? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
         let text = context.text
         let language = context.language.code
         var hitsByRule: [Int: [Hit]] = [:]
@@ -111,6 +113,7 @@ public struct CompiledRuleSet: Sendable {
 
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         var phraseMatches: [Int32: [PhraseIndex<PhraseOwner>.Match]] = [:]
+        let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         for match in phrases.matches(in: text) where active(Int(match.payload.rule)) {
             phraseMatches[match.payload.rule, default: []].append(match)
         }
@@ -143,6 +146,8 @@ public struct CompiledRuleSet: Sendable {
             }
         }
 
+        if let profiler { profiler.add("rules: keyword and proximity pass", DispatchTime.now().uptimeNanoseconds - phraseStart) }
+
         // 2. Regular expressions, after the literal prefilter.
         let candidates: [Bool]? = usePrefilter && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
@@ -154,6 +159,8 @@ public struct CompiledRuleSet: Sendable {
             guard case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
             let onOriginal = rules[index].definition.caseSensitive
+            let regexStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer { if let profiler { profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart) } }
             for pattern in patternsByRule[index]!.map({ allPatterns[$0] }) {
                 do {
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
