@@ -110,6 +110,14 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(run.stdout.contains(#""rule":"mail""#), "the good file still classified the input")
     }
 
+    func testProfileListsStagesAndRules() throws {
+        let run = try crible(["classify", "Examples/articles", "--profile", "--format", "jsonl", "--fail-on", "never"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("stage: rules"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("rules: keyword and proximity pass"), run.stderr)
+        XCTAssertEqual(run.stdout.split(separator: "\n").count, 8, "the profile goes to standard error only")
+    }
+
     func testUsageErrorsExit64() throws {
         XCTAssertEqual(try crible(["classify", "Examples", "--format", "xml"]).status, 64)
         XCTAssertEqual(try crible(["classify"]).status, 64)
