@@ -43,15 +43,15 @@ struct Classify: ParsableCommand {
         let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler)
         let items = batch.classify(inputs)
         if let profiler { Terminal.printError(profiler.report()) }
-        let reporter = Reporters.reporter(named: format, engine: engine, colors: Terminal.standardOutputIsTerminal)!
-        Terminal.write(reporter.report(items))
-        for case .failure(let failure) in items {
-            Terminal.printError("crible: \(failure.id): \(failure.message)")
-        }
         let threshold: Action? = switch failOn {
         case .review: .review
         case .block: .block
         case .never: nil
+        }
+        let reporter = Reporters.reporter(named: format, engine: engine, colors: Terminal.standardOutputIsTerminal, failOn: threshold)!
+        Terminal.write(reporter.report(items))
+        for case .failure(let failure) in items {
+            Terminal.printError("crible: \(failure.id): \(failure.message)")
         }
         let outcome = RunOutcome.of(items, failOn: threshold, loadFailed: loadFailed)
         if outcome != .passed { throw ExitCode(outcome.rawValue) }

@@ -13,8 +13,20 @@ public struct Document: Sendable {
         public let range: Range<Int>
     }
 
+    /// Where a document was read from, for reporters that point at files (SARIF, GitHub).
+    public struct Origin: Sendable, Hashable {
+        public var file: String
+        /// The line of a JSONL input; `nil` when the document is the whole file.
+        public var line: Int?
+        public init(file: String, line: Int? = nil) {
+            self.file = file
+            self.line = line
+        }
+    }
+
     public let id: String
     public let title: String?
+    public var origin: Origin?
     public let body: String
     /// A language given with the input (`lang` in JSONL); when absent it is identified.
     public let declaredLanguage: String?

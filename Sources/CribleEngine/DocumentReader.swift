@@ -90,7 +90,9 @@ public struct DocumentReader: Sendable {
         guard let text = decodeUTF8(data) else {
             return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
         }
-        return [.document(Document(id: path, body: text, titleIsFirstLine: true))]
+        var document = Document(id: path, body: text, titleIsFirstLine: true)
+        document.origin = Document.Origin(file: path)
+        return [.document(document)]
     }
 
     func readStandardInput(_ data: Data) -> [InputItem] {
@@ -157,8 +159,10 @@ public struct DocumentReader: Sendable {
         for (key, value) in fields where ![idField, textField, titleField, languageField].contains(key) {
             if let string = value as? String { metadata[key] = string }
         }
-        return .document(Document(id: id, title: fields[titleField] as? String, body: text,
-                                  language: fields[languageField] as? String, metadata: metadata))
+        var document = Document(id: id, title: fields[titleField] as? String, body: text,
+                                language: fields[languageField] as? String, metadata: metadata)
+        if source != "stdin" { document.origin = Document.Origin(file: source, line: line) }
+        return .document(document)
     }
 
     func decodeUTF8(_ data: Data) -> String? {

@@ -32,6 +32,15 @@ final class GoldenTests: XCTestCase {
         try check(["rules", "test", "--no-default-rules", "--rules", "\(golden)/test", "\(golden)/test"], expected: "test/failing.expected")
     }
 
+    /// The CI formats on a folder with a Markdown file and a JSONL file with a broken line.
+    func testCIReporters() throws {
+        for format in ["sarif", "junit", "github", "summary"] {
+            try check(["classify", "\(golden)/report/inputs", "--no-default-rules", "--rules", "\(golden)/report",
+                       "--policy", "\(golden)/report/policy.policy.yaml", "--format", format, "--fail-on", "review"],
+                      expected: "report/\(format).expected")
+        }
+    }
+
     func testExplainOutput() throws {
         try check(["explain", "\(golden)/explain/document.md", "--no-default-rules", "--rules", "\(golden)/explain",
                    "--policy", "\(golden)/explain/policy.policy.yaml"], expected: "explain/document.expected")

@@ -9,13 +9,19 @@ public protocol Reporter: Sendable {
 }
 
 public enum Reporters {
-    public static let identifiers = [TextReporter.identifier, JSONReporter.identifier, JSONLinesReporter.identifier]
+    public static let identifiers = [TextReporter.identifier, JSONReporter.identifier, JSONLinesReporter.identifier,
+                                     SARIFReporter.identifier, JUnitReporter.identifier, GitHubReporter.identifier,
+                                     SummaryReporter.identifier]
 
-    public static func reporter(named name: String, engine: Engine, colors: Bool = false) -> (any Reporter)? {
+    public static func reporter(named name: String, engine: Engine, colors: Bool = false, failOn: Action? = .block) -> (any Reporter)? {
         switch name {
         case TextReporter.identifier: TextReporter(engine: engine, colors: colors)
         case JSONReporter.identifier: JSONReporter(engine: engine)
         case JSONLinesReporter.identifier: JSONLinesReporter(engine: engine)
+        case SARIFReporter.identifier: SARIFReporter(engine: engine)
+        case JUnitReporter.identifier: JUnitReporter(failOn: failOn)
+        case GitHubReporter.identifier: GitHubReporter()
+        case SummaryReporter.identifier: SummaryReporter()
         default: nil
         }
     }
