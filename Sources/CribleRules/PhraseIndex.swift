@@ -42,8 +42,10 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
     }
 
     private var entries: [Entry] = []
-    private var byFirstToken = TokenTable<[Int32]>()
-    private var byPrefix = TokenTable<[Int32]>()
+    /// Token hash → slot in `candidateLists` (lists grow in place while the index is built).
+    private var byFirstToken = TokenTable<Int32>()
+    private var byPrefix = TokenTable<Int32>()
+    private var candidateLists: [[Int32]] = []
     private var prefixLengths: [Int] = []
 
     public init() {}
@@ -56,13 +58,23 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
         entries.append(Entry(phrase: phrase, payload: payload))
         let first = phrase.tokens[0]
         if phrase.prefixes[0] {
-            byPrefix.update(prefixKey(Tokenizer.hash(first), first.count)) { ($0 ?? []) + [index] }
+            PhraseIndex.append(index, to: &byPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
             }
         } else {
-            byFirstToken.update(Tokenizer.hash(first)) { ($0 ?? []) + [index] }
+            PhraseIndex.append(index, to: &byFirstToken, lists: &candidateLists, key: Tokenizer.hash(first))
+        }
+    }
+
+    private static func append(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout [[Int32]], key: UInt64) {
+        if let slot = table[key] {
+            lists[Int(slot)].append(entry)
+        } else {
+            let slot = Int32(lists.count)
+            lists.append([entry])
+            table.update(key) { _ in slot }
         }
     }
 
@@ -82,8 +94,8 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
         text.folded.withUnsafeBufferPointer { folded in
             for index in range {
                 let token = tokens[index]
-                if let candidates = byFirstToken[token.hash] {
-                    for candidate in candidates {
+                if let slot = byFirstToken[token.hash] {
+                    for candidate in candidateLists[Int(slot)] {
                         let entry = entries[Int(candidate)]
                         if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
                             found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
@@ -100,8 +112,8 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
                         hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
                         consumed += 1
                     }
-                    guard let candidates = byPrefix[prefixKey(hash, prefixLength)] else { continue }
-                    for candidate in candidates {
+                    guard let slot = byPrefix[prefixKey(hash, prefixLength)] else { continue }
+                    for candidate in candidateLists[Int(slot)] {
                         let entry = entries[Int(candidate)]
                         if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
                             found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
