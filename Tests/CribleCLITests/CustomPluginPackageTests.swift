@@ -9,7 +9,9 @@ final class CustomPluginPackageTests: XCTestCase {
         let scratch = repositoryRoot.appendingPathComponent(".build-custom-plugin")
         let build = Process()
         build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        build.arguments = ["swift", "build", "--package-path", package.path, "--scratch-path", scratch.path]
+        build.arguments = ["swift", "build", "--package-path", package.path, "--scratch-path", scratch.path,
+                           // The root package is a path dependency: pick up files added to it since the last build.
+                           "--disable-build-manifest-caching"]
         let errors = Pipe()
         build.standardOutput = errors
         build.standardError = errors
