@@ -14,8 +14,11 @@ struct Classify: ParsableCommand {
     @Argument(help: ArgumentHelp("Files (.txt, .md, .jsonl), folders, or - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(help: ArgumentHelp("Output format: \(Reporters.identifiers.joined(separator: ", ")).", valueName: "format"))
-    var format: String = "text"
+    @Option(help: ArgumentHelp("Output format: \(Reporters.identifiers.joined(separator: ", ")). Repeatable: each --format goes to the --output given after it, or to standard output.", valueName: "format"))
+    var format: [String] = []
+
+    @Option(help: ArgumentHelp("File for the --format just before it (e.g. --format sarif --output report.sarif --format text).", valueName: "file"))
+    var output: [String] = []
 
     @OptionGroup var rules: RuleOptions
 
@@ -28,9 +31,39 @@ struct Classify: ParsableCommand {
     @Flag(help: "Print to standard error where the time went: stages, then the slowest rules.")
     var profile = false
 
+    /// Pairs each format with its destination, in the order given on the command line:
+    /// `--format sarif --output a.sarif --format text` → (sarif, a.sarif), (text, standard output).
+    func destinations() throws -> [(format: String, file: String?)] {
+        let arguments = CommandLine.arguments
+        var pairs: [(String, String?)] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let value: String? = argument.contains("=") ? String(argument.split(separator: "=", maxSplits: 1)[1])
+                : (index + 1 < arguments.count ? arguments[index + 1] : nil)
+            if argument == "--format" || argument.hasPrefix("--format=") {
+                if let value { pairs.append((value, nil)) }
+            } else if argument == "--output" || argument.hasPrefix("--output=") {
+                guard let value, !pairs.isEmpty, pairs[pairs.count - 1].1 == nil else {
+                    throw ValidationError("each --output must follow the --format it is for")
+                }
+                pairs[pairs.count - 1].1 = value
+            }
+            index += 1
+        }
+        // Parsed in-process (tests, other front ends), the raw arguments may not be ours.
+        if pairs.map(\.0) != format || pairs.compactMap(\.1) != output {
+            pairs = format.enumerated().map { ($0.element, $0.offset < output.count ? output[$0.offset] : nil) }
+        }
+        return pairs.isEmpty ? [("text", nil)] : pairs
+    }
+
     func validate() throws {
-        guard Reporters.identifiers.contains(format) else {
-            throw ValidationError("unknown format '\(format)'; use one of \(Reporters.identifiers.joined(separator: ", "))")
+        for name in format where !Reporters.identifiers.contains(name) {
+            throw ValidationError("unknown format '\(name)'; use one of \(Reporters.identifiers.joined(separator: ", "))")
+        }
+        if try destinations().filter({ $0.file == nil }).count > 1 {
+            throw ValidationError("only one --format can go to standard output; give the others an --output file")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
@@ -48,8 +81,21 @@ struct Classify: ParsableCommand {
         case .block: .block
         case .never: nil
         }
-        let reporter = Reporters.reporter(named: format, engine: engine, colors: Terminal.standardOutputIsTerminal, failOn: threshold)!
-        Terminal.write(reporter.report(items))
+        for (name, file) in try destinations() {
+            let reporter = Reporters.reporter(named: name, engine: engine, colors: file == nil && Terminal.standardOutputIsTerminal,
+                                              failOn: threshold)!
+            let text = reporter.report(items)
+            if let file {
+                do {
+                    try text.write(toFile: file, atomically: true, encoding: .utf8)
+                } catch {
+                    Terminal.printError("crible: cannot write \(file): \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+            } else {
+                Terminal.write(text)
+            }
+        }
         for case .failure(let failure) in items {
             Terminal.printError("crible: \(failure.id): \(failure.message)")
         }

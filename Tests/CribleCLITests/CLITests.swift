@@ -118,6 +118,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.stdout.split(separator: "\n").count, 8, "the profile goes to standard error only")
     }
 
+    func testSeveralFormatsInOneRun() throws {
+        let folder = try temporaryFolder()
+        let sarif = folder.appendingPathComponent("report.sarif").path
+        let junit = folder.appendingPathComponent("report.xml").path
+        let run = try crible(["classify", "Examples/comments.jsonl", "--format", "sarif", "--output", sarif,
+                              "--format", "summary", "--format", "junit", "--output", junit, "--fail-on", "never"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("documents: 6"), run.stdout)
+        XCTAssertTrue(try String(contentsOfFile: sarif, encoding: .utf8).contains(#""version": "2.1.0""#))
+        XCTAssertTrue(try String(contentsOfFile: junit, encoding: .utf8).contains("<testsuites name=\"crible\" tests=\"6\""))
+        XCTAssertEqual(try crible(["classify", "Examples/comments.jsonl", "--format", "text", "--format", "json"]).status, 64)
+        XCTAssertEqual(try crible(["classify", "Examples/comments.jsonl", "--output", sarif]).status, 64)
+    }
+
     func testUsageErrorsExit64() throws {
         XCTAssertEqual(try crible(["classify", "Examples", "--format", "xml"]).status, 64)
         XCTAssertEqual(try crible(["classify"]).status, 64)
