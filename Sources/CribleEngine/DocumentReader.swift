@@ -27,6 +27,7 @@ public enum InputItem: Sendable {
 /// - `.txt`, `.md`, `.markdown`: one document; its id is the path, its first line the title.
 /// - `.jsonl`, `.ndjson`: one document per line with `id`, `text`, optional `title` and `lang`.
 /// - folders: every such file below, recursively, in sorted order.
+/// - `.rss`, `.atom`, `.xml`: a feed; every item is a document (see ``FeedReader``).
 /// - `-`: standard input, read as JSONL when every non-empty line is a JSON object, else as text.
 public struct DocumentReader: Sendable {
     public static let textExtensions: Set<String> = ["txt", "md", "markdown", "text"]
@@ -56,7 +57,8 @@ public struct DocumentReader: Sendable {
                 let name = (relative as NSString).lastPathComponent
                 if name.hasPrefix(".") || relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
                 let ext = (name as NSString).pathExtension.lowercased()
-                if DocumentReader.textExtensions.contains(ext) || DocumentReader.jsonlExtensions.contains(ext) {
+                if DocumentReader.textExtensions.contains(ext) || DocumentReader.jsonlExtensions.contains(ext)
+                    || FeedReader.extensions.contains(ext) {
                     files.append((path as NSString).appendingPathComponent(relative))
                 }
             }
@@ -87,6 +89,7 @@ public struct DocumentReader: Sendable {
         }
         let ext = (path as NSString).pathExtension.lowercased()
         if DocumentReader.jsonlExtensions.contains(ext) { return readJSONLines(data, source: path) }
+        if FeedReader.extensions.contains(ext) { return FeedReader().read(data, source: path) }
         guard let text = decodeUTF8(data) else {
             return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
         }

@@ -107,3 +107,35 @@ final class DocumentReaderTests: XCTestCase {
         XCTAssertEqual(missing.message, "no such file or folder")
     }
 }
+
+final class FeedReaderTests: XCTestCase {
+    let feeds = repositoryRoot.appendingPathComponent("Tests/Fixtures/feeds")
+
+    func documents(_ name: String) -> [InputItem] {
+        DocumentReader().read(paths: [feeds.appendingPathComponent(name).path])
+    }
+
+    func testRSSItemsBecomeDocumentsWithoutMarkup() {
+        let items = documents("news.rss")
+        XCTAssertEqual(items.count, 2)
+        guard case .document(let first) = items[0], case .document(let second) = items[1] else { return XCTFail() }
+        XCTAssertEqual(first.id, "https://example.org/a1")
+        XCTAssertEqual(first.title, "La CNIL sanctionne un éditeur d'IA")
+        XCTAssertEqual(first.body, "La CNIL a infligé une amende au titre du RGPD à l\u{2019}éditeur d'un chatbot.")
+        XCTAssertEqual(first.metadata["published"], "Mon, 02 Feb 2026 10:00:00 +0100")
+        XCTAssertEqual(second.id, "urn:a2", "no link: the guid is the id")
+    }
+
+    func testAtomEntriesUseTheirLinkAndDecodedSummary() {
+        guard case .document(let entry) = documents("tech.atom").first else { return XCTFail() }
+        XCTAssertEqual(entry.id, "https://example.org/e1")
+        XCTAssertEqual(entry.body, "The deal covers training data and copyright.")
+    }
+
+    func testATruncatedFeedIsAFailureNamingItsLine() {
+        let items = documents("truncated.rss")
+        guard case .failure(let failure) = items.last else { return XCTFail("\(items)") }
+        XCTAssertEqual(failure.line, 1)
+        XCTAssertTrue(failure.message.contains("not well-formed"), failure.message)
+    }
+}
