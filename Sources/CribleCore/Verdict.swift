@@ -105,6 +105,10 @@ public struct Verdict: Sendable {
     public var reasons: [PolicyReason]
     public var issues: [ClassificationIssue]
     public var text: TextView
+    /// Inline suppressions that suppressed nothing (stale ones to remove).
+    public var unusedSuppressions: [Suppression] = []
+    /// How many hits inline suppressions removed.
+    public var suppressedHits = 0
 
     public init(document: Document, language: LanguageGuess, labels: [LabelScore], candidateScores: [LabelScore],
                 sentiment: SentimentResult, evidence: [Evidence], action: Action, reasons: [PolicyReason],

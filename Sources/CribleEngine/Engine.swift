@@ -77,7 +77,27 @@ public struct Engine: Sendable {
             }
         }
 
-        // 5. Scores, labels, policy.
+        // 5. Inline suppressions written in the content.
+        let suppressions = Suppression.parse(text.original)
+        var used = Set<Int>()
+        var suppressedCount = 0
+        if !suppressions.isEmpty {
+            evidence = evidence.compactMap { item in
+                var kept = item
+                kept.hits = item.hits.filter { hit in
+                    guard let start = hit.spans.first?.lowerBound else { return true }
+                    let matching = suppressions.indices.filter { index in
+                        suppressions[index].region.contains(start) && suppressions[index].covers(ruleID: item.ruleID, label: item.label)
+                    }
+                    used.formUnion(matching)
+                    return matching.isEmpty
+                }
+                suppressedCount += item.hits.count - kept.hits.count
+                return kept.hits.isEmpty ? nil : kept
+            }
+        }
+
+        // 6. Scores, labels, policy.
         let rawScores = scorer.scores(for: evidence, titleRange: document.titleRange, tokens: text.tokens.count)
         var candidates = rawScores.map { label, score in
             LabelScore(label: label, score: (score * 10_000).rounded() / 10_000, iptc: ruleSet.labels[label]?.iptc)
@@ -93,9 +113,12 @@ public struct Engine: Sendable {
                 || candidate.score >= policy.threshold(for: candidate.label)
         }
         let (action, reasons) = policy.decide(candidates)
-        return Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
-                       sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
-                       issues: issues, text: text)
+        var verdict = Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
+                              sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
+                              issues: issues, text: text)
+        verdict.unusedSuppressions = suppressions.indices.filter { !used.contains($0) }.map { suppressions[$0] }
+        verdict.suppressedHits = suppressedCount
+        return verdict
     }
 }
 

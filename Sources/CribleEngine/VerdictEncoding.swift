@@ -75,6 +75,12 @@ public struct VerdictEncoder: Sendable {
                          ("threshold", .score(reason.threshold))])
             })),
         ]
+        if verdict.suppressedHits > 0 { object.append(("suppressed_hits", .integer(verdict.suppressedHits))) }
+        if !verdict.unusedSuppressions.isEmpty {
+            object.append(("unused_suppressions", .array(verdict.unusedSuppressions.map { suppression in
+                .object([("directive", span(suppression.directive))])
+            })))
+        }
         if !verdict.issues.isEmpty {
             object.append(("issues", .array(verdict.issues.map { .object([("source", .string($0.source)), ("message", .string($0.message))]) })))
         }

@@ -139,3 +139,38 @@ final class FeedReaderTests: XCTestCase {
         XCTAssertTrue(failure.message.contains("not well-formed"), failure.message)
     }
 }
+
+final class SuppressionTests: XCTestCase {
+    let rules = """
+    crible: 1
+    labels:
+      moderation/pii: {description: pii}
+      test/privacy: {description: p}
+    rules:
+      - {id: mail, label: moderation/pii, description: d, weight: 0.9, regex: '[a-z0-9.]+@[a-z0-9.]+\\.[a-z]{2,}'}
+      - {id: privacy, label: test/privacy, description: d, weight: 0.7, keywords: [RGPD]}
+    """
+
+    func testRegionsNextLinesTargetsAndUnusedDirectives() {
+        let engine = engine(rules: rules)
+        let text = """
+        Contact : ana@example.org (RGPD)
+        <!-- crible-disable moderation/pii -->
+        Presse : presse@example.org et RGPD
+        <!-- crible-enable -->
+        <!-- crible-disable-next-line privacy -->
+        Le RGPD encore, et bob@example.org
+        <!-- crible-disable-next-line spam.* -->
+        Rien ici.
+        """
+        let verdict = engine.classify(Document(id: "s", body: text, language: "fr"))
+        let mails = verdict.evidence.first { $0.ruleID == "mail" }!.spans.map(verdict.text.originalString)
+        XCTAssertEqual(mails, ["ana@example.org", "bob@example.org"])
+        let privacy = verdict.evidence.first { $0.ruleID == "privacy" }!.spans.count
+        XCTAssertEqual(privacy, 2, "the RGPD of the suppressed line is gone; the pii region keeps it: \(verdict.evidence.first { $0.ruleID == "privacy" }!.spans.map { LineIndex(verdict.text.original).position(ofByte: $0.lowerBound).line })")
+        XCTAssertEqual(verdict.suppressedHits, 3, "presse@ for the rule and for the PII plugin, and the RGPD of the suppressed line")
+        XCTAssertEqual(verdict.unusedSuppressions.map { verdict.text.originalString($0.directive) }, ["<!-- crible-disable-next-line spam.* -->"])
+        let json = VerdictEncoder(engine: engine).encode(verdict).serialized()
+        XCTAssertTrue(json.contains(#""unused_suppressions":[{"directive":{"field":"text""#), json)
+    }
+}

@@ -75,6 +75,10 @@ public struct TextReporter: Reporter {
         }
         if ranked.count > evidenceShown { lines.append("             … \(ranked.count - evidenceShown) more (see --format json)") }
         for issue in verdict.issues { lines.append("  warning:   \(issue.source): \(issue.message)") }
+        for suppression in verdict.unusedSuppressions {
+            let position = LineIndex(verdict.text.original).position(ofByte: suppression.directive.lowerBound)
+            lines.append("  unused:    \(verdict.text.originalString(suppression.directive)) at line \(position.line) suppresses nothing")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
