@@ -31,6 +31,15 @@ struct Classify: ParsableCommand {
     @Flag(help: "Print to standard error where the time went: stages, then the slowest rules.")
     var profile = false
 
+    @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Write the findings behind review/block decisions to this file, to accept them.", valueName: "file"))
+    var writeBaseline: String?
+
+    @Option(help: ArgumentHelp("Accepted findings: only new findings can fail the run.", valueName: "file"))
+    var baseline: String?
+
+    @Flag(name: .customLong("strict-baseline"), help: "Also fail (exit 1) when a baselined finding has disappeared, so the baseline is kept up to date.")
+    var strictBaseline = false
+
     /// Pairs each format with its destination, in the order given on the command line:
     /// `--format sarif --output a.sarif --format text` → (sarif, a.sarif), (text, standard output).
     func destinations() throws -> [(format: String, file: String?)] {
@@ -66,6 +75,7 @@ struct Classify: ParsableCommand {
             throw ValidationError("only one --format can go to standard output; give the others an --output file")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if strictBaseline && baseline == nil { throw ValidationError("--strict-baseline needs --baseline") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
     }
 
@@ -99,7 +109,29 @@ struct Classify: ParsableCommand {
         for case .failure(let failure) in items {
             Terminal.printError("crible: \(failure.id): \(failure.message)")
         }
-        let outcome = RunOutcome.of(items, failOn: threshold, loadFailed: loadFailed)
+        if let writeBaseline {
+            do { try Baseline(items: items).write(to: writeBaseline) } catch {
+                Terminal.printError("crible: cannot write the baseline \(writeBaseline): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+        }
+        var newFindings: Set<String>?
+        var staleBaseline = false
+        if let baseline {
+            let accepted: Baseline
+            do { accepted = try Baseline.read(from: baseline) } catch {
+                Terminal.printError("crible: cannot read the baseline \(baseline): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            let comparison = accepted.compare(with: items)
+            Terminal.printError("baseline: \(comparison.new.count) new, \(comparison.unchanged.count) unchanged, \(comparison.fixed.count) fixed")
+            for entry in comparison.new { Terminal.printError("  new:   \(entry.document): \(entry.rule) «\(entry.text)»") }
+            for entry in comparison.fixed { Terminal.printError("  fixed: \(entry.document): \(entry.rule) «\(entry.text)»") }
+            newFindings = comparison.documentsWithNewFindings
+            staleBaseline = strictBaseline && !comparison.fixed.isEmpty
+        }
+        var outcome = RunOutcome.of(items, failOn: threshold, loadFailed: loadFailed, newFindingsIn: newFindings)
+        if outcome == .passed && staleBaseline { outcome = .policyFailed }
         if outcome != .passed { throw ExitCode(outcome.rawValue) }
     }
 }

@@ -50,13 +50,16 @@ public enum RunOutcome: Int32, Sendable {
     case policyFailed = 1
     case runFailed = 2
 
-    public static func of(_ items: [BatchItem], failOn: Action?, loadFailed: Bool) -> RunOutcome {
+    /// - Parameter baselined: when a baseline is in use, the documents with new findings; only
+    ///   they can fail the run.
+    public static func of(_ items: [BatchItem], failOn: Action?, loadFailed: Bool,
+                          newFindingsIn baselined: Set<String>? = nil) -> RunOutcome {
         if loadFailed { return .runFailed }
         if items.contains(where: { if case .failure = $0 { return true } else { return false } }) { return .runFailed }
         guard let failOn else { return .passed }
         let failed = items.contains { item in
-            if case .verdict(let verdict) = item { return verdict.action >= failOn }
-            return false
+            guard case .verdict(let verdict) = item, verdict.action >= failOn else { return false }
+            return baselined.map { $0.contains(verdict.document.id) } ?? true
         }
         return failed ? .policyFailed : .passed
     }

@@ -149,3 +149,39 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(run.stdout.hasSuffix("5 passed, 5 failed\n"), run.stdout)
     }
 }
+
+final class BaselineTests: XCTestCase {
+    func testBaselineAcceptsKnownFindingsAndFailsOnNewOnes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crible-baseline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let comments = folder.appendingPathComponent("comments.jsonl")
+        let baseline = folder.appendingPathComponent("baseline.json").path
+        try #"{"id": "a", "text": "Écrivez-moi : ana@example.org", "lang": "fr"}"#.write(to: comments, atomically: true, encoding: .utf8)
+        let base = ["classify", comments.path, "--fail-on", "review", "--format", "summary"]
+
+        XCTAssertEqual(try runCrible(base).status, 1, "the address needs review")
+        XCTAssertEqual(try runCrible(base + ["--write-baseline", baseline]).status, 1)
+        let accepted = try runCrible(base + ["--baseline", baseline])
+        XCTAssertEqual(accepted.status, 0, accepted.stderr)
+        XCTAssertTrue(accepted.stderr.contains("baseline: 0 new"), accepted.stderr)
+
+        // Moving the text (another line, another position) keeps it accepted; a new address is new.
+        try """
+        {"id": "z", "text": "Bonjour à tous.", "lang": "fr"}
+        {"id": "a", "text": "Merci. Écrivez-moi : ana@example.org", "lang": "fr"}
+        {"id": "b", "text": "Et moi : bob@example.org", "lang": "fr"}
+        """.write(to: comments, atomically: true, encoding: .utf8)
+        let changed = try runCrible(base + ["--baseline", baseline])
+        XCTAssertEqual(changed.status, 1, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("  new:   b:"), changed.stderr)
+        XCTAssertFalse(changed.stderr.contains("  new:   a:"), changed.stderr)
+
+        // The accepted finding disappears: fine, unless the baseline must be kept exact.
+        try #"{"id": "a", "text": "Plus d'adresse ici.", "lang": "fr"}"#.write(to: comments, atomically: true, encoding: .utf8)
+        let fixed = try runCrible(base + ["--baseline", baseline])
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+        XCTAssertTrue(fixed.stderr.contains("fixed"), fixed.stderr)
+        XCTAssertEqual(try runCrible(base + ["--baseline", baseline, "--strict-baseline"]).status, 1)
+    }
+}
