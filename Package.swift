@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData", "Readability"], swiftSettings: sharedSwiftSettings),
-        .testTarget(name: "CribleCLITests", dependencies: ["crible"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "CribleCLITests", dependencies: ["crible", "CribleRules"], swiftSettings: sharedSwiftSettings),
     ]
 )

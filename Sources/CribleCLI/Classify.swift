@@ -1,6 +1,7 @@
 import ArgumentParser
 import CribleCore
 import CribleEngine
+import CribleRules
 import Foundation
 
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
@@ -22,8 +23,11 @@ struct Classify: ParsableCommand {
 
     @OptionGroup var rules: RuleOptions
 
-    @Option(name: .customLong("fail-on"), help: "Exit 1 when a document reaches this action: review, block or never.")
-    var failOn: FailOn = .block
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a document reaches this action: review, block or never (default: the configuration's, else block).")
+    var failOn: FailOn?
+
+    @Option(name: .customLong("max-review"), help: "Exit 1 when more than N documents need review (whatever --fail-on says).")
+    var maxReview: Int?
 
     @Option(help: "Documents classified in parallel (default: all cores).")
     var jobs: Int?
@@ -75,18 +79,40 @@ struct Classify: ParsableCommand {
             throw ValidationError("only one --format can go to standard output; give the others an --output file")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let maxReview, maxReview < 0 { throw ValidationError("--max-review must be 0 or more") }
         if strictBaseline && baseline == nil { throw ValidationError("--strict-baseline needs --baseline") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
     }
 
     func run() throws {
         let (engine, loadFailed) = try rules.loadEngine()
-        let inputs = DocumentReader().read(paths: paths)
+        let configuration = try rules.configuration()
+        var reader = DocumentReader()
+        if let configuration { reader.admits = { configuration.admits($0) } }
+        let inputs = reader.read(paths: paths)
+        // Per-path profiles: one engine per policy, sharing the compiled rules.
+        var engines: [String: Engine] = [:]
+        for profile in configuration?.profiles ?? [] where engines[profile.policy] == nil {
+            let (policy, diagnostics) = Policy.load(path: profile.policy)
+            for diagnostic in diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
+            guard let policy else { throw ExitCode(2) }
+            engines[profile.policy] = engine.with(policy: policy)
+        }
+        var engineFor: (@Sendable (Document) -> Engine)?
+        if let configuration, !engines.isEmpty {
+            let profiled = engines
+            engineFor = { (document: Document) -> Engine in
+                guard let file = document.origin?.file, let policy = configuration.profilePolicy(for: file) else { return engine }
+                return profiled[policy] ?? engine
+            }
+        }
         let profiler = profile ? Profiler() : nil
-        let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler)
+        let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler,
+                                    engineFor: engineFor)
         let items = batch.classify(inputs)
         if let profiler { Terminal.printError(profiler.report()) }
-        let threshold: Action? = switch failOn {
+        let failing = failOn ?? configuration?.failOn.flatMap(FailOn.init(rawValue:)) ?? .block
+        let threshold: Action? = switch failing {
         case .review: .review
         case .block: .block
         case .never: nil
@@ -132,6 +158,13 @@ struct Classify: ParsableCommand {
         }
         var outcome = RunOutcome.of(items, failOn: threshold, loadFailed: loadFailed, newFindingsIn: newFindings)
         if outcome == .passed && staleBaseline { outcome = .policyFailed }
+        if let maxReview, outcome == .passed {
+            let reviews = items.filter { if case .verdict(let verdict) = $0 { verdict.action == .review } else { false } }.count
+            if reviews > maxReview {
+                Terminal.printError("crible: \(reviews) documents need review, more than --max-review \(maxReview)")
+                outcome = .policyFailed
+            }
+        }
         if outcome != .passed { throw ExitCode(outcome.rawValue) }
     }
 }

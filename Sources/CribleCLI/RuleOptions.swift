@@ -1,6 +1,7 @@
 import ArgumentParser
 import CribleCore
 import CribleEngine
+import CribleRules
 import Foundation
 
 /// Options every command that loads rules shares.
@@ -14,8 +15,11 @@ struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("policy"), help: ArgumentHelp("Policy file mapping labels to allow/review/block (default: the bundled default.policy.yaml).", valueName: "file"))
     var policy: String?
 
+    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file (default: .crible.yml in this folder or a parent, up to the repository root).", valueName: "file"))
+    var config: String?
+
     func validate() throws {
-        if noDefaultRules && ruleFolders.isEmpty {
+        if noDefaultRules && ruleFolders.isEmpty && config == nil && Configuration.discover() == nil {
             throw ValidationError("--no-default-rules needs at least one --rules folder")
         }
     }
@@ -28,12 +32,24 @@ struct RuleOptions: ParsableArguments {
         return folder
     }
 
+    /// The configuration file in use, if any; its errors stop the run (exit 2).
+    func configuration() throws -> Configuration? {
+        guard let path = config ?? Configuration.discover() else { return nil }
+        let (loaded, diagnostics) = Configuration.load(path: path)
+        for diagnostic in diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
+        guard let loaded else { throw ExitCode(2) }
+        return loaded
+    }
+
     func rulePaths() throws -> [String] {
-        (noDefaultRules ? [] : [try bundledRules()]) + ruleFolders
+        let configuration = try configuration()
+        let useDefaults = !noDefaultRules && (configuration?.defaultRules ?? true)
+        return (useDefaults ? [try bundledRules()] : []) + (configuration?.rules ?? []) + ruleFolders
     }
 
     func policyPath() throws -> String? {
         if let policy { return policy }
+        if let configured = try configuration()?.policy { return configured }
         if noDefaultRules { return nil }
         let path = BundledRules.defaultPolicy(in: try bundledRules())
         return FileManager.default.fileExists(atPath: path) ? path : nil
@@ -43,7 +59,8 @@ struct RuleOptions: ParsableArguments {
     /// reported (the run then exits 2 once it has done what it could).
     func loadEngine() throws -> (Engine, hadErrors: Bool) {
         do {
-            let loaded = try EngineLoader().load(rulePaths: try rulePaths(), policyPath: try policyPath())
+            let loaded = try EngineLoader().load(rulePaths: try rulePaths(), policyPath: try policyPath(),
+                                                 disabledRules: Set(try configuration()?.disabledRules ?? []))
             for diagnostic in loaded.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
             return (loaded.engine, loaded.diagnostics.contains { $0.severity == .error })
         } catch let error as EngineLoader.Failure {

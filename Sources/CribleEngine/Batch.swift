@@ -14,20 +14,27 @@ public struct BatchClassifier: Sendable {
     public let engine: Engine
     public let jobs: Int
     public let profiler: Profiler?
+    /// Picks the engine for a document (per-path profiles); `nil`: always `engine`.
+    public let engineFor: (@Sendable (Document) -> Engine)?
 
-    public init(engine: Engine, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, profiler: Profiler? = nil) {
+    public init(engine: Engine, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, profiler: Profiler? = nil,
+                engineFor: (@Sendable (Document) -> Engine)? = nil) {
         self.engine = engine
         self.jobs = max(1, jobs)
         self.profiler = profiler
+        self.engineFor = engineFor
     }
 
     public func classify(_ inputs: [InputItem]) -> [BatchItem] {
         let results = ResultSlots(count: inputs.count)
         let engine = self.engine
         let profiler = self.profiler
+        let engineFor = self.engineFor
         let work: @Sendable (Int) -> Void = { index in
             switch inputs[index] {
-            case .document(let document): results.set(index, .verdict(engine.classify(document, profiler: profiler)))
+            case .document(let document):
+                let chosen = engineFor?(document) ?? engine
+                results.set(index, .verdict(chosen.classify(document, profiler: profiler)))
             case .failure(let failure): results.set(index, .failure(failure))
             }
         }

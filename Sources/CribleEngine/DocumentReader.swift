@@ -37,6 +37,9 @@ public struct DocumentReader: Sendable {
     public var idField = "id"
     public var titleField = "title"
     public var languageField = "lang"
+    /// Which files found inside folders are read (include and exclude globs); files named on the
+    /// command line are always read.
+    public var admits: @Sendable (String) -> Bool = { _ in true }
 
     public init() {}
 
@@ -62,7 +65,7 @@ public struct DocumentReader: Sendable {
                     files.append((path as NSString).appendingPathComponent(relative))
                 }
             }
-            results += files.sorted().map { .success($0) }
+            results += files.sorted().filter(admits).map { .success($0) }
         }
         return results
     }

@@ -37,6 +37,12 @@ public struct Engine: Sendable {
         self.disabledRules = disabledRules
     }
 
+    /// The same rules and plugins under another policy (per-path profiles).
+    public func with(policy: Policy) -> Engine {
+        Engine(ruleSet: ruleSet, policy: policy, languageIdentifier: languageIdentifier, classifiers: classifiers,
+               scorer: scorer, sentiment: sentiment, disabledRules: disabledRules)
+    }
+
     public func classify(_ document: Document, profiler: Profiler? = nil) -> Verdict {
         func stage<T>(_ name: String, _ work: () -> T) -> T {
             guard let profiler else { return work() }

@@ -1,3 +1,4 @@
+import CribleRules
 import Foundation
 import XCTest
 
@@ -183,5 +184,68 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual(fixed.status, 0, fixed.stderr)
         XCTAssertTrue(fixed.stderr.contains("fixed"), fixed.stderr)
         XCTAssertEqual(try runCrible(base + ["--baseline", baseline, "--strict-baseline"]).status, 1)
+    }
+}
+
+final class ConfigurationTests: XCTestCase {
+    func testGlobs() {
+        XCTAssertTrue(Glob.matches("comments/**", "comments/2026/a.jsonl"))
+        XCTAssertTrue(Glob.matches("**/*.md", "a.md"))
+        XCTAssertTrue(Glob.matches("**/*.md", "x/y/a.md"))
+        XCTAssertFalse(Glob.matches("*.md", "x/a.md"))
+        XCTAssertTrue(Glob.matches("drafts/?.txt", "drafts/a.txt"))
+        XCTAssertFalse(Glob.matches("drafts/**", "articles/drafts.md"))
+    }
+
+    func testConfigurationDrivesRulesPoliciesPathsAndFailure() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("crible-config-\(UUID().uuidString)")
+        let fm = FileManager.default
+        for folder in ["rules", "policies", "content/articles", "content/comments", "content/drafts"] {
+            try fm.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        defer { try? fm.removeItem(at: root) }
+        func write(_ path: String, _ text: String) throws {
+            try text.write(to: root.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        }
+        try write("rules/desk.yaml", """
+        crible: 1
+        labels:
+          desk/contact: {description: A contact address}
+        rules:
+          - id: desk.contact
+            label: desk/contact
+            description: An e-mail address.
+            weight: 0.9
+            regex: '[a-z0-9.]+@[a-z0-9-]+\\.[a-z]{2,}'
+            examples: {match: ["à ↓ana@example.org↓"], no_match: ["à Ana"]}
+        """)
+        try write("policies/comments.policy.yaml", "crible: 1\nactions:\n  - {id: block-contact, labels: [desk/contact], min_score: 0.5, action: block}\n")
+        try write("policies/articles.policy.yaml", "crible: 1\nactions:\n  - {id: review-contact, labels: [desk/contact], min_score: 0.5, action: review}\n")
+        try write("content/articles/a.md", "# Contact\n\nÉcrivez à presse@example.org.")
+        try write("content/comments/c.jsonl", #"{"id": "c1", "text": "Mon adresse : bob@example.org"}"# + "\n")
+        try write("content/drafts/d.md", "# Brouillon\n\nÀ ne pas lire : x@example.org")
+        try write(".crible.yml", """
+        crible: 1
+        rules: [rules]
+        default_rules: false
+        fail_on: block
+        exclude: ["content/drafts/**"]
+        profiles:
+          - {paths: ["content/comments/**"], policy: policies/comments.policy.yaml}
+          - {paths: ["content/articles/**"], policy: policies/articles.policy.yaml}
+        """)
+        let config = root.appendingPathComponent(".crible.yml").path
+        let run = try runCrible(["classify", root.appendingPathComponent("content").path, "--config", config, "--format", "jsonl"])
+        XCTAssertEqual(run.status, 1, "the comment is blocked: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, "drafts are excluded: \(run.stdout)")
+        XCTAssertTrue(lines[0].contains(#""action":"review""#), String(lines[0]))
+        XCTAssertTrue(lines[1].contains(#""action":"block""#), String(lines[1]))
+
+        try write(".crible.yml", "crible: 1\nrules: [rules]\nfail_onn: block\n")
+        let broken = try runCrible(["classify", root.appendingPathComponent("content").path, "--config", config])
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertTrue(broken.stderr.contains(".crible.yml:3:1: error[E002]: unknown key `fail_onn`"), broken.stderr)
+        XCTAssertTrue(broken.stderr.contains("did you mean `fail_on`?"), broken.stderr)
     }
 }
