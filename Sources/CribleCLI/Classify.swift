@@ -29,6 +29,9 @@ struct Classify: ParsableCommand {
     @Option(name: .customLong("max-review"), help: "Exit 1 when more than N documents need review (whatever --fail-on says).")
     var maxReview: Int?
 
+    @Flag(help: "Exit 2 when anything could not run on some document (a regex at its match limit, a failing plugin).")
+    var strict = false
+
     @Option(help: "Documents classified in parallel (default: all cores).")
     var jobs: Int?
 
@@ -109,7 +112,17 @@ struct Classify: ParsableCommand {
         let profiler = profile ? Profiler() : nil
         let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler,
                                     engineFor: engineFor)
-        let items = batch.classify(inputs)
+        let outputs = try destinations()
+        // JSON lines to standard output stream: each verdict is printed as soon as it is ready.
+        let streaming = outputs.contains { $0.format == JSONLinesReporter.identifier && $0.file == nil }
+        let lineReporter = JSONLinesReporter(engine: engine)
+        let progress = ProgressBar(total: inputs.count)
+        var emit: (@Sendable (BatchItem) -> Void)?
+        if streaming { emit = { (item: BatchItem) in Terminal.write(lineReporter.line(for: item) + "\n") } }
+        var report: (@Sendable (Int) -> Void)?
+        if let progress { report = { (done: Int) in progress.update(done: done) } }
+        let items = batch.classify(inputs, inOrder: emit, progress: report)
+        progress?.finish()
         if let profiler { Terminal.printError(profiler.report()) }
         let failing = failOn ?? configuration?.failOn.flatMap(FailOn.init(rawValue:)) ?? .block
         let threshold: Action? = switch failing {
@@ -117,7 +130,7 @@ struct Classify: ParsableCommand {
         case .block: .block
         case .never: nil
         }
-        for (name, file) in try destinations() {
+        for (name, file) in outputs where !(streaming && name == JSONLinesReporter.identifier && file == nil) {
             let reporter = Reporters.reporter(named: name, engine: engine, colors: file == nil && Terminal.standardOutputIsTerminal,
                                               failOn: threshold)!
             let text = reporter.report(items)
@@ -157,6 +170,13 @@ struct Classify: ParsableCommand {
             staleBaseline = strictBaseline && !comparison.fixed.isEmpty
         }
         var outcome = RunOutcome.of(items, failOn: threshold, loadFailed: loadFailed, newFindingsIn: newFindings)
+        if strict {
+            let incomplete = items.filter { if case .verdict(let verdict) = $0 { !verdict.issues.isEmpty } else { false } }.count
+            if incomplete > 0 {
+                Terminal.printError("crible: --strict: \(incomplete) document\(incomplete == 1 ? "" : "s") could not be fully classified")
+                outcome = .runFailed
+            }
+        }
         if outcome == .passed && staleBaseline { outcome = .policyFailed }
         if let maxReview, outcome == .passed {
             let reviews = items.filter { if case .verdict(let verdict) = $0 { verdict.action == .review } else { false } }.count

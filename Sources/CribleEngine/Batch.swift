@@ -25,8 +25,13 @@ public struct BatchClassifier: Sendable {
         self.engineFor = engineFor
     }
 
-    public func classify(_ inputs: [InputItem]) -> [BatchItem] {
-        let results = ResultSlots(count: inputs.count)
+    /// - Parameters:
+    ///   - inOrder: called with each result as soon as it and every result before it are ready,
+    ///     in input order (streaming output stays deterministic).
+    ///   - progress: called after each document with the number done, from any thread.
+    public func classify(_ inputs: [InputItem], inOrder: (@Sendable (BatchItem) -> Void)? = nil,
+                         progress: (@Sendable (Int) -> Void)? = nil) -> [BatchItem] {
+        let results = ResultSlots(count: inputs.count, inOrder: inOrder, progress: progress)
         let engine = self.engine
         let profiler = self.profiler
         let engineFor = self.engineFor
@@ -75,8 +80,29 @@ public enum RunOutcome: Int32, Sendable {
 private final class ResultSlots: @unchecked Sendable {
     private var slots: [BatchItem?]
     private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ item: BatchItem) { lock.lock(); slots[index] = item; lock.unlock() }
+    private let inOrder: (@Sendable (BatchItem) -> Void)?
+    private let progress: (@Sendable (Int) -> Void)?
+    private var nextToEmit = 0
+    private var done = 0
+
+    init(count: Int, inOrder: (@Sendable (BatchItem) -> Void)?, progress: (@Sendable (Int) -> Void)?) {
+        slots = Array(repeating: nil, count: count)
+        self.inOrder = inOrder
+        self.progress = progress
+    }
+
+    func set(_ index: Int, _ item: BatchItem) {
+        lock.lock()
+        defer { lock.unlock() }
+        slots[index] = item
+        done += 1
+        progress?(done)
+        guard let inOrder else { return }
+        while nextToEmit < slots.count, let ready = slots[nextToEmit] {
+            inOrder(ready)
+            nextToEmit += 1
+        }
+    }
     func values() -> [BatchItem] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
 
