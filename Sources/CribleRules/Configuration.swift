@@ -61,10 +61,9 @@ public struct Configuration: Sendable {
         }
         let reader = YAMLReader(file: path)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
-            return (nil, [RuleFileParser.diagnostic(for: error, file: path)])
-        } catch {
-            return (nil, [Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1)])
+        switch YAMLReader.compose(text, path: path) {
+        case .success(let node): root = node
+        case .failure(let diagnostic): return (nil, [diagnostic])
         }
         let folder = (path as NSString).deletingLastPathComponent
         var configuration = Configuration(path: path, folder: folder.isEmpty ? "." : folder)

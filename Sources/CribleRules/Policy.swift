@@ -88,10 +88,9 @@ public struct Policy: Sendable {
     public static func parse(_ text: String, path: String) -> (Policy?, [Diagnostic]) {
         let reader = YAMLReader(file: path)
         let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch let error as YamlError {
-            return (nil, [RuleFileParser.diagnostic(for: error, file: path)])
-        } catch {
-            return (nil, [Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1)])
+        switch YAMLReader.compose(text, path: path) {
+        case .success(let node): root = node
+        case .failure(let diagnostic): return (nil, [diagnostic])
         }
         guard let root, let pairs = reader.mapping(root, context: "a policy file", allowed: keys) else {
             if root == nil { reader.error("E005", "the policy file is empty", at: nil) }

@@ -25,12 +25,9 @@ public enum RuleFileParser {
     public static func parse(_ text: String, path: String) -> (RuleFile?, [Diagnostic]) {
         let reader = YAMLReader(file: path)
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            return (nil, [diagnostic(for: error, file: path)])
-        } catch {
-            return (nil, [Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1)])
+        switch YAMLReader.compose(text, path: path) {
+        case .success(let node): root = node
+        case .failure(let diagnostic): return (nil, [diagnostic])
         }
         guard let root else {
             return (nil, [Diagnostic(.error, "E005", "the file is empty; a rule file starts with `crible: 1`",

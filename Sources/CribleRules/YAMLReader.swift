@@ -14,6 +14,18 @@ final class YAMLReader {
 
     func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
+    /// The YAML tree of a file's text, or the syntax error as a diagnostic at its line and column.
+    /// Every Crible YAML file (rules, policies, configuration) is read through here.
+    static func compose(_ text: String, path: String) -> Result<Node?, Diagnostic> {
+        do {
+            return .success(try Yams.compose(yaml: text))
+        } catch let error as YamlError {
+            return .failure(RuleFileParser.diagnostic(for: error, file: path))
+        } catch {
+            return .failure(Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1))
+        }
+    }
+
     func error(_ code: String, _ message: String, at node: Node?, hint: String? = nil) {
         let (line, column, length) = position(of: node)
         diagnostics.append(Diagnostic(.error, code, message, file: file, line: line, column: column,
