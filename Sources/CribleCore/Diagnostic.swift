@@ -35,3 +35,6 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         "\(file):\(line):\(column): \(severity.rawValue)[\(code)]: \(message)"
     }
 }
+
+/// A diagnostic can also be thrown where one problem stops a step (a file that is not YAML).
+extension Diagnostic: Error {}
