@@ -4,6 +4,8 @@ import CribleEngine
 import CribleRules
 import Foundation
 
+extension DocumentReader.InputType: ExpressibleByArgument {}
+
 enum FailOn: String, ExpressibleByArgument, CaseIterable {
     case review, block, never
 }
@@ -31,6 +33,24 @@ struct Classify: ParsableCommand {
 
     @Flag(help: "Exit 2 when anything could not run on some document (a regex at its match limit, a failing plugin).")
     var strict = false
+
+    @Option(name: .customLong("input-type"), help: "Read every input as text, markdown, jsonl or feed, whatever its extension.")
+    var inputType: DocumentReader.InputType?
+
+    @Flag(name: .customLong("skip-code"), help: "Leave fenced code blocks of Markdown files out of the analysis.")
+    var skipCode = false
+
+    @Option(name: .customLong("id-field"), help: "JSONL field holding the document id.")
+    var idField = "id"
+
+    @Option(name: .customLong("text-field"), help: "JSONL field holding the text.")
+    var textField = "text"
+
+    @Option(name: .customLong("title-field"), help: "JSONL field holding the title.")
+    var titleField = "title"
+
+    @Option(name: .customLong("lang-field"), help: "JSONL field holding the language code.")
+    var languageField = "lang"
 
     @Option(help: "Documents classified in parallel (default: all cores).")
     var jobs: Int?
@@ -92,6 +112,12 @@ struct Classify: ParsableCommand {
         let configuration = try rules.configuration()
         var reader = DocumentReader()
         if let configuration { reader.admits = { configuration.admits($0) } }
+        reader.forcedType = inputType
+        reader.skipCodeBlocks = skipCode
+        reader.idField = idField
+        reader.textField = textField
+        reader.titleField = titleField
+        reader.languageField = languageField
         let inputs = reader.read(paths: paths)
         // Per-path profiles: one engine per policy, sharing the compiled rules.
         var engines: [String: Engine] = [:]

@@ -40,6 +40,23 @@ public struct DocumentReader: Sendable {
     /// Which files found inside folders are read (include and exclude globs); files named on the
     /// command line are always read.
     public var admits: @Sendable (String) -> Bool = { _ in true }
+    /// Read every input as this type, whatever its extension (`--input-type`).
+    public var forcedType: InputType?
+    /// Leave fenced code blocks of Markdown out of the analysis.
+    public var skipCodeBlocks = false
+
+    public enum InputType: String, Sendable, CaseIterable {
+        case text, markdown, jsonl, feed
+    }
+
+    func type(of path: String) -> InputType {
+        if let forcedType { return forcedType }
+        let ext = (path as NSString).pathExtension.lowercased()
+        if DocumentReader.jsonlExtensions.contains(ext) { return .jsonl }
+        if FeedReader.extensions.contains(ext) { return .feed }
+        if ext == "md" || ext == "markdown" { return .markdown }
+        return .text
+    }
 
     public init() {}
 
@@ -90,13 +107,14 @@ public struct DocumentReader: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return [.failure(InputFailure(id: path, message: "cannot read the file", file: path))]
         }
-        let ext = (path as NSString).pathExtension.lowercased()
-        if DocumentReader.jsonlExtensions.contains(ext) { return readJSONLines(data, source: path) }
-        if FeedReader.extensions.contains(ext) { return FeedReader().read(data, source: path) }
+        let type = type(of: path)
+        if type == .jsonl { return readJSONLines(data, source: path) }
+        if type == .feed { return FeedReader().read(data, source: path) }
         guard let text = decodeUTF8(data) else {
             return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
         }
-        var document = Document(id: path, body: text, titleIsFirstLine: true)
+        let body = type == .markdown ? MarkdownText.analysable(text, skipCodeBlocks: skipCodeBlocks) : text
+        var document = Document(id: path, body: body, titleIsFirstLine: true)
         document.origin = Document.Origin(file: path)
         return [.document(document)]
     }
@@ -106,6 +124,13 @@ public struct DocumentReader: Sendable {
             return [.failure(InputFailure(id: "stdin", message: "standard input is not valid UTF-8"))]
         }
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        switch forcedType {
+        case .jsonl: return readJSONLines(data, source: "stdin")
+        case .feed: return FeedReader().read(data, source: "stdin")
+        case .markdown: return [.document(Document(id: "stdin", body: MarkdownText.analysable(text, skipCodeBlocks: skipCodeBlocks), titleIsFirstLine: true))]
+        case .text: return [.document(Document(id: "stdin", body: text, titleIsFirstLine: true))]
+        case nil: break
+        }
         if !lines.isEmpty, lines.allSatisfy({ $0.hasPrefix("{") }) { return readJSONLines(data, source: "stdin") }
         return [.document(Document(id: "stdin", body: text, titleIsFirstLine: true))]
     }
@@ -175,5 +200,35 @@ public struct DocumentReader: Sendable {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// What of a Markdown file is analysed: everything, except the YAML front matter and (on request)
+/// fenced code blocks, which are blanked out rather than removed so that every offset, line and
+/// column still points at the same place in the file.
+enum MarkdownText {
+    static func analysable(_ text: String, skipCodeBlocks: Bool) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func blank(_ index: Int) {
+            lines[index] = String(lines[index].unicodeScalars.map { $0 == "\r" ? "\r" : " " })
+        }
+        if lines.first?.trimmingCharacters(in: .whitespaces) == "---",
+           let end = lines.dropFirst().firstIndex(where: { ["---", "..."].contains($0.trimmingCharacters(in: .whitespaces)) }) {
+            for index in 0...end { blank(index) }
+        }
+        if skipCodeBlocks {
+            var fence: String?
+            for index in lines.indices {
+                let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+                if let open = fence {
+                    blank(index)
+                    if trimmed.hasPrefix(open) { fence = nil }
+                } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                    fence = String(trimmed.prefix(3))
+                    blank(index)
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 }

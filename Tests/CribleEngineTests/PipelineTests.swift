@@ -174,3 +174,29 @@ final class SuppressionTests: XCTestCase {
         XCTAssertTrue(json.contains(#""unused_suppressions":[{"directive":{"field":"text""#), json)
     }
 }
+
+final class InputOptionsTests: XCTestCase {
+    func testMarkdownFrontMatterAndCodeBlocksAreBlankedKeepingOffsets() {
+        let text = "---\ntitle: RGPD\ntags: [x]\n---\n# Le vrai titre\n\nTexte.\n```\nRGPD dans le code\n```\nFin RGPD."
+        let analysed = MarkdownText.analysable(text, skipCodeBlocks: true)
+        XCTAssertEqual(analysed.utf8.count, text.utf8.count)
+        XCTAssertEqual(analysed.components(separatedBy: "RGPD").count - 1, 1, "only the prose keeps its RGPD")
+        XCTAssertTrue(analysed.hasSuffix("Fin RGPD."))
+        let document = Document(id: "a.md", body: analysed, titleIsFirstLine: true)
+        XCTAssertEqual(document.title, "Le vrai titre")
+        XCTAssertEqual(MarkdownText.analysable(text, skipCodeBlocks: false).components(separatedBy: "RGPD").count - 1, 2)
+    }
+
+    func testJSONLFieldNamesAndForcedTypes() {
+        var reader = DocumentReader()
+        reader.idField = "uid"
+        reader.textField = "body"
+        let items = reader.readJSONLines(Data(#"{"uid": 7, "body": "Bonjour"}"#.utf8), source: "x.jsonl")
+        guard case .document(let document) = items.first else { return XCTFail("\(items)") }
+        XCTAssertEqual(document.id, "7")
+        XCTAssertEqual(document.body, "Bonjour")
+        reader.forcedType = .jsonl
+        XCTAssertEqual(reader.type(of: "export.txt"), .jsonl)
+        XCTAssertEqual(DocumentReader().type(of: "a.markdown"), .markdown)
+    }
+}
