@@ -18,9 +18,32 @@ public struct Document: Sendable {
         public var file: String
         /// The line of a JSONL input; `nil` when the document is the whole file.
         public var line: Int?
+        /// For text extracted from markup (HTML): where each byte of the content was in the file.
+        public var sourceMap: SourceMap?
         public init(file: String, line: Int? = nil) {
             self.file = file
             self.line = line
+        }
+    }
+
+    /// The page text was extracted from, and for each content byte the page bytes it came from.
+    public struct SourceMap: Sendable, Hashable {
+        public let page: [UInt8]
+        public let ranges: [Range<Int>]
+        public init(page: [UInt8], ranges: [Range<Int>]) {
+            self.page = page
+            self.ranges = ranges
+        }
+
+        /// The page bytes a content range came from.
+        public func pageRange(of content: Range<Int>) -> Range<Int> {
+            guard !ranges.isEmpty else { return 0..<0 }
+            guard !content.isEmpty else {
+                let position = content.lowerBound < ranges.count ? ranges[content.lowerBound].lowerBound : page.count
+                return position..<position
+            }
+            let last = min(content.upperBound, ranges.count) - 1
+            return ranges[min(content.lowerBound, ranges.count - 1)].lowerBound..<ranges[last].upperBound
         }
     }
 

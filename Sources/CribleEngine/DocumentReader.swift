@@ -46,7 +46,7 @@ public struct DocumentReader: Sendable {
     public var skipCodeBlocks = false
 
     public enum InputType: String, Sendable, CaseIterable {
-        case text, markdown, jsonl, feed
+        case text, markdown, jsonl, feed, html
     }
 
     func type(of path: String) -> InputType {
@@ -54,6 +54,7 @@ public struct DocumentReader: Sendable {
         let ext = (path as NSString).pathExtension.lowercased()
         if DocumentReader.jsonlExtensions.contains(ext) { return .jsonl }
         if FeedReader.extensions.contains(ext) { return .feed }
+        if HTMLReader.extensions.contains(ext) { return .html }
         if ext == "md" || ext == "markdown" { return .markdown }
         return .text
     }
@@ -78,7 +79,7 @@ public struct DocumentReader: Sendable {
                 if name.hasPrefix(".") || relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
                 let ext = (name as NSString).pathExtension.lowercased()
                 if DocumentReader.textExtensions.contains(ext) || DocumentReader.jsonlExtensions.contains(ext)
-                    || FeedReader.extensions.contains(ext) {
+                    || FeedReader.extensions.contains(ext) || HTMLReader.extensions.contains(ext) {
                     files.append((path as NSString).appendingPathComponent(relative))
                 }
             }
@@ -110,6 +111,7 @@ public struct DocumentReader: Sendable {
         let type = type(of: path)
         if type == .jsonl { return readJSONLines(data, source: path) }
         if type == .feed { return FeedReader().read(data, source: path) }
+        if type == .html { return [HTMLReader().read(data, path: path)] }
         guard let text = decodeUTF8(data) else {
             return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
         }
@@ -127,6 +129,7 @@ public struct DocumentReader: Sendable {
         switch forcedType {
         case .jsonl: return readJSONLines(data, source: "stdin")
         case .feed: return FeedReader().read(data, source: "stdin")
+        case .html: return [HTMLReader().read(data, path: "stdin")]
         case .markdown: return [.document(Document(id: "stdin", body: MarkdownText.analysable(text, skipCodeBlocks: skipCodeBlocks), titleIsFirstLine: true))]
         case .text: return [.document(Document(id: "stdin", body: text, titleIsFirstLine: true))]
         case nil: break

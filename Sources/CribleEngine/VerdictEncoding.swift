@@ -21,7 +21,21 @@ public struct VerdictEncoder: Sendable {
         for field in document.fields where document.fields.count > 1 {
             fieldIndexes[field.name] = LineIndex(Array(verdict.text.original[field.range]))
         }
+        let pageLines = document.origin?.sourceMap.map { LineIndex($0.page) }
         func span(_ range: Range<Int>) -> JSONValue {
+            if let map = document.origin?.sourceMap, let pageLines {
+                // Extracted from markup: offsets, lines and columns are those of the file.
+                let page = map.pageRange(of: range)
+                let position = pageLines.position(ofByte: page.lowerBound)
+                return .object([
+                    ("field", .string("file")),
+                    ("byte_start", .integer(page.lowerBound)), ("byte_end", .integer(page.upperBound)),
+                    ("char_start", .integer(pageLines.characterOffset(ofByte: page.lowerBound))),
+                    ("char_end", .integer(pageLines.characterOffset(ofByte: page.upperBound))),
+                    ("line", .integer(position.line)), ("column", .integer(position.column)),
+                    ("text", .string(verdict.text.originalString(range))),
+                ])
+            }
             let (field, start) = document.field(containing: range.lowerBound)
             let end = start + range.count
             let index = fieldIndexes[field.name] ?? lines

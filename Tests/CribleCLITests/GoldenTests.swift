@@ -32,9 +32,9 @@ final class GoldenTests: XCTestCase {
         try check(["rules", "test", "--no-default-rules", "--rules", "\(golden)/test", "\(golden)/test"], expected: "test/failing.expected")
     }
 
-    /// The CI formats on a folder with a Markdown file and a JSONL file with a broken line.
+    /// Every report format on a folder with a Markdown file and a JSONL file with a broken line.
     func testCIReporters() throws {
-        for format in ["sarif", "junit", "github", "summary"] {
+        for format in ["text", "json", "jsonl", "sarif", "junit", "github", "summary"] {
             try check(["classify", "\(golden)/report/inputs", "--no-default-rules", "--rules", "\(golden)/report",
                        "--policy", "\(golden)/report/policy.policy.yaml", "--format", format, "--fail-on", "review"],
                       expected: "report/\(format).expected")

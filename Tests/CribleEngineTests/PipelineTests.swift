@@ -200,3 +200,24 @@ final class InputOptionsTests: XCTestCase {
         XCTAssertEqual(DocumentReader().type(of: "a.markdown"), .markdown)
     }
 }
+
+final class HTMLReaderTests: XCTestCase {
+    func testTextOfAPageMapsBackToTheFile() throws {
+        let path = repositoryRoot.appendingPathComponent("Tests/Fixtures/html/page.html").path
+        guard case .document(let document) = DocumentReader().read(file: path).first else { return XCTFail() }
+        XCTAssertEqual(document.title, "Contact de la rédaction")
+        XCTAssertFalse(document.body.contains("x@example.org"), "scripts are skipped")
+        XCTAssertFalse(document.body.contains("bob@example.org"), "comments are skipped")
+        XCTAssertFalse(document.body.contains("color"), "styles are skipped")
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        let content = Array(document.content.utf8)
+        let start = document.content.range(of: "redaction@example.org")!
+        let range = content.count - document.content[start.lowerBound...].utf8.count
+        let map = try XCTUnwrap(document.origin?.sourceMap)
+        let pageRange = map.pageRange(of: range..<(range + "redaction@example.org".utf8.count))
+        XCTAssertEqual(String(decoding: Array(page.utf8)[pageRange], as: UTF8.self), "redaction@example.org")
+        let entity = document.content.range(of: "écrire")!
+        let entityStart = content.count - document.content[entity.lowerBound...].utf8.count
+        XCTAssertEqual(String(decoding: Array(page.utf8)[map.pageRange(of: entityStart..<(entityStart + 2))], as: UTF8.self), "&eacute;")
+    }
+}

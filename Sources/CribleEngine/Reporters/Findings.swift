@@ -32,7 +32,16 @@ struct Finding {
                                   file: verdict.document.origin?.file, line: nil, column: nil, endLine: nil, endColumn: nil,
                                   text: span.map { verdict.text.originalString($0).replacingOccurrences(of: "\n", with: " ") } ?? "")
             if let origin = verdict.document.origin {
-                if let line = origin.line {
+                if let map = origin.sourceMap, let span {
+                    let pageLines = LineIndex(map.page)
+                    let page = map.pageRange(of: span)
+                    let start = pageLines.position(ofByte: page.lowerBound)
+                    let end = pageLines.position(ofByte: page.upperBound)
+                    finding.line = start.line
+                    finding.column = start.column
+                    finding.endLine = end.line
+                    finding.endColumn = end.column
+                } else if let line = origin.line {
                     finding.line = line
                 } else if let span {
                     let start = lines.position(ofByte: span.lowerBound)
