@@ -29,7 +29,17 @@ public struct TextReporter: Reporter {
         var output = ""
         var counts: [Action: Int] = [:]
         var failures = 0
+        var currentFile: String?
         for item in items {
+            // Documents from one file (JSONL lines, feed items) are grouped under its name.
+            if case .verdict(let verdict) = item, let file = verdict.document.origin?.file, file != verdict.document.id {
+                if file != currentFile {
+                    output += paint("── \(file)", "2") + "\n\n"
+                    currentFile = file
+                }
+            } else if case .verdict = item {
+                currentFile = nil
+            }
             switch item {
             case .failure(let failure):
                 failures += 1
