@@ -16,6 +16,8 @@ public struct TextView: Sendable {
     let sourceEnd: [UInt32]
     /// Word tokens of the folded view (letters and digits; each emoji is a token of its own).
     public let tokens: [Token]
+    /// Number of tokens; kept by ``compacted()``, which drops the tokens themselves.
+    public let tokenCount: Int
 
     public init(_ text: String) {
         self.init(utf8: Array(text.utf8))
@@ -74,7 +76,22 @@ public struct TextView: Sendable {
         self.sourceStart = starts
         self.sourceEnd = ends
         self.tokens = Tokenizer.tokens(of: folded)
+        self.tokenCount = tokens.count
     }
+
+    private init(compacting view: TextView) {
+        original = view.original
+        folded = []
+        sourceStart = []
+        sourceEnd = []
+        tokens = []
+        tokenCount = view.tokenCount
+    }
+
+    /// The original text alone, for a verdict that waits in a batch to be reported: reporters
+    /// need the original bytes and the token count, not the folded view and its offset maps,
+    /// which are about ten bytes per input byte.
+    public func compacted() -> TextView { TextView(compacting: self) }
 
     /// The original bytes a range of the folded view came from.
     public func originalRange(ofFolded range: Range<Int>) -> Range<Int> {

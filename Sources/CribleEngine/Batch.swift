@@ -39,7 +39,9 @@ public struct BatchClassifier: Sendable {
             switch inputs[index] {
             case .document(let document):
                 let chosen = engineFor?(document) ?? engine
-                results.set(index, .verdict(chosen.classify(document, profiler: profiler)))
+                var verdict = chosen.classify(document, profiler: profiler)
+                verdict.text = verdict.text.compacted()
+                results.set(index, .verdict(verdict))
             case .failure(let failure): results.set(index, .failure(failure))
             }
         }

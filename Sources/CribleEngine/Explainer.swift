@@ -17,7 +17,7 @@ public struct Explainer: Sendable {
         var output = "\(verdict.document.id)  [\(verdict.language.code)\(verdict.language.declared ? ", declared" : String(format: " %.2f", verdict.language.confidence))]\n\n"
         output += highlighted(verdict) + "\n\n"
         let scorer = engine.scorer
-        let tokens = verdict.text.tokens.count
+        let tokens = verdict.text.tokenCount
         let title = verdict.document.titleRange
         let byLabel = Dictionary(grouping: verdict.evidence.filter { $0.label != nil }, by: { $0.label! })
         output += String(format: "length discount: %.2f (%d tokens)\n", scorer.lengthDiscount(tokens: tokens), tokens)

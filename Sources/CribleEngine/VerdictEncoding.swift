@@ -74,7 +74,7 @@ public struct VerdictEncoder: Sendable {
                 pairs.append(("label", item.label.map(JSONValue.string) ?? .null))
                 pairs.append(("weight", .score(item.weight)))
                 pairs.append(("contribution", .score(scorer.contribution(of: item, titleRange: document.titleRange,
-                                                                         tokens: verdict.text.tokens.count))))
+                                                                         tokens: verdict.text.tokenCount))))
                 switch item.source {
                 case .rule(let file): pairs.append(("source", .string(file)))
                 case .plugin(let id): pairs.append(("source", .string("plugin:\(id)")))

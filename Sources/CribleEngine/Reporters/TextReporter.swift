@@ -71,8 +71,8 @@ public struct TextReporter: Reporter {
         }
         let scorer = engine.scorer
         let ranked = verdict.evidence.filter { $0.label != nil }.sorted {
-            abs(scorer.contribution(of: $0, titleRange: verdict.document.titleRange, tokens: verdict.text.tokens.count))
-                > abs(scorer.contribution(of: $1, titleRange: verdict.document.titleRange, tokens: verdict.text.tokens.count))
+            abs(scorer.contribution(of: $0, titleRange: verdict.document.titleRange, tokens: verdict.text.tokenCount))
+                > abs(scorer.contribution(of: $1, titleRange: verdict.document.titleRange, tokens: verdict.text.tokenCount))
         }
         for item in ranked.prefix(evidenceShown) {
             var words: [String] = []
