@@ -33,9 +33,14 @@ public struct CompiledLexicon: Sendable {
         var symbols: [String: Valence] = [:]
         for definition in definitions {
             for entry in definition.valences {
-                let key = TextView(entry.value.term).foldedString
                 let valence = Valence(value: entry.value.value, lexiconID: definition.id)
-                if !isSymbolTerm(entry.value.term), let phrase = Phrase(entry.value.term) {
+                let phrase = isSymbolTerm(entry.value.term) ? nil : Phrase(entry.value.term)
+                // Terms that fold to the same words are the same entry ("coup de cœur", "coup de coeur").
+                let key = phrase.map { phrase in
+                    zip(phrase.tokens, phrase.prefixes).map { String(decoding: $0.0, as: UTF8.self) + ($0.1 ? "*" : "") }
+                        .joined(separator: " ")
+                } ?? TextView(entry.value.term).foldedString
+                if let phrase {
                     if let previous = valenceByTerm[key] {
                         if previous.2.file == entry.location.file {
                             diagnostics.append(Diagnostic(.warning, "W006", "`\(entry.value.term)` is listed twice; the later valence \(entry.value.value) wins over \(previous.1.value) (line \(previous.2.line))",

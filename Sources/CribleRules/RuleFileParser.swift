@@ -284,7 +284,7 @@ public enum RuleFileParser {
 
     static func locatedStrings(_ node: Node, context: String, reader: YAMLReader) -> [Located<String>] {
         (reader.strings(node, context: context) ?? []).compactMap { value, itemNode in
-            if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if value.allSatisfy(\.isWhitespace) {
                 reader.error("E010", "empty string in \(context)", at: itemNode)
                 return nil
             }
@@ -430,11 +430,11 @@ public enum RuleFileParser {
         let firstContentLine = scalar.style == .literal || scalar.style == .folded ? startLine + 1 : startLine
         var entries: [Located<LexiconEntry>] = []
         for (index, rawLine) in scalar.string.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            var line = String(rawLine).trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             // A comment after the value: `magnifi* 3.0   # why`.
             if let hash = line.range(of: " #") {
-                let before = line[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+                let before = String(line[..<hash.lowerBound]).trimmingWhitespace()
                 if let last = before.split(separator: " ").last, Double(last) != nil, before.split(separator: " ").count >= 2 {
                     line = before
                 }

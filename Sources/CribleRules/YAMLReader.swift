@@ -82,7 +82,7 @@ final class YAMLReader {
 
     func nonEmptyString(_ node: Node, context: String) -> String? {
         guard let value = string(node, context: context) else { return nil }
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if value.allSatisfy(\.isWhitespace) {
             error("E003", "\(context) must not be empty", at: node)
             return nil
         }
