@@ -16,8 +16,9 @@ import Foundation
 /// - **emphasis**: a word in capitals in a text that is not all capitals, and exclamation marks.
 ///
 /// The compound score is `sum / sqrt(sum² + 15)`, in [−1, 1]. For texts longer than five
-/// sentences it is the mean of the sentence scores that carry any sentiment, so that a long
-/// article is not pushed to ±1 by its length alone.
+/// sentences it is the mean of the sentence scores, neutral sentences included, so that a long
+/// article is not pushed to ±1 by its length, and a factual report with a few charged words stays
+/// near neutral, as readers judge it.
 public struct SentimentAnalyzer: Sendable {
     public var negationFactor = -0.74
     public var boosterDecay: [Double] = [1, 0.95, 0.9]
@@ -155,7 +156,8 @@ public struct SentimentAnalyzer: Sendable {
         } else if bearing.isEmpty {
             compound = 0
         } else {
-            compound = bearing.map(normalize).reduce(0, +) / Double(bearing.count)
+            // Neutral sentences count too: a long factual article with a few charged words is mostly neutral.
+            compound = bearing.map(normalize).reduce(0, +) / Double(sentenceSums.count)
         }
         let total = positive + negative
         let label: String

@@ -75,5 +75,5 @@ final class ExamplesGoldTests: XCTestCase {
     /// Measured agreement when this guard was set, less a small margin for changes that trade one
     /// label for another; raise them as the packs improve.
     static let minimumLabelF1 = 0.70
-    static let minimumSentimentAgreement = 6
+    static let minimumSentimentAgreement = 8
 }
