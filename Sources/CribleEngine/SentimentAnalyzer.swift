@@ -195,12 +195,17 @@ public struct SentimentAnalyzer: Sendable {
             let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
             let gapEnd = Int(tokens[index].start)
             var ends = false
+            var period = false
             for position in gapStart..<gapEnd {
                 switch folded[position] {
                 case UInt8(ascii: "!"):
                     sentences[sentences.count - 1].exclamations += 1
                     ends = true
-                case UInt8(ascii: "."), UInt8(ascii: "?"), 0x0A: ends = true
+                case UInt8(ascii: "?"), 0x0A: ends = true
+                // A full stop ends a sentence only when a space follows it: not in
+                // `example.org`, `3.5` or `U.S.`.
+                case UInt8(ascii: "."): period = true
+                case 0x20, 0x09, 0x0D: if period { ends = true }
                 default: break
                 }
             }
