@@ -31,13 +31,12 @@ struct Bench: ParsableCommand {
         let documents = Benchmark.documents(from: text, totalBytes: Int(megabytes * 1_000_000))
         let bytes = documents.reduce(0) { $0 + $1.content.utf8.count }
         let benchmark = Benchmark(repetitions: repetitions)
-        let paths = try rules.rulePaths()
-        let policy = try rules.policyPath()
+        let settings = try rules.settings()
 
         let load = benchmark.measure("load and compile rules", bytes: 0) {
-            _ = try? EngineLoader().load(rulePaths: paths, policyPath: policy)
+            _ = try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
         }
-        let (engine, _) = try rules.loadEngine()
+        let (engine, _) = try rules.loadEngine(settings)
         let view = benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {
             for document in documents { _ = TextView(document.content) }
         }

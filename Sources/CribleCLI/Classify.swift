@@ -108,8 +108,9 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        let (engine, loadFailed) = try rules.loadEngine()
-        let configuration = try rules.configuration()
+        let settings = try rules.settings()
+        let (engine, loadFailed) = try rules.loadEngine(settings)
+        let configuration = settings.configuration
         var reader = DocumentReader()
         if let configuration { reader.admits = { configuration.admits($0) } }
         reader.forcedType = inputType

@@ -32,41 +32,50 @@ struct RuleOptions: ParsableArguments {
         return folder
     }
 
-    /// The configuration file in use, if any; its errors stop the run (exit 2).
-    func configuration() throws -> Configuration? {
-        guard let path = config ?? Configuration.discover() else { return nil }
-        let (loaded, diagnostics) = Configuration.load(path: path)
-        for diagnostic in diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
-        guard let loaded else { throw ExitCode(2) }
-        return loaded
+    /// Where the rules, policy and configuration of a run come from, resolved once: the
+    /// configuration file is read a single time however many places need it.
+    struct Settings {
+        var configuration: Configuration?
+        var rulePaths: [String]
+        var policyPath: String?
     }
 
-    func rulePaths() throws -> [String] {
-        let configuration = try configuration()
+    /// Reads the configuration (its errors stop the run, exit 2) and resolves the rule folders and
+    /// the policy: command-line options first, then the configuration, then the bundled defaults.
+    func settings() throws -> Settings {
+        var configuration: Configuration?
+        if let path = config ?? Configuration.discover() {
+            let (loaded, diagnostics) = Configuration.load(path: path)
+            for diagnostic in diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
+            guard let loaded else { throw ExitCode(2) }
+            configuration = loaded
+        }
         let useDefaults = !noDefaultRules && (configuration?.defaultRules ?? true)
-        return (useDefaults ? [try bundledRules()] : []) + (configuration?.rules ?? []) + ruleFolders
-    }
-
-    func policyPath() throws -> String? {
-        if let policy { return policy }
-        if let configured = try configuration()?.policy { return configured }
-        if noDefaultRules { return nil }
-        let path = BundledRules.defaultPolicy(in: try bundledRules())
-        return FileManager.default.fileExists(atPath: path) ? path : nil
+        let rulePaths = (useDefaults ? [try bundledRules()] : []) + (configuration?.rules ?? []) + ruleFolders
+        var policyPath = policy ?? configuration?.policy
+        if policyPath == nil, !noDefaultRules {
+            let bundled = BundledRules.defaultPolicy(in: try bundledRules())
+            if FileManager.default.fileExists(atPath: bundled) { policyPath = bundled }
+        }
+        return Settings(configuration: configuration, rulePaths: rulePaths, policyPath: policyPath)
     }
 
     /// Loads the engine, printing diagnostics to standard error. Returns whether any error was
     /// reported (the run then exits 2 once it has done what it could).
-    func loadEngine() throws -> (Engine, hadErrors: Bool) {
+    func loadEngine(_ settings: Settings) throws -> (Engine, hadErrors: Bool) {
         do {
-            let loaded = try EngineLoader().load(rulePaths: try rulePaths(), policyPath: try policyPath(),
-                                                 disabledRules: Set(try configuration()?.disabledRules ?? []))
+            let loaded = try EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath,
+                                                 disabledRules: Set(settings.configuration?.disabledRules ?? []))
             for diagnostic in loaded.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
             return (loaded.engine, loaded.diagnostics.contains { $0.severity == .error })
-        } catch let error as EngineLoader.Failure {
+        } catch {
             for diagnostic in error.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
             throw ExitCode(2)
         }
+    }
+
+    func loadEngine() throws -> (Engine, hadErrors: Bool) {
+        try loadEngine(try settings())
     }
 }
 

@@ -25,16 +25,15 @@ struct RulesTest: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        var options = rules
         // The files under test are loaded with the bundled packs, which declare the labels and
-        // helper rules they may build on.
-        // Paths already loaded (the bundled folder, or a --rules folder) are not loaded twice.
-        let loaded = try options.rulePaths().map { ($0 as NSString).standardizingPath }
-        options.ruleFolders += paths.filter { path in
+        // helper rules they may build on; paths already loaded are not loaded twice.
+        var settings = try rules.settings()
+        let loaded = settings.rulePaths.map { ($0 as NSString).standardizingPath }
+        settings.rulePaths += paths.filter { path in
             let standard = (path as NSString).standardizingPath
             return !loaded.contains { standard == $0 || standard.hasPrefix($0 + "/") }
         }
-        let (engine, loadFailed) = try options.loadEngine()
+        let (engine, loadFailed) = try rules.loadEngine(settings)
         let selected: Set<String>? = paths.isEmpty ? nil : Set(RuleLoader.ruleFiles(in: paths).files)
         let runner = ExampleRunner(engine: engine)
         var results = runner.runRuleExamples(files: selected) + runner.runLexiconExamples(files: selected)
