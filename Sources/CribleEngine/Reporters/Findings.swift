@@ -24,7 +24,10 @@ struct Finding {
         guard verdict.action != .allow else { return [] }
         var results: [Finding] = []
         let decisive = Dictionary(verdict.reasons.map { ($0.label, $0.action) }, uniquingKeysWith: { first, second in max(first, second) })
-        let lines = LineIndex(verdict.text.original)
+        // Positions are counted in the file: the page for text extracted from HTML, else the
+        // content itself. Built once per document, not per finding.
+        let sourceMap = verdict.document.origin?.sourceMap
+        let lines = LineIndex(sourceMap?.page ?? verdict.text.original)
         for evidence in verdict.evidence {
             guard let label = evidence.label, let action = decisive[label], evidence.weight > 0 else { continue }
             let span = evidence.spans.first
@@ -32,20 +35,12 @@ struct Finding {
                                   file: verdict.document.origin?.file, line: nil, column: nil, endLine: nil, endColumn: nil,
                                   text: span.map { verdict.text.originalString($0).replacingOccurrences(of: "\n", with: " ") } ?? "")
             if let origin = verdict.document.origin {
-                if let map = origin.sourceMap, let span {
-                    let pageLines = LineIndex(map.page)
-                    let page = map.pageRange(of: span)
-                    let start = pageLines.position(ofByte: page.lowerBound)
-                    let end = pageLines.position(ofByte: page.upperBound)
-                    finding.line = start.line
-                    finding.column = start.column
-                    finding.endLine = end.line
-                    finding.endColumn = end.column
-                } else if let line = origin.line {
+                if sourceMap == nil, let line = origin.line {
                     finding.line = line
                 } else if let span {
-                    let start = lines.position(ofByte: span.lowerBound)
-                    let end = lines.position(ofByte: span.upperBound)
+                    let range = sourceMap?.pageRange(of: span) ?? span
+                    let start = lines.position(ofByte: range.lowerBound)
+                    let end = lines.position(ofByte: range.upperBound)
                     finding.line = start.line
                     finding.column = start.column
                     finding.endLine = end.line
