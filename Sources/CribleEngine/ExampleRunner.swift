@@ -43,6 +43,13 @@ public struct ExampleRunner: Sendable {
 
     public init(engine: Engine) { self.engine = engine }
 
+    /// An example or fixture line as a document in the language it was written for: examples do
+    /// not depend on language identification.
+    static func context(id: String, text: String, language: String) -> DocumentContext {
+        DocumentContext(document: Document(id: id, body: text, language: language), text: TextView(text),
+                        language: LanguageGuess(code: language, confidence: 1, declared: true))
+    }
+
     /// Examples of every rule loaded from `files` (all rules when `nil`).
     public func runRuleExamples(files: Set<String>? = nil) -> [Result] {
         let files = files.map { Set($0.map(resolvedPath)) }
@@ -84,9 +91,7 @@ public struct ExampleRunner: Sendable {
         } catch {
             return result(false, example.value, "unpaired ↓ marker")
         }
-        let document = Document(id: "example", body: marked.text, language: language)
-        let context = DocumentContext(document: document, text: TextView(marked.text),
-                                      language: LanguageGuess(code: language, confidence: 1, declared: true))
+        let context = ExampleRunner.context(id: "example", text: marked.text, language: language)
         let (evidence, issues) = engine.ruleSet.evaluate(context, scratch: scratch)
         if let issue = issues.first(where: { $0.source == rule.id }) {
             return result(false, marked.text, issue.message)
@@ -136,9 +141,7 @@ public struct ExampleRunner: Sendable {
                     continue
                 }
                 let location = SourceLocation(file: fixture, line: index + 1, column: 1)
-                let document = Document(id: "\(fixture):\(index + 1)", body: line, language: language)
-                let context = DocumentContext(document: document, text: TextView(line),
-                                              language: LanguageGuess(code: language, confidence: 1, declared: true))
+                let context = ExampleRunner.context(id: "\(fixture):\(index + 1)", text: line, language: language)
                 let fired = Set(engine.ruleSet.evaluate(context, scratch: scratch).evidence.map(\.ruleID))
                 for id in mustFire {
                     let known = engine.ruleSet.rule(withID: id) != nil
@@ -221,9 +224,7 @@ public struct ExampleRunner: Sendable {
             return result(false, example.text, "unpaired ↓ marker")
         }
         let language = example.language ?? "und"
-        let document = Document(id: "example", body: marked.text, language: language)
-        let context = DocumentContext(document: document, text: TextView(marked.text),
-                                      language: LanguageGuess(code: language, confidence: 1, declared: true))
+        let context = ExampleRunner.context(id: "example", text: marked.text, language: language)
         let evidence: [Evidence]
         do { evidence = try classifier.classify(context) } catch {
             return result(false, marked.text, "the plugin threw: \(error)")
