@@ -60,7 +60,7 @@ public struct SentimentAnalyzer: Sendable {
         var terms: [SentimentTerm] = []
         var sentenceSums = [Double](repeating: 0, count: sentences.count)
 
-        func adjust(valence: Double, first: Int, last: Int, span: Range<Int>, term: String) {
+        func adjust(valence: Double, first: Int, span: Range<Int>, term: String) {
             // Zero-valence entries only shield the words inside them ("bien sûr", "match nul").
             guard valence != 0 else { return }
             var value = valence
@@ -127,7 +127,7 @@ public struct SentimentAnalyzer: Sendable {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)
-            adjust(valence: match.payload.value, first: match.firstToken, last: match.lastToken, span: span,
+            adjust(valence: match.payload.value, first: match.firstToken, span: span,
                    term: match.phrase.source)
         }
         if !lexicon.symbols.isEmpty {

@@ -13,9 +13,8 @@ public struct CompiledLexicon: Sendable {
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
     public let boosters: PhraseIndex<Double>
-    public let negators: Set<[UInt8]>
-    public let contrast: Set<[UInt8]>
-    /// The same words by token hash, so the analyzer checks a token without copying its bytes.
+    /// Negators and contrast words by token hash (the FNV hash of their folded bytes), so the
+    /// analyzer checks a token without copying its bytes.
     public let negatorHashes: Set<UInt64>
     public let contrastHashes: Set<UInt64>
     public let lexiconIDs: [String]
@@ -61,8 +60,8 @@ public struct CompiledLexicon: Sendable {
             valences.insert(phrase!, payload: valence)
         }
         var boosters = PhraseIndex<Double>()
-        var negators: Set<[UInt8]> = []
-        var contrast: Set<[UInt8]> = []
+        var negatorHashes: Set<UInt64> = []
+        var contrastHashes: Set<UInt64> = []
         for definition in definitions {
             for entry in definition.boosters {
                 guard let phrase = Phrase(entry.value.term) else {
@@ -79,14 +78,13 @@ public struct CompiledLexicon: Sendable {
                                                       file: word.location.file, line: word.location.line, column: word.location.column))
                         continue
                     }
-                    if target == 0 { negators.insert(phrase.tokens[0]) } else { contrast.insert(phrase.tokens[0]) }
+                    let hash = Tokenizer.hash(phrase.tokens[0])
+                    if target == 0 { negatorHashes.insert(hash) } else { contrastHashes.insert(hash) }
                 }
             }
         }
         let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
-                                      negators: negators, contrast: contrast,
-                                      negatorHashes: Set(negators.map { Tokenizer.hash($0) }),
-                                      contrastHashes: Set(contrast.map { Tokenizer.hash($0) }), lexiconIDs: definitions.map(\.id),
+                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes, lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
     }
