@@ -219,17 +219,28 @@ def classification_metrics(gold: Sequence[Any], pred: Sequence[Any], classes: Se
 
 
 def binary_metrics(gold: Sequence[bool], pred: Sequence[bool]) -> dict[str, Any]:
-    """Positive-class precision/recall/F1, accuracy, false-positive rate and MCC."""
+    """Positive-class precision/recall/F1, accuracy, false-positive rate and MCC, plus two measures
+    that do not reward predicting the larger class on a skewed set:
+
+    * balanced accuracy: the mean of the recalls of the two classes (a class absent from the gold
+      labels is left out of the mean); any constant prediction scores 0.5;
+    * macro-F1: the mean of the F1 of the positive and of the negative class (an undefined F1
+      counts as 0, as in `classification_metrics`).
+    """
     m = classification_metrics(gold, pred, [True, False])
     pos, neg = m["per_class"]["True"], m["per_class"]["False"]
     tp, fp, fn = pos["tp"], pos["fp"], pos["fn"]
     tn = neg["tp"]
     den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    recalls = [r for r in (pos["recall"], neg["recall"]) if r is not None]
     return {
         "n": m["n"], "positives": tp + fn, "predicted_positive": tp + fp,
         "tp": tp, "fp": fp, "fn": fn, "tn": tn,
         "accuracy": m["accuracy"], "precision": pos["precision"], "recall": pos["recall"], "f1": pos["f1"],
         "fpr": ratio(fp, fp + tn), "mcc": (tp * tn - fp * fn) / den if den else None,
+        "negative_recall": neg["recall"], "negative_f1": neg["f1"],
+        "balanced_accuracy": sum(recalls) / len(recalls) if recalls else None,
+        "macro_f1": m["macro_f1"],
     }
 
 
@@ -800,7 +811,13 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
              f"vaderSentiment-fr) or polarity ≥ {TEXTBLOB_THRESHOLD} (textblob-fr). P/R/F1 are those of the "
              "positive class. A system **abstains** when its score is exactly 0; \"accuracy when answering\" "
              "leaves those texts out.")
-    L.append("* **Toxicity and spam:** P/R/F1 of the positive class (toxic, hate, racist, spam).")
+    L.append("* **Toxicity and spam:** P/R/F1 of the positive class (toxic, hate, racist, spam). Two columns "
+             "do not reward always answering the larger class, which matters on skewed sets (MLMA is 80–88 % "
+             "toxic, so the all-toxic baseline's toxic-class F1 is high by construction): **bal. acc.** "
+             "(balanced accuracy) is the mean of the recalls of the positive and the negative class, so any "
+             "constant answer, the majority class included, scores 0.500; **macro-F1** is the mean of the F1 of "
+             "the positive and of the negative class (an undefined F1 counts as 0). Both are computed by the same "
+             "function for every system, the majority baseline included.")
     L.append("* **Topics:** Crible's answer is its highest-scoring `topic/…` label among the labels it returns "
              "(labels at or above threshold); no topic label counts as wrong. Gold classes map to Crible labels "
              "as listed in each table; AG News *World* is right if the top label is any of "
@@ -955,7 +972,7 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         if e.get("task") != "toxicity":
             continue
         if e.get("status") != "ok":
-            rows.append([name, "", "file missing"] + [""] * 6)
+            rows.append([name, "", "file missing"] + [""] * 8)
             continue
         for tname, t in e["tasks"].items():
             notes.append(f"* `{name}` / {tname}: {t['description']}.")
@@ -963,11 +980,12 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
                 m = t["systems"][key]
                 label = SYSTEM_NAMES[key] + (f" ({m['majority']})" if key == "majority" else "")
                 rows.append([name, tname, label, m["n"], m["positives"], fmt(m["precision"]), fmt(m["recall"]),
-                             fmt(m["f1"]), fmt(m["accuracy"])])
+                             fmt(m["f1"]), fmt(m["accuracy"]), fmt(m["balanced_accuracy"]), fmt(m["macro_f1"])])
         for p in PUBLISHED.get(name, []):
             rows.append([name, "", f"*published:* {p['system']}", "", "", fmt(p.get("P")), fmt(p.get("R")),
-                         fmt(p.get("F1")), ""])
-    L += md_table(["dataset", "task", "system", "n", "gold positives", "P", "R", "F1", "accuracy"], rows, "lllrrrrrr")
+                         fmt(p.get("F1")), "", "", ""])
+    L += md_table(["dataset", "task", "system", "n", "gold positives", "P", "R", "F1", "accuracy", "bal. acc.",
+                   "macro-F1"], rows, "lllrrrrrrrr")
     L.append("")
     L += notes
     L.append("")
@@ -984,20 +1002,21 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         if e.get("task") != "spam":
             continue
         if e.get("status") != "ok":
-            rows.append([name, "file missing"] + [""] * 8)
+            rows.append([name, "file missing"] + [""] * 10)
             continue
         for key in ["crible", "majority"]:
             m = e["tasks"]["spam"]["systems"][key]
             label = SYSTEM_NAMES[key] + (f" ({'spam' if m['majority'] == 'positive' else 'ham'})"
                                          if key == "majority" else "")
             rows.append([name, label, m["n"], m["positives"], fmt(m["precision"]), fmt(m["recall"]), fmt(m["f1"]),
-                         fmt(m["accuracy"]), pct(m["fpr"]), fmt(m["mcc"])])
+                         fmt(m["accuracy"]), pct(m["fpr"]), fmt(m["mcc"]), fmt(m["balanced_accuracy"]),
+                         fmt(m["macro_f1"])])
         for p in PUBLISHED.get(name, []):
             rows.append([name, f"*published, not re-run:* {p['system']}", "", "", "", fmt(p.get("R")), "",
                          fmt(p.get("accuracy"), 4), pct(p.get("fpr")) if p.get("fpr") is not None else "",
-                         fmt(p.get("mcc"))])
-    L += md_table(["dataset", "system", "n", "spam", "P", "R (spam caught)", "F1", "accuracy", "ham blocked", "MCC"],
-                  rows, "llrrrrrrrr")
+                         fmt(p.get("mcc")), "", ""])
+    L += md_table(["dataset", "system", "n", "spam", "P", "R (spam caught)", "F1", "accuracy", "ham blocked", "MCC",
+                   "bal. acc.", "macro-F1"], rows, "llrrrrrrrrrr")
     L.append("")
     L.append(f"Crible predicts spam when `{SPAM_LABEL}` is among its labels. The published SVM was trained and "
              "tested on the full SMS collection (70/30 split); it is quoted for reference only.")
@@ -1183,8 +1202,12 @@ def reading(report: dict[str, Any], peers: dict[str, PeerState]) -> list[str]:
             for tname, t in e["tasks"].items():
                 c, maj = t["systems"]["crible"], t["systems"]["majority"]
                 rel = "below" if _below(c["accuracy"], maj["accuracy"]) else "at or above"
+                rel_ba = "below" if _below(c["balanced_accuracy"], maj["balanced_accuracy"]) else "at or above"
+                rel_mf = "below" if _below(c["macro_f1"], maj["macro_f1"]) else "at or above"
                 items.append(f"{n}/{tname} F1 {fmt(c['f1'])}, accuracy {fmt(c['accuracy'])} ({rel} the majority "
-                             f"class, {fmt(maj['accuracy'])})")
+                             f"class, {fmt(maj['accuracy'])}), balanced accuracy {fmt(c['balanced_accuracy'])} "
+                             f"({rel_ba} the majority's {fmt(maj['balanced_accuracy'])}), macro-F1 "
+                             f"{fmt(c['macro_f1'])} ({rel_mf} the majority's {fmt(maj['macro_f1'])})")
         if items:
             text = f"* **{label}.** " + "; ".join(items) + "."
             if task == "toxicity" and "davidson_hate_offensive_en" in ok:

@@ -57,16 +57,17 @@ public struct SpamSignals: Classifier {
     func linkSpans(_ bytes: [UInt8]) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var index = 0
-        let starts = [Array("https://".utf8), Array("http://".utf8), Array("www.".utf8)]
         while index < bytes.count {
-            guard let prefix = starts.first(where: { bytes[index...].starts(with: $0) }),
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "h") || byte == UInt8(ascii: "w"),
+                  let prefix = SpamSignals.linkStarts.first(where: { bytes.hasBytes($0, at: index) }),
                   index == 0 || !isWordByte(bytes[index - 1]) else {
                 index += 1
                 continue
             }
             var end = index + prefix.count
-            while end < bytes.count, bytes[end] > 0x20, !"<>\"'()[]{}".utf8.contains(bytes[end]) { end += 1 }
-            while end > index + prefix.count, ".,;:!?".utf8.contains(bytes[end - 1]) { end -= 1 }
+            while end < bytes.count, bytes[end] > 0x20, !SpamSignals.linkEnders.contains(bytes[end]) { end += 1 }
+            while end > index + prefix.count, SpamSignals.trailingPunctuation.contains(bytes[end - 1]) { end -= 1 }
             if end > index + prefix.count + 3 { spans.append(index..<end) }
             index = end
         }
@@ -78,10 +79,12 @@ public struct SpamSignals: Classifier {
     /// `$4,800`, `4 800 €`, `500 euros`, `£20`.
     func moneySpans(_ bytes: [UInt8]) -> [Range<Int>] {
         var spans: [Range<Int>] = []
-        let symbols: [[UInt8]] = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
+        let symbols = SpamSignals.currencySymbols
         var index = 0
         while index < bytes.count {
-            if let symbol = symbols.first(where: { bytes[index...].starts(with: $0) }),
+            let byte = bytes[index]
+            guard byte == 0x24 || byte == 0xE2 || byte == 0xC2 || isDigit(byte) else { index += 1; continue }
+            if let symbol = symbols.first(where: { bytes.hasBytes($0, at: index) }),
                index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
                 let end = numberEnd(bytes, from: index + symbol.count)
                 spans.append(index..<end)
@@ -92,13 +95,13 @@ public struct SpamSignals: Classifier {
                 let end = numberEnd(bytes, from: index)
                 var after = end
                 while after < bytes.count, bytes[after] == 0x20 { after += 1 }
-                if let symbol = symbols.first(where: { bytes[after...].starts(with: $0) }) {
+                if let symbol = symbols.first(where: { bytes.hasBytes($0, at: after) }) {
                     spans.append(index..<(after + symbol.count))
                     index = after + symbol.count
                     continue
                 }
-                for word in ["euros", "euro", "dollars", "dollar"] where bytes[after...].starts(with: Array(word.utf8)) {
-                    let wordEnd = after + word.utf8.count
+                for word in SpamSignals.currencyWords where bytes.hasBytes(word, at: after) {
+                    let wordEnd = after + word.count
                     if wordEnd == bytes.count || !isWordByte(bytes[wordEnd]) {
                         spans.append(index..<wordEnd)
                         break
@@ -116,7 +119,7 @@ public struct SpamSignals: Classifier {
         var end = start
         while end < bytes.count {
             if isDigit(bytes[end]) { end += 1; continue }
-            if ",. ".utf8.contains(bytes[end]), end + 1 < bytes.count, isDigit(bytes[end + 1]), end > start { end += 1; continue }
+            if SpamSignals.digitGroupSeparators.contains(bytes[end]), end + 1 < bytes.count, isDigit(bytes[end + 1]), end > start { end += 1; continue }
             break
         }
         return end
@@ -129,9 +132,9 @@ public struct SpamSignals: Classifier {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            guard "!?$".utf8.contains(byte) else { index += 1; continue }
+            guard SpamSignals.emphasis.contains(byte) else { index += 1; continue }
             var end = index
-            while end < bytes.count, "!?$".utf8.contains(bytes[end]) { end += 1 }
+            while end < bytes.count, SpamSignals.emphasis.contains(bytes[end]) { end += 1 }
             if end - index >= 3 { spans.append(index..<end) }
             index = end
         }
@@ -166,12 +169,14 @@ public struct SpamSignals: Classifier {
             if end > start {
                 var chunkStart = start, chunkEnd = end
                 // Trim sentence punctuation around the chunk.
-                while chunkEnd > chunkStart, ",;:!?\"')".utf8.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
-                while chunkStart < chunkEnd, "\"'(".utf8.contains(bytes[chunkStart]) { chunkStart += 1 }
+                while chunkEnd > chunkStart, SpamSignals.chunkTrailers.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
+                while chunkStart < chunkEnd, SpamSignals.chunkLeaders.contains(bytes[chunkStart]) { chunkStart += 1 }
                 // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a word;
                 // anything else (letters, accents, apostrophes) is skipped without decoding.
-                let suspicious = bytes[chunkStart..<chunkEnd].contains { byte in
-                    (48...57).contains(byte) || "@$._*|-".utf8.contains(byte) || (0xCE...0xD1).contains(byte)
+                var suspicious = false
+                for index in chunkStart..<chunkEnd where SpamSignals.disguiseBytes.contains(bytes[index]) {
+                    suspicious = true
+                    break
                 }
                 if chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, suspicious,
                    let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
@@ -216,6 +221,22 @@ public struct SpamSignals: Classifier {
         guard letters >= 2, word.count >= 4 else { return nil }
         return (word, disguised)
     }
+
+    static let linkStarts = [Array("https://".utf8), Array("http://".utf8), Array("www.".utf8)]
+    static let linkEnders = ByteSet("<>\"'()[]{}")
+    static let trailingPunctuation = ByteSet(".,;:!?")
+    static let currencySymbols = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
+    static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
+    static let digitGroupSeparators = ByteSet(",. ")
+    static let emphasis = ByteSet("!?$")
+    static let chunkTrailers = ByteSet(",;:!?\"')")
+    static let chunkLeaders = ByteSet("\"'(")
+    /// Digits, `@ $`, separators, and the lead bytes of Cyrillic and Greek letters.
+    static let disguiseBytes: ByteSet = {
+        var set = ByteSet("0123456789@$._*|-")
+        for lead: UInt8 in 0xCE...0xD1 { set.insert(lead) }
+        return set
+    }()
 
     static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
 

@@ -26,8 +26,8 @@ public struct Suppression: Sendable, Hashable {
 
     /// Every directive in the text. An unclosed `crible-disable` runs to the end of the text.
     public static func parse(_ bytes: [UInt8]) -> [Suppression] {
+        guard containsDirective(bytes) else { return [] }
         let text = String(decoding: bytes, as: UTF8.self)
-        guard text.contains("crible-disable") else { return [] }
         var result: [Suppression] = []
         var open: [(directive: Range<Int>, start: Int, targets: [String]?)] = []
         var searchStart = text.startIndex
@@ -61,5 +61,27 @@ public struct Suppression: Sendable, Hashable {
             result.append(Suppression(directive: last.directive, region: last.start..<bytes.count, targets: last.targets))
         }
         return result.sorted { $0.directive.lowerBound < $1.directive.lowerBound }
+    }
+
+    private static let marker = Array("crible-disable".utf8)
+
+    /// A byte scan for the directive keyword: almost no document has one, and this check runs on
+    /// every document, so it must not build a `String` or go through Foundation.
+    static func containsDirective(_ bytes: [UInt8]) -> Bool {
+        let marker = Suppression.marker
+        guard bytes.count >= marker.count else { return false }
+        return bytes.withUnsafeBufferPointer { text in
+            var index = 0
+            let last = text.count - marker.count
+            while index <= last {
+                if text[index] == marker[0] {
+                    var offset = 1
+                    while offset < marker.count, text[index + offset] == marker[offset] { offset += 1 }
+                    if offset == marker.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 }

@@ -47,6 +47,30 @@ public struct TextView: Sendable {
                 let (value, length) = decodeScalar(input, at: index)
                 let start = UInt32(index)
                 let end = UInt32(index + length)
+                if value < FoldingTable.packedLimit {
+                    let packed = FoldingTable.packed[Int(value)]
+                    switch packed >> 40 {
+                    case 0:
+                        for offset in 0..<length {
+                            folded.append(input[index + offset])
+                            starts.append(start)
+                            ends.append(end)
+                        }
+                        index += length
+                        continue
+                    case 2:
+                        let count = Int((packed >> 32) & 0xFF)
+                        for offset in 0..<count {
+                            folded.append(UInt8(truncatingIfNeeded: packed >> UInt64(8 * offset)))
+                            starts.append(start)
+                            ends.append(end)
+                        }
+                        index += length
+                        continue
+                    default:
+                        break  // dropped, or a long replacement: the general path below
+                    }
+                }
                 switch FoldingTable.fold(value) {
                 case .drop:
                     // A dropped character belongs to the one before it (an accent to its letter),

@@ -33,7 +33,7 @@ public enum Tokenizer {
                     continue
                 }
                 let (value, length) = decodeScalar(bytes, at: index)
-                switch characterClass(of: value) {
+                switch value < classTableLimit ? classTable[Int(value)] : characterClass(of: value) {
                 case .word:
                     if tokenStart < 0 { tokenStart = index }
                     for offset in 0..<length { hash = (hash ^ UInt64(bytes[index + offset])) &* fnvPrime }
@@ -70,6 +70,11 @@ public enum Tokenizer {
         }
         return .separator
     }
+
+    /// Classes of the scalars below ``classTableLimit``, computed once: Unicode property lookups
+    /// cost more than the rest of tokenizing a letter.
+    static let classTableLimit: UInt32 = 0x3000
+    static let classTable: [CharacterClass] = (0..<classTableLimit).map { characterClass(of: $0) }
 
     public static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
     public static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3

@@ -51,8 +51,8 @@ public struct SentimentAnalyzer: Sendable {
         let plus = Tokenizer.hash(Array("plus".utf8))
 
         var boosterAt: [Int: (Double, Int)] = [:]   // last token → (value, first token)
-        for match in leftmostLongest(lexicon.boosters.matches(in: text)) {
-            boosterAt[match.lastToken] = (match.payload, match.firstToken)
+        for match in leftmostLongest(lexicon.boosterMatches(in: text)) {
+            boosterAt[match.lastToken] = (lexicon.boosters.payload(of: match), match.firstToken)
         }
         let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter { lexicon.contrastHashes.contains(tokens[$0].hash) }
         let mostlyCaps = isMostlyCapitals(text)
@@ -118,7 +118,7 @@ public struct SentimentAnalyzer: Sendable {
             terms.append(SentimentTerm(span: span, term: term, valence: valence, adjustedValence: value, modifiers: modifiers))
         }
 
-        let valenceMatches = leftmostLongest(lexicon.valences.matches(in: text))
+        let valenceMatches = leftmostLongest(lexicon.valenceMatches(in: text))
         let valenceStarts = Set(valenceMatches.map(\.firstToken))
         for match in valenceMatches {
             // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
@@ -127,11 +127,11 @@ public struct SentimentAnalyzer: Sendable {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)
-            adjust(valence: match.payload.value, first: match.firstToken, span: span,
-                   term: match.phrase.source)
+            adjust(valence: lexicon.valences.payload(of: match).value, first: match.firstToken, span: span,
+                   term: lexicon.valences.phrase(of: match).source)
         }
         if !lexicon.symbols.isEmpty {
-            for (range, symbol) in symbolChunks(folded) {
+            for (range, symbol) in symbolChunks(folded, symbolBytes: lexicon.symbolBytes) {
                 guard let valence = lexicon.symbols[symbol] else { continue }
                 let following = tokens.firstIndex { Int($0.start) >= range.upperBound } ?? tokens.count
                 let currentSentence = sentence(ofToken: max(0, following - 1))
@@ -224,22 +224,28 @@ public struct SentimentAnalyzer: Sendable {
 
     /// Whitespace-separated chunks, where emoticons are looked up; trailing `, . ! ?` are
     /// tolerated (`:D!!`).
-    func symbolChunks(_ folded: [UInt8]) -> [(Range<Int>, String)] {
+    /// Whitespace-separated chunks of up to 8 bytes that contain one of `symbolBytes` (trailing
+    /// `, . ! ?` trimmed): the only chunks that can be emoticons. A `String` is made only for them.
+    func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
-        var start = -1
-        func close(_ end: Int) {
-            guard start >= 0 else { return }
-            var chunkEnd = end
-            while chunkEnd > start + 1, ",.!?".utf8.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
-            if chunkEnd - start <= 8 {
-                chunks.append((start..<chunkEnd, String(decoding: folded[start..<chunkEnd], as: UTF8.self)))
+        let trailing = ByteSet(",.!?")
+        folded.withUnsafeBufferPointer { folded in
+            var start = -1
+            func close(_ end: Int) {
+                guard start >= 0 else { return }
+                var chunkEnd = end
+                while chunkEnd > start + 1, trailing.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
+                if chunkEnd - start <= 8, (start..<chunkEnd).contains(where: { symbolBytes.contains(folded[$0]) }) {
+                    chunks.append((start..<chunkEnd, String(decoding: UnsafeBufferPointer(rebasing: folded[start..<chunkEnd]), as: UTF8.self)))
+                }
+                start = -1
             }
-            start = -1
+            for index in 0..<folded.count {
+                let byte = folded[index]
+                if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { close(index) } else if start < 0 { start = index }
+            }
+            close(folded.count)
         }
-        for (index, byte) in folded.enumerated() {
-            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { close(index) } else if start < 0 { start = index }
-        }
-        close(folded.count)
         return chunks
     }
 

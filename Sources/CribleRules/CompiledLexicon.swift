@@ -13,6 +13,9 @@ public struct CompiledLexicon: Sendable {
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
     public let boosters: PhraseIndex<Double>
+    /// Bytes that only symbol terms contain (punctuation, non-ASCII): a whitespace-separated chunk
+    /// without any of them cannot be a symbol term, so it is not looked up.
+    public let symbolBytes: ByteSet
     /// Negators and contrast words by token hash (the FNV hash of their folded bytes), so the
     /// analyzer checks a token without copying its bytes.
     public let negatorHashes: Set<UInt64>
@@ -22,6 +25,11 @@ public struct CompiledLexicon: Sendable {
     public let definitions: [LexiconDefinition]
 
     public var entryCount: Int { valences.count + symbols.count }
+
+    /// Every valence term in the text (here rather than at the call site so that the matcher is
+    /// specialised for this payload inside this module).
+    public func valenceMatches(in text: TextView) -> [PhraseIndex<Valence>.Match] { valences.matches(in: text) }
+    public func boosterMatches(in text: TextView) -> [PhraseIndex<Double>.Match] { boosters.matches(in: text) }
 
     /// Merges the lexicon files of one language. Later files override earlier ones for the same
     /// term, which is how a user's own lexicon adjusts a bundled valence.
@@ -55,6 +63,7 @@ public struct CompiledLexicon: Sendable {
             }
         }
         var valences = PhraseIndex<Valence>()
+        valences.reserveCapacity(order.count)
         for key in order {
             let (phrase, valence, _) = valenceByTerm[key]!
             valences.insert(phrase!, payload: valence)
@@ -83,7 +92,13 @@ public struct CompiledLexicon: Sendable {
                 }
             }
         }
+        var symbolBytes = ByteSet()
+        let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
+        for key in symbols.keys {
+            for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
+        }
         let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
+                                      symbolBytes: symbolBytes,
                                       negatorHashes: negatorHashes, contrastHashes: contrastHashes, lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)

@@ -114,8 +114,9 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         var phraseMatches: [Int32: [PhraseIndex<PhraseOwner>.Match]] = [:]
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-        for match in phrases.matches(in: text) where active(Int(match.payload.rule)) {
-            phraseMatches[match.payload.rule, default: []].append(match)
+        for match in phrases.matches(in: text) {
+            let rule = phrases.payload(of: match).rule
+            if active(Int(rule)) { phraseMatches[rule, default: []].append(match) }
         }
         for (ruleNumber, matches) in phraseMatches {
             let index = Int(ruleNumber)
@@ -126,8 +127,8 @@ public struct CompiledRuleSet: Sendable {
                 let kept = leftmostLongest(rule.definition.caseSensitive ? matches.filter { caseMatches($0, in: text) } : matches)
                 hitsByRule[index] = kept.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) }
             case .near(let within):
-                let a = leftmostLongest(matches.filter { $0.payload.side == .nearA })
-                let b = leftmostLongest(matches.filter { $0.payload.side == .nearB })
+                let a = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearA })
+                let b = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearB })
                 var hits: [Hit] = []
                 for left in a {
                     let partner = b.filter { right in
@@ -217,10 +218,11 @@ public struct CompiledRuleSet: Sendable {
     }
 
     private func caseMatches(_ match: PhraseIndex<PhraseOwner>.Match, in text: TextView) -> Bool {
-        for (offset, expected) in match.phrase.originalTokens.enumerated() {
+        let phrase = phrases.phrase(of: match)
+        for (offset, expected) in phrase.originalTokens.enumerated() {
             let range = text.originalRange(ofTokens: match.firstToken + offset, through: match.firstToken + offset)
             let actual = text.original[range]
-            if match.phrase.prefixes[offset] ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
+            if phrase.prefixes[offset] ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
         }
         return true
     }

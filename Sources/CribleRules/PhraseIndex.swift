@@ -36,111 +36,181 @@ public final class Phrase: Sendable {
 /// Prefix phrases (`régul*`) are indexed by the hash of the prefix and its length; a token is
 /// checked against each distinct prefix length, of which there are few.
 public struct PhraseIndex<Payload: Sendable>: Sendable {
-    struct Entry: Sendable {
-        let phrase: Phrase
-        let payload: Payload
+    public typealias Match = PhraseMatch
+
+    private var phrases: [Phrase] = []
+    private var payloads: [Payload] = []
+    private var matcher = PhraseMatcher()
+
+    public init() {}
+
+    public var isEmpty: Bool { phrases.isEmpty }
+    public var count: Int { phrases.count }
+
+    public mutating func insert(_ phrase: Phrase, payload: Payload) {
+        matcher.insert(phrase, entry: Int32(phrases.count))
+        phrases.append(phrase)
+        payloads.append(payload)
     }
 
-    private var entries: [Entry] = []
-    /// Token hash → slot in `candidateLists` (lists grow in place while the index is built).
+    /// Makes room for `count` more phrases, so that building a large lexicon does not rehash its
+    /// tables again and again.
+    public mutating func reserveCapacity(_ count: Int) {
+        phrases.reserveCapacity(count)
+        payloads.reserveCapacity(count)
+        matcher.reserveCapacity(count)
+    }
+
+    public func phrase(of match: Match) -> Phrase { phrases[Int(match.entry)] }
+    public func payload(of match: Match) -> Payload { payloads[Int(match.entry)] }
+
+    /// Every match of every phrase, in token order (overlaps included; callers pick).
+    public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {
+        matcher.matches(in: text, tokenRange: tokenRange)
+    }
+}
+
+/// One occurrence of a phrase of a ``PhraseIndex``.
+public struct PhraseMatch: Sendable {
+    /// Which phrase matched: see ``PhraseIndex/phrase(of:)`` and ``PhraseIndex/payload(of:)``.
+    public let entry: Int32
+    /// Token indices, inclusive.
+    public let firstToken: Int
+    public let lastToken: Int
+}
+
+/// The matching half of a ``PhraseIndex``: not generic, and made of flat arrays of integers and
+/// bytes, because its loop runs for every token of every document. No phrase object, payload or
+/// nested array is touched (and so retained and released) until a match is found.
+struct PhraseMatcher: Sendable {
+    /// One token of a phrase: where its folded bytes are in `bytes`.
+    struct TokenPattern: Sendable {
+        let offset: Int32
+        let length: Int32
+        let isPrefix: Bool
+    }
+
+    /// For each entry, its first token pattern in `patterns`, and how many tokens it has.
+    private var firstPattern: [Int32] = []
+    private var tokenCounts: [Int32] = []
+    private var patterns: [TokenPattern] = []
+    private var bytes: [UInt8] = []
+    /// Token hash → candidates: `≥ 0` is the only entry starting with that token; `< 0` is
+    /// `-(slot + 1)` in `candidateLists`, for the few tokens that start several phrases.
     private var byFirstToken = TokenTable<Int32>()
     private var byPrefix = TokenTable<Int32>()
     private var candidateLists: [[Int32]] = []
     private var prefixLengths: [Int] = []
+    /// One bit per hash of the first three bytes of every prefix of three bytes or more: most
+    /// tokens start no prefix, and this skips the per-length lookups for them.
+    private var prefixStarts = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.prefixStartBits - 6))
+    static let prefixStartBits = 16
 
-    public init() {}
+    @inline(__always)
+    static func prefixStartSlot(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
+        let key = UInt64(bytes[start]) | UInt64(bytes[start + 1]) << 8 | UInt64(bytes[start + 2]) << 16
+        return Int((key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - prefixStartBits))
+    }
 
-    public var isEmpty: Bool { entries.isEmpty }
-    public var count: Int { entries.count }
-
-    public mutating func insert(_ phrase: Phrase, payload: Payload) {
-        let index = Int32(entries.count)
-        entries.append(Entry(phrase: phrase, payload: payload))
+    mutating func insert(_ phrase: Phrase, entry: Int32) {
+        firstPattern.append(Int32(patterns.count))
+        tokenCounts.append(Int32(phrase.tokens.count))
+        for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
+            patterns.append(TokenPattern(offset: Int32(bytes.count), length: Int32(token.count), isPrefix: isPrefix))
+            bytes.append(contentsOf: token)
+        }
         let first = phrase.tokens[0]
         if phrase.prefixes[0] {
-            PhraseIndex.append(index, to: &byPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
+            PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
+            if first.count >= 3 {
+                let slot = first.withUnsafeBufferPointer { PhraseMatcher.prefixStartSlot($0, at: 0) }
+                prefixStarts[slot >> 6] |= 1 << UInt64(slot & 63)
+            }
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
             }
         } else {
-            PhraseIndex.append(index, to: &byFirstToken, lists: &candidateLists, key: Tokenizer.hash(first))
+            PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: Tokenizer.hash(first))
         }
     }
 
-    private static func append(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout [[Int32]], key: UInt64) {
-        if let slot = table[key] {
-            lists[Int(slot)].append(entry)
-        } else {
-            let slot = Int32(lists.count)
-            lists.append([entry])
-            table.update(key) { _ in slot }
+    mutating func reserveCapacity(_ count: Int) {
+        firstPattern.reserveCapacity(count)
+        tokenCounts.reserveCapacity(count)
+        byFirstToken.reserveCapacity(count)
+    }
+
+    private static func add(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout [[Int32]], key: UInt64) {
+        table.update(key) { current in
+            guard let current else { return entry }
+            if current >= 0 {
+                lists.append([current, entry])
+                return -Int32(lists.count)
+            }
+            lists[Int(-current - 1)].append(entry)
+            return current
         }
     }
 
-    public struct Match: Sendable {
-        public let payload: Payload
-        /// Token indices, inclusive.
-        public let firstToken: Int
-        public let lastToken: Int
-        public let phrase: Phrase
-    }
-
-    /// Every match of every phrase, in token order (overlaps included; callers pick).
-    public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {
-        var found: [Match] = []
-        let tokens = text.tokens
-        let range = tokenRange ?? 0..<tokens.count
+    func matches(in text: TextView, tokenRange: Range<Int>?) -> [PhraseMatch] {
+        var found: [PhraseMatch] = []
+        let range = tokenRange ?? 0..<text.tokens.count
         text.folded.withUnsafeBufferPointer { folded in
+        text.tokens.withUnsafeBufferPointer { tokens in
+        patterns.withUnsafeBufferPointer { patterns in
+        bytes.withUnsafeBufferPointer { bytes in
+        firstPattern.withUnsafeBufferPointer { firstPattern in
+        tokenCounts.withUnsafeBufferPointer { tokenCounts in
+            @inline(__always) func check(_ entry: Int32, at index: Int) {
+                let count = Int(tokenCounts[Int(entry)])
+                guard index + count <= range.upperBound else { return }
+                let base = Int(firstPattern[Int(entry)])
+                for offset in 0..<count {
+                    let token = tokens[index + offset]
+                    let pattern = patterns[base + offset]
+                    let length = Int(pattern.length)
+                    if pattern.isPrefix {
+                        guard token.length >= length else { return }
+                    } else {
+                        guard token.length == length else { return }
+                    }
+                    let start = Int(token.start)
+                    let expected = Int(pattern.offset)
+                    for byte in 0..<length where bytes[expected + byte] != folded[start + byte] { return }
+                }
+                found.append(PhraseMatch(entry: entry, firstToken: index, lastToken: index + count - 1))
+            }
+            @inline(__always) func checkAll(_ candidates: Int32, at index: Int) {
+                if candidates >= 0 {
+                    check(candidates, at: index)
+                } else {
+                    for entry in candidateLists[Int(-candidates - 1)] { check(entry, at: index) }
+                }
+            }
             for index in range {
                 let token = tokens[index]
-                if let slot = byFirstToken[token.hash] {
-                    for candidate in candidateLists[Int(slot)] {
-                        let entry = entries[Int(candidate)]
-                        if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
-                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
-                        }
-                    }
-                }
+                if let candidates = byFirstToken[token.hash] { checkAll(candidates, at: index) }
                 guard !prefixLengths.isEmpty else { continue }
                 let length = token.length
                 var hash = Tokenizer.fnvOffset
                 var consumed = 0
+                var startsLongPrefix = false
+                if length >= 3 {
+                    let slot = PhraseMatcher.prefixStartSlot(folded, at: Int(token.start))
+                    startsLongPrefix = prefixStarts[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+                }
                 for prefixLength in prefixLengths {
-                    if prefixLength > length { break }
+                    if prefixLength > length || (prefixLength >= 3 && !startsLongPrefix) { break }
                     while consumed < prefixLength {
                         hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
                         consumed += 1
                     }
-                    guard let slot = byPrefix[prefixKey(hash, prefixLength)] else { continue }
-                    for candidate in candidateLists[Int(slot)] {
-                        let entry = entries[Int(candidate)]
-                        if let last = matchTail(entry.phrase, at: index, tokens: tokens, folded: folded, end: range.upperBound) {
-                            found.append(Match(payload: entry.payload, firstToken: index, lastToken: last, phrase: entry.phrase))
-                        }
-                    }
+                    if let candidates = byPrefix[prefixKey(hash, prefixLength)] { checkAll(candidates, at: index) }
                 }
             }
-        }
+        }}}}}}
         return found
-    }
-
-    /// Checks the whole phrase starting at token `start`; returns the last token index on success.
-    private func matchTail(_ phrase: Phrase, at start: Int, tokens: [Token], folded: UnsafeBufferPointer<UInt8>,
-                           end: Int) -> Int? {
-        let count = phrase.tokens.count
-        guard start + count <= end else { return nil }
-        for offset in 0..<count {
-            let token = tokens[start + offset]
-            let expected = phrase.tokens[offset]
-            if phrase.prefixes[offset] {
-                guard token.length >= expected.count else { return nil }
-            } else {
-                guard token.length == expected.count else { return nil }
-            }
-            if !bytesEqual(expected, folded, from: Int(token.start)) { return nil }
-        }
-        return start + count - 1
     }
 
     private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
@@ -155,11 +225,11 @@ func bytesEqual(_ expected: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from st
 
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
 /// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
-public func leftmostLongest<Payload>(_ matches: [PhraseIndex<Payload>.Match]) -> [PhraseIndex<Payload>.Match] {
+public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {
     let sorted = matches.sorted { lhs, rhs in
         lhs.firstToken != rhs.firstToken ? lhs.firstToken < rhs.firstToken : lhs.lastToken > rhs.lastToken
     }
-    var kept: [PhraseIndex<Payload>.Match] = []
+    var kept: [PhraseMatch] = []
     var nextFree = 0
     for match in sorted where match.firstToken >= nextFree {
         kept.append(match)

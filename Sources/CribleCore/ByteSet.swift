@@ -1,0 +1,66 @@
+/// A set of byte values, tested with a shift and a mask.
+///
+/// Scanners in hot loops ask "is this byte one of `!?$`?" for every byte of every document;
+/// asking a `String.UTF8View` walks the string each time, this does not.
+public struct ByteSet: Sendable, Hashable {
+    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    public init() {}
+
+    /// The bytes of `characters`' UTF-8 encoding (meant for ASCII punctuation lists).
+    public init(_ characters: String) {
+        for byte in characters.utf8 { insert(byte) }
+    }
+
+    public init<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
+        for byte in bytes { insert(byte) }
+    }
+
+    public mutating func insert(_ byte: UInt8) {
+        let bit = UInt64(1) << UInt64(byte & 63)
+        switch byte >> 6 {
+        case 0: words.0 |= bit
+        case 1: words.1 |= bit
+        case 2: words.2 |= bit
+        default: words.3 |= bit
+        }
+    }
+
+    @inlinable @inline(__always)
+    public func contains(_ byte: UInt8) -> Bool {
+        let word: UInt64
+        switch byte >> 6 {
+        case 0: word = words.0
+        case 1: word = words.1
+        case 2: word = words.2
+        default: word = words.3
+        }
+        return word & (UInt64(1) << UInt64(byte & 63)) != 0
+    }
+
+    public var isEmpty: Bool { words == (0, 0, 0, 0) }
+
+    public static func == (lhs: ByteSet, rhs: ByteSet) -> Bool { lhs.words == rhs.words }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+    }
+}
+
+extension ByteSet {
+    /// Whether any byte of `text` is in the set.
+    public func intersects(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in text where contains(byte) { return true }
+        return false
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Whether `prefix` occurs at `index` (bounds-checked, no slice).
+    @inline(__always)
+    public func hasBytes(_ prefix: [UInt8], at index: Int) -> Bool {
+        guard index >= 0, index + prefix.count <= count else { return false }
+        for offset in 0..<prefix.count where self[index + offset] != prefix[offset] { return false }
+        return true
+    }
+}

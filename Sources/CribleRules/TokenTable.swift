@@ -1,0 +1,79 @@
+/// A read-mostly hash table keyed by token hashes (already 64-bit FNV values), with open
+/// addressing and linear probing: a lookup is a multiply, a shift and usually one comparison,
+/// where `Dictionary` would hash the hash again with SipHash.
+///
+/// Keys, values and the occupied flag of a slot sit side by side, so a probe touches one cache
+/// line rather than three arrays.
+struct TokenTable<Value: Sendable>: Sendable {
+    struct Slot: Sendable {
+        var key: UInt64
+        var value: Value?
+    }
+
+    private var slots: [Slot]
+    private var shift: UInt64
+    private(set) var count = 0
+
+    init(capacity: Int = 16) {
+        let size = TokenTable.size(for: capacity)
+        slots = Array(repeating: Slot(key: 0, value: nil), count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+    }
+
+    /// A power of two at least twice `capacity`: the table stays at most half full.
+    private static func size(for capacity: Int) -> Int {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        return size
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    subscript(key: UInt64) -> Value? {
+        slots.withUnsafeBufferPointer { slots in
+            var index = slot(key)
+            let mask = slots.count - 1
+            while let value = slots[index].value {
+                if slots[index].key == key { return value }
+                index = (index + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// Inserts or replaces; `update` receives the current value (if any) and returns the new one.
+    mutating func update(_ key: UInt64, _ update: (Value?) -> Value) {
+        if (count + 1) * 2 > slots.count { rehash(size: slots.count * 2) }
+        var index = slot(key)
+        let mask = slots.count - 1
+        while let current = slots[index].value {
+            if slots[index].key == key {
+                slots[index].value = update(current)
+                return
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = Slot(key: key, value: update(nil))
+        count += 1
+    }
+
+    /// Grows the table now for `count` more keys, instead of doubling it step by step.
+    mutating func reserveCapacity(_ additional: Int) {
+        let size = TokenTable.size(for: count + additional)
+        if size > slots.count { rehash(size: size) }
+    }
+
+    private mutating func rehash(size: Int) {
+        let old = slots
+        slots = Array(repeating: Slot(key: 0, value: nil), count: size)
+        shift = UInt64(64 - size.trailingZeroBitCount)
+        let mask = size - 1
+        for entry in old {
+            guard entry.value != nil else { continue }
+            var index = slot(entry.key)
+            while slots[index].value != nil { index = (index + 1) & mask }
+            slots[index] = entry
+        }
+    }
+}
