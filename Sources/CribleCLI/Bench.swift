@@ -7,10 +7,21 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput: rule loading, text preparation, and the full pipeline on one and on all cores.",
-        discussion: "Reports medians over repeated runs after a warm-up. Without files, it uses the bundled Examples.")
+        discussion: """
+            Reports medians over repeated runs after a warm-up. Without files, it uses the bundled Examples.
+            --documents takes a JSONL file of ready-made documents (used as they are, not repeated), so that
+            other tools can be measured on exactly the same text; --keywords adds the keyword-matching
+            workload (one rule per line of the file, the first 10 lines and all of them).
+            """)
 
     @Argument(help: ArgumentHelp("Text files to build the batch from (repeated to --megabytes).", valueName: "file"))
     var files: [String] = []
+
+    @Option(help: ArgumentHelp("JSONL documents (`id`, `text`) to use as the batch, as they are.", valueName: "file"))
+    var documents: String?
+
+    @Option(help: ArgumentHelp("Keywords, one per line: also time matching the first 10 and all of them as keyword rules.", valueName: "file"))
+    var keywords: String?
 
     @Option(help: "Size of the batch, in MB.")
     var megabytes: Double = 16
@@ -21,37 +32,90 @@ struct Bench: ParsableCommand {
     @Option(help: "Parallel jobs for the multi-core run (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "text or json.")
+    var format: BenchFormat = .text
+
     @OptionGroup var rules: RuleOptions
 
+    enum BenchFormat: String, ExpressibleByArgument { case text, json }
+
     func run() throws {
+        let batch = try loadBatch()
+        let bytes = batch.reduce(0) { $0 + $1.content.utf8.count }
+        let benchmark = Benchmark(repetitions: repetitions)
+        let settings = try rules.settings()
+
+        var results: [(id: String, measurement: Benchmark.Measurement)] = []
+        results.append(("load", benchmark.measure("load and compile rules", bytes: 0) {
+            _ = try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
+        }))
+        let (engine, _) = try rules.loadEngine(settings)
+        results.append(("text-view", benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {
+            for document in batch { _ = TextView(document.content) }
+        }))
+        let one = benchmark.measure("full pipeline, 1 job", bytes: bytes) {
+            for document in batch { _ = engine.classify(document) }
+        }
+        results.append(("pipeline-1-job", one))
+        let inputs = batch.map { InputItem.document($0) }
+        let many = benchmark.measure("full pipeline, \(jobs) jobs", bytes: bytes) {
+            _ = BatchClassifier(engine: engine, jobs: jobs).classify(inputs)
+        }
+        results.append(("pipeline-\(jobs)-jobs", many))
+        if let keywords {
+            let words = try String(contentsOfFile: keywords, encoding: .utf8)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for count in Set([min(10, words.count), words.count]).sorted() {
+                let ruleSet = try Benchmark.keywordRuleSet(Array(words.prefix(count)))
+                results.append(("keywords-\(count)", benchmark.measure("keywords, \(count) rules (view + match)", bytes: bytes) {
+                    _ = Benchmark.matchKeywords(ruleSet, in: batch)
+                }))
+            }
+        }
+
+        switch format {
+        case .text:
+            Terminal.write("batch: \(batch.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB; \(engine.ruleSet.rules.count) rules; medians of \(repetitions) runs after a warm-up\n")
+            for (id, measurement) in results {
+                if id == "load" {
+                    Terminal.write(String(format: "%-40@ %10.1f ms\n", measurement.name as NSString, measurement.median * 1000))
+                } else {
+                    Terminal.write(String(format: "%-40@ %10.1f MB/s   (%.3f s)\n", measurement.name as NSString, measurement.megabytesPerSecond, measurement.median))
+                }
+            }
+            Terminal.write(String(format: "%-40@ %10.2f ×\n", "speed-up with \(jobs) jobs" as NSString, one.median / many.median))
+        case .json:
+            let report: [String: Any] = [
+                "batch": ["documents": batch.count, "bytes": bytes, "rules": engine.ruleSet.rules.count,
+                          "repetitions": repetitions, "jobs": jobs],
+                "measurements": results.map { id, measurement -> [String: Any] in
+                    ["id": id, "name": measurement.name, "bytes": measurement.bytes, "seconds": measurement.seconds,
+                     "median_seconds": measurement.median,
+                     "megabytes_per_second": measurement.bytes == 0 ? NSNull() : measurement.megabytesPerSecond as Any]
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
+        }
+    }
+
+    /// The documents to measure: a JSONL file as it is, or text files cut and repeated.
+    private func loadBatch() throws -> [Document] {
+        if let documents {
+            var batch: [Document] = []
+            for item in DocumentReader().read(file: documents) {
+                switch item {
+                case .document(let document): batch.append(document)
+                case .failure(let failure): throw ValidationError("\(failure)")
+                }
+            }
+            guard !batch.isEmpty else { throw ValidationError("\(documents): no documents") }
+            return batch
+        }
         var text = ""
         let sources = files.isEmpty ? DocumentReader().expand(["Examples/articles"]).compactMap { try? $0.get() } : files
         for path in sources { text += (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" ; text += "\n\n" }
         guard !text.isEmpty else { throw ValidationError("no text to benchmark; give text files") }
-        let documents = Benchmark.documents(from: text, totalBytes: Int(megabytes * 1_000_000))
-        let bytes = documents.reduce(0) { $0 + $1.content.utf8.count }
-        let benchmark = Benchmark(repetitions: repetitions)
-        let settings = try rules.settings()
-
-        let load = benchmark.measure("load and compile rules", bytes: 0) {
-            _ = try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
-        }
-        let (engine, _) = try rules.loadEngine(settings)
-        let view = benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {
-            for document in documents { _ = TextView(document.content) }
-        }
-        let one = benchmark.measure("full pipeline, 1 job", bytes: bytes) {
-            for document in documents { _ = engine.classify(document) }
-        }
-        let inputs = documents.map { InputItem.document($0) }
-        let many = benchmark.measure("full pipeline, \(jobs) jobs", bytes: bytes) {
-            _ = BatchClassifier(engine: engine, jobs: jobs).classify(inputs)
-        }
-        Terminal.write("batch: \(documents.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB; \(engine.ruleSet.rules.count) rules; medians of \(repetitions) runs after a warm-up\n")
-        Terminal.write(String(format: "%-34@ %10.1f ms\n", "load and compile rules" as NSString, load.median * 1000))
-        for measurement in [view, one, many] {
-            Terminal.write(String(format: "%-34@ %10.1f MB/s   (%.3f s)\n", measurement.name as NSString, measurement.megabytesPerSecond, measurement.median))
-        }
-        Terminal.write(String(format: "%-34@ %10.2f ×\n", "speed-up with \(jobs) jobs" as NSString, one.median / many.median))
+        return Benchmark.documents(from: text, totalBytes: Int(megabytes * 1_000_000))
     }
 }

@@ -47,7 +47,11 @@ struct RulesTest: ParsableCommand {
             if !result.passed { line += "\n    example: \(result.text)\n    \(result.message)" }
             Terminal.write(line + "\n")
         }
-        Terminal.write("\(results.count - failed.count) passed, \(failed.count) failed\n")
+        var summary = "\(results.count - failed.count) passed, \(failed.count) failed"
+        // A file that does not load has no examples to run: say so where people look, not only
+        // in the diagnostics above, so that "0 failed" is never read as "all good".
+        if loadFailed { summary += "; some rule files did not load and their examples did not run (errors above)" }
+        Terminal.write(summary + "\n")
         if loadFailed { throw ExitCode(2) }
         if !failed.isEmpty { throw ExitCode(1) }
     }

@@ -2,6 +2,7 @@ import CribleCore
 import CribleRules
 import Dispatch
 import Foundation
+import PCRE2
 
 /// Throughput of the engine on a batch, measured the way `docs/PERFORMANCE.md` reports it:
 /// warm-up runs first, then repeated runs, and medians — these machines are noisy.
@@ -53,5 +54,41 @@ public struct Benchmark: Sendable {
             size += body.utf8.count
         }
         return documents
+    }
+
+    /// A rule set of one keyword rule per word, as a user would write them (case- and
+    /// accent-insensitive, word-bounded): the workload peers such as hyperscan are compared on.
+    public static func keywordRuleSet(_ keywords: [String]) throws -> CompiledRuleSet {
+        var yaml = "crible: 1\nlabels:\n  bench/keyword:\n    description: \"Benchmark keywords\"\nrules:\n"
+        for (number, keyword) in keywords.enumerated() {
+            yaml += "  - id: bench.keyword-\(number)\n    label: bench/keyword\n    description: \"Benchmark keyword\"\n    keywords: [\(jsonQuoted(keyword))]\n"
+        }
+        let result = RuleLoader().load(sources: [(path: "<benchmark keywords>", text: yaml)])
+        if let error = result.errors.first { throw error }
+        return result.ruleSet
+    }
+
+    /// Text view plus the keyword pass of `ruleSet` over every document, on one core.
+    public static func matchKeywords(_ ruleSet: CompiledRuleSet, in documents: [Document]) -> Int {
+        let scratch = MatchScratch()
+        var hits = 0
+        for document in documents {
+            let context = DocumentContext(document: document, text: TextView(document.content), language: .undetermined)
+            hits += ruleSet.evaluate(context, scratch: scratch).evidence.count
+        }
+        return hits
+    }
+
+    static func jsonQuoted(_ text: String) -> String {
+        var quoted = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case _ where scalar.value < 0x20: quoted += String(format: "\\u%04x", scalar.value)
+            default: quoted.unicodeScalars.append(scalar)
+            }
+        }
+        return quoted + "\""
     }
 }

@@ -44,16 +44,37 @@ public struct RegexPrefilter: Sendable {
 
 /// Extracts, from a (folded) PCRE2 pattern, literals of which every match contains at least one.
 enum RegexAtoms {
-    /// Shortest atom worth filtering on: a two-letter atom occurs in almost every text.
-    static let minimumLength = 3
+    /// Least selectivity worth filtering on (see ``selectivity(_:)``): `ans` or `@` pass, a
+    /// two-letter word such as `de` occurs in almost every text and does not.
+    static let minimumSelectivity = 2.5
+    /// Largest set of alternatives built by combining adjacent alternations (`\.(?:xyz|top)`).
+    static let maximumCombinations = 64
 
     /// `nil` when no such set can be found (the pattern must always run).
     static func requiredLiterals(of pattern: String) -> [[UInt8]]? {
         var parser = Parser(Array(pattern.utf8))
         guard let node = parser.parseAlternation(), parser.atEnd else { return nil }
-        guard let literals = required(node), literals.allSatisfy({ $0.count >= minimumLength }) else { return nil }
+        guard let literals = required(node), worth(literals) >= minimumSelectivity else { return nil }
         return literals
     }
+
+    /// How rarely a literal is expected in text: letters and digits count 1 each, spaces and
+    /// common punctuation less, characters rare in prose (`@ / : + [ ( #`…) 4, more than a
+    /// three-letter word. A literal set is as
+    /// selective as its least selective member.
+    static func selectivity(_ literal: [UInt8]) -> Double {
+        literal.reduce(0) { total, byte in
+            switch byte {
+            case UInt8(ascii: " "), 0x0A, 0x09: return total + 0.3
+            case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "'"), UInt8(ascii: "-"), UInt8(ascii: "\""):
+                return total + 0.5
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: return total + 1
+            default: return total + 4
+            }
+        }
+    }
+
+    static func worth(_ literals: [[UInt8]]) -> Double { literals.map(selectivity).min() ?? 0 }
 
     indirect enum Node {
         case literal([UInt8])
@@ -64,6 +85,30 @@ enum RegexAtoms {
         case repeated(Node, min: Int)
     }
 
+    /// The strings `node` matches when it matches exactly one of a few known strings (a literal,
+    /// or an alternation or sequence of such), else `nil`.
+    static func exactStrings(_ node: Node) -> [[UInt8]]? {
+        switch node {
+        case .literal(let bytes): return [bytes]
+        case .empty: return [[]]
+        case .other, .repeated: return nil
+        case .alternation(let branches):
+            var all: [[UInt8]] = []
+            for branch in branches {
+                guard let strings = exactStrings(branch) else { return nil }
+                all += strings
+            }
+            return all.count <= maximumCombinations ? all : nil
+        case .sequence(let items):
+            var product: [[UInt8]] = [[]]
+            for item in items {
+                guard let strings = exactStrings(item), product.count * strings.count <= maximumCombinations else { return nil }
+                product = product.flatMap { prefix in strings.map { prefix + $0 } }
+            }
+            return product
+        }
+    }
+
     /// Literals one of which every match of `node` contains, or `nil`.
     static func required(_ node: Node) -> [[UInt8]]? {
         switch node {
@@ -71,6 +116,7 @@ enum RegexAtoms {
         case .other, .empty: return nil
         case .repeated(let inner, let min): return min >= 1 ? required(inner) : nil
         case .alternation(let branches):
+            if let strings = exactStrings(node) { return strings.contains { $0.isEmpty } ? nil : strings }
             var all: [[UInt8]] = []
             for branch in branches {
                 guard let literals = required(branch) else { return nil }
@@ -78,22 +124,29 @@ enum RegexAtoms {
             }
             return all
         case .sequence(let items):
-            // Adjacent literals join into longer runs; then the best single requirement is kept.
-            var merged: [Node] = []
+            // Runs of adjacent exact items join into longer alternatives (`\.` then `(?:xyz|top)`
+            // gives `.xyz`, `.top`); then the most selective single requirement is kept.
+            var candidates: [[[UInt8]]] = []
+            var run: [[UInt8]]? = nil
+            func flush() {
+                if let current = run, !current.contains(where: \.isEmpty) { candidates.append(current) }
+                run = nil
+            }
             for item in items {
-                if case .literal(let bytes) = item, case .literal(let previous)? = merged.last {
-                    merged[merged.count - 1] = .literal(previous + bytes)
+                if let strings = exactStrings(item) {
+                    if let current = run, current.count * strings.count <= maximumCombinations {
+                        run = current.flatMap { prefix in strings.map { prefix + $0 } }
+                    } else {
+                        flush()
+                        run = strings
+                    }
                 } else {
-                    merged.append(item)
+                    flush()
+                    if let literals = required(item) { candidates.append(literals) }
                 }
             }
-            var best: [[UInt8]]?
-            for item in merged {
-                guard let literals = required(item) else { continue }
-                let shortest = literals.map(\.count).min() ?? 0
-                if shortest > (best?.map(\.count).min() ?? 0) { best = literals }
-            }
-            return best
+            flush()
+            return candidates.max { worth($0) < worth($1) }
         }
     }
 
@@ -232,63 +285,78 @@ enum RegexAtoms {
 
 /// Multi-literal search: which of many byte strings occur in a text, in one pass.
 struct AhoCorasick: Sendable {
-    private var transitions: [[Int32]] = []   // state × 256 → state
-    private var outputs: [[Int]] = []
+    /// Full transition table, flat: `transitions[state * 256 + byte]` is the next state.
+    private let transitions: [Int32]
+    /// Atoms ending at each state (its own and its failure chain's), in compressed rows:
+    /// `outputIDs[outputStart[state] ..< outputStart[state + 1]]`.
+    private let outputStart: [Int32]
+    private let outputIDs: [Int32]
     let atomCount: Int
 
     init(_ atoms: [[UInt8]]) {
         atomCount = atoms.count
-        var goto: [[UInt8: Int]] = [[:]]
-        var output: [[Int]] = [[]]
+        // The trie, with children in a flat table (0 = no child; the root is never a child).
+        var children: [Int32] = Array(repeating: 0, count: 256)
+        var output: [[Int32]] = [[]]
         for (id, atom) in atoms.enumerated() {
             var state = 0
             for byte in atom {
-                if let next = goto[state][byte] { state = next } else {
-                    goto.append([:])
-                    output.append([])
-                    goto[state][byte] = goto.count - 1
-                    state = goto.count - 1
-                }
+                let next = Int(children[state * 256 + Int(byte)])
+                if next != 0 { state = next; continue }
+                let created = output.count
+                output.append([])
+                children.append(contentsOf: repeatElement(0, count: 256))
+                children[state * 256 + Int(byte)] = Int32(created)
+                state = created
             }
-            output[state].append(id)
+            output[state].append(Int32(id))
         }
-        // Breadth-first failure links, folded into a full transition table.
-        var table = [[Int32]](repeating: [Int32](repeating: 0, count: 256), count: goto.count)
-        var failure = [Int](repeating: 0, count: goto.count)
+        // Breadth-first failure links, folded into the full transition table.
+        var table = children
+        var failure = [Int](repeating: 0, count: output.count)
         var queue: [Int] = []
-        for byte in 0..<256 {
-            if let next = goto[0][UInt8(byte)] {
-                table[0][byte] = Int32(next)
-                queue.append(next)
-            }
-        }
+        for byte in 0..<256 where children[byte] != 0 { queue.append(Int(children[byte])) }
         var head = 0
         while head < queue.count {
             let state = queue[head]
             head += 1
             output[state] += output[failure[state]]
             for byte in 0..<256 {
-                if let next = goto[state][UInt8(byte)] {
-                    failure[next] = Int(table[failure[state]][byte])
-                    table[state][byte] = Int32(next)
+                let next = Int(children[state * 256 + byte])
+                if next != 0 {
+                    failure[next] = Int(table[failure[state] * 256 + byte])
                     queue.append(next)
                 } else {
-                    table[state][byte] = table[failure[state]][byte]
+                    table[state * 256 + byte] = table[failure[state] * 256 + byte]
                 }
             }
         }
         transitions = table
-        outputs = output
+        var starts: [Int32] = [0]
+        var ids: [Int32] = []
+        for row in output {
+            ids += row
+            starts.append(Int32(ids.count))
+        }
+        outputStart = starts
+        outputIDs = ids
     }
 
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         var present = [Bool](repeating: false, count: atomCount)
         guard atomCount > 0 else { return present }
-        var state = 0
-        for byte in text {
-            state = Int(transitions[state][Int(byte)])
-            for id in outputs[state] { present[id] = true }
-        }
+        transitions.withUnsafeBufferPointer { transitions in
+        outputStart.withUnsafeBufferPointer { outputStart in
+        outputIDs.withUnsafeBufferPointer { outputIDs in
+            var state = 0
+            for byte in text {
+                state = Int(transitions[state &* 256 &+ Int(byte)])
+                let first = Int(outputStart[state]), end = Int(outputStart[state + 1])
+                if first != end {
+                    for position in first..<end { present[Int(outputIDs[position])] = true }
+                }
+            }
+        }}}
         return present
     }
 }
