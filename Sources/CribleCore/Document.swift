@@ -58,7 +58,8 @@ public struct Document: Sendable {
     public let content: String
     public let fields: [Field]
     /// The byte range of the title inside ``content``, if the document has one. For plain files
-    /// this is the first non-empty line, which in a news article is its headline.
+    /// this is the first non-empty line when more text follows it, which in a news article is its
+    /// headline.
     public let titleRange: Range<Int>?
 
     public init(id: String, title: String? = nil, body: String, language: String? = nil,
@@ -77,7 +78,11 @@ public struct Document: Sendable {
         } else {
             self.content = body
             self.fields = [Field(name: "text", range: 0..<body.utf8.count)]
-            let firstLine = titleIsFirstLine ? Document.firstLineRange(of: body) : nil
+            // A first line is a headline only when something follows it: a one-line comment is
+            // all body, and counting its words double would make weak rules fire on their own.
+            let firstLine = titleIsFirstLine ? Document.firstLineRange(of: body).flatMap { range in
+                body.utf8.dropFirst(range.upperBound).contains { ![0x20, 0x0A, 0x0D, 0x09].contains($0) } ? range : nil
+            } : nil
             self.titleRange = firstLine
             self.title = firstLine.map { String(decoding: Array(body.utf8)[$0], as: UTF8.self) }
         }
