@@ -173,8 +173,12 @@ public struct SpamSignals: Classifier {
                 while chunkStart < chunkEnd, SpamSignals.chunkLeaders.contains(bytes[chunkStart]) { chunkStart += 1 }
                 // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a word;
                 // anything else (letters, accents, apostrophes) is skipped without decoding.
+                // Trailing full stops end sentences; alone they never make a disguise (a word
+                // needs a separator between every letter), so they are not a reason to decode.
+                var checkedEnd = chunkEnd
+                while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
                 var suspicious = false
-                for index in chunkStart..<chunkEnd where SpamSignals.disguiseBytes.contains(bytes[index]) {
+                for index in chunkStart..<checkedEnd where SpamSignals.disguiseBytes.contains(bytes[index]) {
                     suspicious = true
                     break
                 }

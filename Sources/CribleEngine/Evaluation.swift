@@ -86,7 +86,7 @@ public struct Evaluation: Sendable {
                                 labelPatterns: [String]? = nil) -> Evaluation {
         var evaluation = Evaluation()
         evaluation.failures = failures
-        let namespaces = Set(gold.flatMap { $0.labels ?? [] }.compactMap { $0.split(separator: "/").first.map { "\($0)/*" } })
+        let namespaces = Set(gold.reduce(into: [String]()) { $0 += $1.labels ?? [] }.compactMap { $0.split(separator: "/").first.map { "\($0)/*" } })
         let patterns = labelPatterns ?? namespaces.sorted()
         func judged(_ label: String) -> Bool {
             patterns.contains { pattern in

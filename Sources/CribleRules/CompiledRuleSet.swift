@@ -60,6 +60,10 @@ public struct CompiledRuleSet: Sendable {
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
     let prefilter: RegexPrefilter
+    /// Which rules apply to a document, by language code, for every language some rule names;
+    /// `otherLanguages` for the rest. Computed once, so the per-match check is an array read.
+    let activeByLanguage: [String: [Bool]]
+    let activeForOtherLanguages: [Bool]
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
@@ -75,6 +79,9 @@ public struct CompiledRuleSet: Sendable {
         self.phrases = phrases
         self.compositeOrder = compositeOrder
         self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
+        self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
+        self.activeForOtherLanguages = rules.map { $0.languages == nil }
         var patterns: [(rule: Int, pattern: Int)] = []
         var sources: [String] = []
         for (index, rule) in rules.enumerated() {
@@ -105,10 +112,10 @@ public struct CompiledRuleSet: Sendable {
         var hitsByRule: [Int: [Hit]] = [:]
         var issues: [ClassificationIssue] = []
 
+        let activeRules = activeByLanguage[language] ?? activeForOtherLanguages
         func active(_ index: Int) -> Bool {
-            let rule = rules[index]
-            if let ruleFilter, !ruleFilter.contains(rule.id) { return false }
-            return rule.applies(to: language)
+            if let ruleFilter, !ruleFilter.contains(rules[index].id) { return false }
+            return activeRules[index]
         }
 
         // 1. One pass over the tokens for every keyword and proximity rule at once.

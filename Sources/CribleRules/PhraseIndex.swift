@@ -101,6 +101,16 @@ struct PhraseMatcher: Sendable {
     private var byPrefix = TokenTable<Int32>()
     private var candidateLists: [[Int32]] = []
     private var prefixLengths: [Int] = []
+    /// One bit per first-token hash (top bits of the FNV hash): a 16 KB filter that stays in the
+    /// processor's cache, checked before the table, which does not — most tokens start no phrase.
+    private var firstTokenFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
+    static let firstTokenFilterBits = 17
+
+    @inline(__always)
+    static func firstTokenFilterSlot(_ hash: UInt64) -> Int {
+        Int((hash &* 0xFF51_AFD7_ED55_8CCD) >> UInt64(64 - firstTokenFilterBits))
+    }
+
     /// One bit per hash of the first three bytes of every prefix of three bytes or more: most
     /// tokens start no prefix, and this skips the per-length lookups for them.
     private var prefixStarts = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.prefixStartBits - 6))
@@ -131,7 +141,10 @@ struct PhraseMatcher: Sendable {
                 prefixLengths.sort()
             }
         } else {
-            PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: Tokenizer.hash(first))
+            let hash = Tokenizer.hash(first)
+            PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: hash)
+            let slot = PhraseMatcher.firstTokenFilterSlot(hash)
+            firstTokenFilter[slot >> 6] |= 1 << UInt64(slot & 63)
         }
     }
 
@@ -190,7 +203,11 @@ struct PhraseMatcher: Sendable {
             }
             for index in range {
                 let token = tokens[index]
-                if let candidates = byFirstToken[token.hash] { checkAll(candidates, at: index) }
+                let filterSlot = PhraseMatcher.firstTokenFilterSlot(token.hash)
+                if firstTokenFilter[filterSlot >> 6] & (1 << UInt64(filterSlot & 63)) != 0,
+                   let candidates = byFirstToken[token.hash] {
+                    checkAll(candidates, at: index)
+                }
                 guard !prefixLengths.isEmpty else { continue }
                 let length = token.length
                 var hash = Tokenizer.fnvOffset

@@ -83,6 +83,7 @@ enum RegexAtoms {
         case sequence([Node])
         case alternation([Node])
         case repeated(Node, min: Int)
+        case optional(Node)              // `x?`: nothing, or one `x`
     }
 
     /// The strings `node` matches when it matches exactly one of a few known strings (a literal,
@@ -92,6 +93,9 @@ enum RegexAtoms {
         case .literal(let bytes): return [bytes]
         case .empty: return [[]]
         case .other, .repeated: return nil
+        case .optional(let inner):
+            guard let strings = exactStrings(inner) else { return nil }
+            return [[]] + strings
         case .alternation(let branches):
             var all: [[UInt8]] = []
             for branch in branches {
@@ -113,7 +117,7 @@ enum RegexAtoms {
     static func required(_ node: Node) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
-        case .other, .empty: return nil
+        case .other, .empty, .optional: return nil
         case .repeated(let inner, let min): return min >= 1 ? required(inner) : nil
         case .alternation(let branches):
             if let strings = exactStrings(node) { return strings.contains { $0.isEmpty } ? nil : strings }
@@ -181,6 +185,7 @@ enum RegexAtoms {
         mutating func parseQuantifier(_ atom: Node) -> Node? {
             guard index < bytes.count else { return atom }
             var minimum: Int?
+            let quantifierStart = index
             switch bytes[index] {
             case UInt8(ascii: "?"), UInt8(ascii: "*"): minimum = 0; index += 1
             case UInt8(ascii: "+"): minimum = 1; index += 1
@@ -198,11 +203,44 @@ enum RegexAtoms {
             }
             // Lazy or possessive suffix.
             if index < bytes.count, bytes[index] == UInt8(ascii: "?") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            // `x?` is kept apart from other repetitions: with exact neighbours it still gives a
+            // short list of exact strings (`millions? de` → `million de`, `millions de`).
+            if minimum == 0, bytes[quantifierStart] == UInt8(ascii: "?") {
+                if case .literal(let run) = atom, run.count > 1 {
+                    return .sequence([.literal(Array(run.dropLast())), .optional(.literal([run.last!]))])
+                }
+                return .optional(atom)
+            }
             // A repeated literal run only guarantees its last character once; keep it simple.
             if case .literal(let run) = atom, run.count > 1 {
                 return .sequence([.literal(Array(run.dropLast())), .repeated(.literal([run.last!]), min: minimum!)])
             }
             return .repeated(atom, min: minimum!)
+        }
+
+        /// The members of a class such as `[1-9]` or `[ ,.]`: not negated, plain ASCII characters
+        /// and ranges, at most ten in all. Consumes the class when it returns members.
+        mutating func smallClass() -> [UInt8]? {
+            var position = index + 1
+            var members: [UInt8] = []
+            while position < bytes.count, bytes[position] != UInt8(ascii: "]") || position == index + 1 {
+                let byte = bytes[position]
+                guard byte < 0x80, byte != UInt8(ascii: "\\"), byte != UInt8(ascii: "["),
+                      !(byte == UInt8(ascii: "^") && position == index + 1) else { return nil }
+                if position + 2 < bytes.count, bytes[position + 1] == UInt8(ascii: "-"), bytes[position + 2] != UInt8(ascii: "]") {
+                    let upper = bytes[position + 2]
+                    guard upper < 0x80, upper != UInt8(ascii: "\\"), upper >= byte, Int(upper - byte) < 10 else { return nil }
+                    members += Array(byte...upper)
+                    position += 3
+                } else {
+                    members.append(byte)
+                    position += 1
+                }
+                if members.count > 10 { return nil }
+            }
+            guard position < bytes.count, !members.isEmpty else { return nil }
+            index = position + 1
+            return members
         }
 
         mutating func parseAtom() -> Node? {
@@ -233,6 +271,7 @@ enum RegexAtoms {
                 index += 1
                 return lookaround ? .empty : inner
             case UInt8(ascii: "["):
+                if let members = smallClass() { return .alternation(members.map { .literal([$0]) }) }
                 index += 1
                 if index < bytes.count, bytes[index] == UInt8(ascii: "^") { index += 1 }
                 if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1 }
