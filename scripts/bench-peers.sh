@@ -33,31 +33,8 @@ if ! command -v python3 >/dev/null 2>&1; then
   exit 2
 fi
 
-# python3 -m venv needs the venv and ensurepip modules, which Debian ships in python3-venv.
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    echo "bench-peers: installing python3-venv with apt-get" >&2
-    $sudo apt-get update -qq >&2 || true
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >&2 \
-      || echo "bench-peers: apt-get could not install python3-venv" >&2
-  else
-    echo "bench-peers: Python's venv module is missing; please install it (python3-venv)" >&2
-  fi
-fi
-
-venv=.build/bench-venv
-python="$venv/bin/python"
-if [ ! -x "$python" ]; then
-  mkdir -p .build
-  if ! python3 -m venv "$venv" >&2; then
-    echo "bench-peers: could not create $venv;" \
-         "continuing with python3, peers that are not installed will be reported as such" >&2
-    rm -rf "$venv"
-    python=python3
-  fi
-fi
+. scripts/lib/python-venv.sh
+peer_venv bench-peers .build/bench-venv
 
 # Installs the pinned peers that are missing or at another version; one that pip cannot install
 # is named in BENCH_PEERS_PIP_FAILED, and its rows say "not run".

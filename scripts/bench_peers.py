@@ -41,6 +41,7 @@ import time
 import unicodedata
 import warnings
 from collections import Counter
+from peer_common import command_output
 from typing import Any, Callable, Optional, Sequence
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -770,14 +771,6 @@ def shown_path(path: str) -> str:
     absolute."""
     relative = os.path.relpath(path)
     return os.path.abspath(path) if relative.startswith(os.path.join("..", "..")) else relative
-
-
-def command_output(command: list[str]) -> Optional[str]:
-    try:
-        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True
-                              ).stdout.decode().strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -29,17 +29,8 @@ if [ ! -x "$crible" ]; then
   exit 2
 fi
 
-venv=.build/eval-venv
-python="$venv/bin/python"
-if [ ! -x "$python" ]; then
-  mkdir -p .build
-  if ! python3 -m venv "$venv" >&2; then
-    echo "eval-peers: could not create $venv (on Debian/Ubuntu: apt-get install python3-venv);" \
-         "continuing with python3, peers that are not installed will be reported as such" >&2
-    rm -rf "$venv"
-    python=python3
-  fi
-fi
+. scripts/lib/python-venv.sh
+peer_venv eval-peers .build/eval-venv
 if [ "$python" != python3 ] && ! "$python" -c 'import vaderSentiment, vaderSentiment_fr, textblob, textblob_fr' 2>/dev/null; then
   "$python" -m pip install --quiet --disable-pip-version-check vaderSentiment==3.3.2 vaderSentiment-fr==1.3.4 textblob textblob-fr==0.2.0 >&2 \
     || echo "eval-peers: pip could not install every peer; the missing ones will be reported as not installed" >&2

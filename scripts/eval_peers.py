@@ -36,6 +36,7 @@ import sys
 import time
 import warnings
 from collections import Counter
+from peer_common import command_output
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 # --------------------------------------------------------------------------------------------
@@ -1273,14 +1274,6 @@ def reading(report: dict[str, Any], peers: dict[str, PeerState]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-
-
-def command_output(command: list[str]) -> Optional[str]:
-    try:
-        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True
-                              ).stdout.decode().strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def main(argv: Optional[list[str]] = None) -> int:
