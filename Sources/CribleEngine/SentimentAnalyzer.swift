@@ -226,9 +226,11 @@ public struct SentimentAnalyzer: Sendable {
     /// tolerated (`:D!!`).
     /// Whitespace-separated chunks of up to 8 bytes that contain one of `symbolBytes` (trailing
     /// `, . ! ?` trimmed): the only chunks that can be emoticons. A `String` is made only for them.
+    static let chunkTrailers = ByteSet(",.!?")
+
     func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
-        let trailing = ByteSet(",.!?")
+        let trailing = SentimentAnalyzer.chunkTrailers
         folded.withUnsafeBufferPointer { folded in
             var start = -1
             func close(_ end: Int) {

@@ -2,8 +2,8 @@
 /// addressing and linear probing: a lookup is a multiply, a shift and usually one comparison,
 /// where `Dictionary` would hash the hash again with SipHash.
 ///
-/// Keys, values and the occupied flag of a slot sit side by side, so a probe touches one cache
-/// line rather than three arrays.
+/// A slot's key and value sit side by side (an empty slot is one without a value), so a probe
+/// touches one cache line rather than several arrays.
 struct TokenTable<Value: Sendable>: Sendable {
     struct Slot: Sendable {
         var key: UInt64
