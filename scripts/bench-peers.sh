@@ -33,8 +33,9 @@ if ! command -v python3 >/dev/null 2>&1; then
   exit 2
 fi
 
+venv=.build/bench-venv
 . scripts/lib/python-venv.sh
-peer_venv bench-peers .build/bench-venv
+peer_venv bench-peers "$venv"
 
 # Installs the pinned peers that are missing or at another version; one that pip cannot install
 # is named in BENCH_PEERS_PIP_FAILED, and its rows say "not run".

@@ -711,7 +711,7 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
     out.append("Crible's rows are its own measurements (`crible bench --documents ... --keywords ... --format json`); "
                "its keyword rows are the text view plus matching N case-insensitive, accent-insensitive, "
                "word-bounded keyword rules over all documents, one job.")
-    compile_times = ", ".join(f"{hs_info[k]:.2f} s for {k.rsplit('_', 1)[1]} keywords"
+    compile_times = ", ".join(f"{hs_info[k]:.2f} s for {int(k.rsplit('_', 1)[1]):,} keywords"
                               for k in sorted(hs_info) if k.startswith("compile_seconds_"))
     out.append("Hyperscan: flags `HS_FLAG_CASELESS | HS_FLAG_UTF8` on every pattern, one database per keyword "
                "set, `HS_MODE_BLOCK`, one `scan` per document (UTF-8 bytes, encoded before timing) with a Python "
@@ -740,7 +740,7 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
         sample_note = ""
         if any(r.sample for r in re_rows):
             sample_note = (f" The 1,000-keyword alternation is slow, so it was timed on the first {re_docs} "
-                           f"documents ({next(r.bytes for r in re_rows if r.sample) / 1e6:.2f} MB).")
+                           f"documents ({next(r.bytes for r in re_rows if r.sample) / 1e6:.2f} MB, option `--re-megabytes`).")
         out.append("Python re: the same folding, then one compiled alternation of the keywords (longest first) "
                    "between `(?<![^\\W_])` and `(?![^\\W_])`, counted with `finditer`." + sample_note)
     vader = next((r for r in rows if r.system == "vaderSentiment-fr"), None)
@@ -831,7 +831,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows: list[Row] = []
     jobs = (data or {}).get("batch", {}).get("jobs")
     # Crible names its multi-core run after the job count (`pipeline-2-jobs`).
-    by_id = {("pipeline-N-jobs" if m["id"] == f"pipeline-{jobs}-jobs" else m["id"]): m
+    by_id = {("pipeline-N-jobs" if re.fullmatch(r"pipeline-(N|\d+)-jobs", str(m["id"])) else m["id"]): m
              for m in (data or {}).get("measurements", [])}
     crible_rows: dict[str, Row] = {}
     for ident in CRIBLE_IDS:
