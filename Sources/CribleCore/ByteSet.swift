@@ -2,7 +2,7 @@
 ///
 /// Scanners in hot loops ask "is this byte one of `!?$`?" for every byte of every document;
 /// asking a `String.UTF8View` walks the string each time, this does not.
-public struct ByteSet: Sendable, Hashable {
+public struct ByteSet: Sendable {
     @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     public init() {}
@@ -10,10 +10,6 @@ public struct ByteSet: Sendable, Hashable {
     /// The bytes of `characters`' UTF-8 encoding (meant for ASCII punctuation lists).
     public init(_ characters: String) {
         for byte in characters.utf8 { insert(byte) }
-    }
-
-    public init<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes { insert(byte) }
     }
 
     public mutating func insert(_ byte: UInt8) {
@@ -36,22 +32,6 @@ public struct ByteSet: Sendable, Hashable {
         default: word = words.3
         }
         return word & (UInt64(1) << UInt64(byte & 63)) != 0
-    }
-
-    public var isEmpty: Bool { words == (0, 0, 0, 0) }
-
-    public static func == (lhs: ByteSet, rhs: ByteSet) -> Bool { lhs.words == rhs.words }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
-    }
-}
-
-extension ByteSet {
-    /// Whether any byte of `text` is in the set.
-    public func intersects(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in text where contains(byte) { return true }
-        return false
     }
 }
 

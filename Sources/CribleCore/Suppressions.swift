@@ -69,19 +69,6 @@ public struct Suppression: Sendable, Hashable {
     /// every document, so it must not build a `String` or go through Foundation.
     static func containsDirective(_ bytes: [UInt8]) -> Bool {
         let marker = Suppression.marker
-        guard bytes.count >= marker.count else { return false }
-        return bytes.withUnsafeBufferPointer { text in
-            var index = 0
-            let last = text.count - marker.count
-            while index <= last {
-                if text[index] == marker[0] {
-                    var offset = 1
-                    while offset < marker.count, text[index + offset] == marker[offset] { offset += 1 }
-                    if offset == marker.count { return true }
-                }
-                index += 1
-            }
-            return false
-        }
+        return bytes.indices.contains { bytes[$0] == marker[0] && bytes.hasBytes(marker, at: $0) }
     }
 }

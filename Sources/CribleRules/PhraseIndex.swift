@@ -233,13 +233,6 @@ struct PhraseMatcher: Sendable {
     private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
 }
 
-@inline(__always)
-func bytesEqual(_ expected: [UInt8], _ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
-    guard start + expected.count <= text.count else { return false }
-    for offset in 0..<expected.count where expected[offset] != text[start + offset] { return false }
-    return true
-}
-
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
 /// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
 public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {

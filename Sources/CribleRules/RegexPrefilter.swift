@@ -32,9 +32,6 @@ public struct RegexPrefilter: Sendable {
         atomsOfPattern = ofPattern
     }
 
-    /// Number of patterns that will always run (no atoms could be extracted).
-    public var unfilteredCount: Int { atomsOfPattern.filter { $0 == nil }.count }
-
     /// Which patterns may match this text.
     public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         let present = automaton.presentAtoms(in: text)
