@@ -26,11 +26,9 @@ row as "not run: reason" and the others still run.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import importlib.metadata
 import json
 import os
-import platform
 import random
 import re
 import shlex
@@ -41,7 +39,7 @@ import time
 import unicodedata
 import warnings
 from collections import Counter
-from peer_common import command_output
+from peer_common import run_metadata
 from typing import Any, Callable, Optional, Sequence
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -890,16 +888,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     ratios(rows)
 
     # Report.
-    python_command = "python " + shlex.join(["scripts/bench_peers.py"] + (argv if argv is not None else sys.argv[1:]))
     report: dict[str, Any] = {
         "meta": {
-            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": os.environ.get("BENCH_PEERS_COMMAND") or python_command,
-            "python_command": python_command,
-            "machine": command_output(["uname", "-m"]) or platform.machine(),
-            "nproc": command_output(["nproc"]) or str(os.cpu_count()),
-            "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version(),
+            **run_metadata("scripts/bench_peers.py", "BENCH_PEERS_COMMAND", argv),
             "crible": args.crible,
             "crible_version": version,
             "peer_versions": peers.versions,

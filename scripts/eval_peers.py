@@ -24,19 +24,17 @@ reported as such. No dataset text is written to either file: only ids, counts an
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import importlib.metadata
 import json
 import math
 import os
-import platform
 import shlex
 import subprocess
 import sys
 import time
 import warnings
 from collections import Counter
-from peer_common import command_output
+from peer_common import run_metadata
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 # --------------------------------------------------------------------------------------------
@@ -1308,16 +1306,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         log(f"{peer.name}: {peer.status}" + (f" ({peer.version_string})" if peer.scorer else ""))
 
     evaluation = evaluate(args, peers, log)
-    python_command = "python " + shlex.join(["scripts/eval_peers.py"] + (argv if argv is not None else sys.argv[1:]))
     report: dict[str, Any] = {
         "meta": {
-            "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "command": os.environ.get("EVAL_PEERS_COMMAND") or python_command,
-            "python_command": python_command,
-            "machine": platform.machine(),
-            "nproc": command_output(["nproc"]) or str(os.cpu_count()),
-            "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version(),
+            **run_metadata("scripts/eval_peers.py", "EVAL_PEERS_COMMAND", argv),
             "crible": args.crible,
             "crible_version": version,
             "rules_digests": evaluation["rules_digests"],

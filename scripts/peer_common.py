@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
+import platform
+import shlex
 import subprocess
-from typing import Optional
+import sys
+from typing import Any, Optional
 
 
 def command_output(command: list[str]) -> Optional[str]:
@@ -13,3 +18,21 @@ def command_output(command: list[str]) -> Optional[str]:
                               ).stdout.decode().strip()
     except (OSError, subprocess.CalledProcessError):
         return None
+
+
+def run_metadata(script: str, command_variable: str, argv: Optional[list[str]]) -> dict[str, Any]:
+    """When, how and where a report was made: the fields both reports open with.
+
+    `command_variable` names the environment variable in which the shell wrapper passes the
+    command the user typed; without it, the Python command line stands in.
+    """
+    python_command = "python " + shlex.join([script] + (argv if argv is not None else sys.argv[1:]))
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": os.environ.get(command_variable) or python_command,
+        "python_command": python_command,
+        "machine": command_output(["uname", "-m"]) or platform.machine(),
+        "nproc": command_output(["nproc"]) or str(os.cpu_count()),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+    }
