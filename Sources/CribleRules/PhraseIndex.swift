@@ -17,7 +17,7 @@ public final class Phrase: Sendable {
     /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
     /// Returns `nil` when the phrase has no word in it (punctuation only).
     public init?(_ text: String) {
-        let view = TextView(text.trimmingWhitespace())
+        let view = TextView(text)
         guard !view.tokens.isEmpty else { return nil }
         tokens = view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) }
         originalTokens = view.tokens.indices.map { Array(view.original[view.originalRange(ofTokens: $0, through: $0)]) }
@@ -250,6 +250,10 @@ public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Most strings have nothing to trim, and saying so needs only their first and last bytes.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return self
+        }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

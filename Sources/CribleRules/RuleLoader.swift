@@ -76,9 +76,15 @@ public struct RuleLoader: Sendable {
         var diagnostics = extraDiagnostics
         var parsed: [RuleFile] = []
         var hasher = SHA256()
-        for (path, text) in sources {
+        // Files are parsed on every core (parsing is most of loading, and files are independent);
+        // results are gathered in the given order, so diagnostics and the rule set do not depend
+        // on which thread finished first.
+        let results = ParseSlots(count: sources.count)
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path))
+        }
+        for ((path, text), (file, fileDiagnostics)) in zip(sources, results.values()) {
             hasher.update(Array(path.utf8) + [0] + Array(text.utf8) + [0])
-            let (file, fileDiagnostics) = RuleFileParser.parse(text, path: path)
             diagnostics += fileDiagnostics
             if let file { parsed.append(file) }
         }
@@ -86,6 +92,22 @@ public struct RuleLoader: Sendable {
         diagnostics += compileDiagnostics
         return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
     }
+}
+
+/// Parse results by file index, filled from several threads.
+private final class ParseSlots: @unchecked Sendable {
+    private var slots: [(RuleFile?, [Diagnostic])]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: (nil, []), count: count) }
+
+    func set(_ index: Int, _ result: (RuleFile?, [Diagnostic])) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    func values() -> [(RuleFile?, [Diagnostic])] { lock.lock(); defer { lock.unlock() }; return slots }
 }
 
 /// The absolute, symlink-free form of a path, to compare paths written differently.
