@@ -47,7 +47,7 @@ struct Bench: ParsableCommand {
 
         var results: [(id: String, measurement: Benchmark.Measurement)] = []
         results.append(("load", benchmark.measure("load and compile rules", bytes: 0) {
-            _ = try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
+            try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
         }))
         let (engine, _) = try rules.loadEngine(settings)
         results.append(("text-view", benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {

@@ -100,12 +100,12 @@ public struct CompiledRuleSet: Sendable {
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
 
     /// Runs every applicable rule on one document.
-    /// - Parameter usePrefilter: skip regexes whose literal atoms do not occur in the text. It
-    ///   never changes the result (a test checks this); turning it off is for that test and for
-    ///   measuring what it saves.
+    /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
+    ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
+    ///   checks this); turning them off is for that test and for measuring what they save.
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
-                         usePrefilter: Bool = true,
+                         optimised: Bool = true,
                          profiler: Profiler? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
         let text = context.text
         let language = context.language.code
@@ -157,12 +157,18 @@ public struct CompiledRuleSet: Sendable {
         if let profiler { profiler.add("rules: keyword and proximity pass", DispatchTime.now().uptimeNanoseconds - phraseStart) }
 
         // 2. Regular expressions, after the literal prefilter.
-        let candidates: [Bool]? = usePrefilter && !regexPatterns.isEmpty
+        let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
         var patternsByRule: [Int: [Int]] = [:]
         for (position, owner) in regexPatterns.enumerated() where candidates?[position] ?? true {
             patternsByRule[owner.rule, default: []].append(owner.pattern)
         }
+        // Whether the patterns' faster ASCII code may run on each text (see
+        // `Regex.isUnicodeNeutral`); the original text is only checked if a case-sensitive
+        // pattern needs it.
+        let foldedIsNeutral = optimised && !patternsByRule.isEmpty
+            && text.folded.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
+        var originalIsNeutral: Bool?
         for index in patternsByRule.keys.sorted() where active(index) {
             guard case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
@@ -171,8 +177,15 @@ public struct CompiledRuleSet: Sendable {
             defer { if let profiler { profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart) } }
             for pattern in patternsByRule[index]!.map({ allPatterns[$0] }) {
                 do {
+                    var neutral = foldedIsNeutral
+                    if onOriginal {
+                        if originalIsNeutral == nil {
+                            originalIsNeutral = optimised && text.original.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
+                        }
+                        neutral = originalIsNeutral ?? false
+                    }
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
-                        try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000)
+                        try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                     }
                     for range in ranges where !range.isEmpty {
                         hits.append(Hit(onOriginal ? range : text.originalRange(ofFolded: range)))

@@ -14,18 +14,40 @@ public final class Phrase: Sendable {
 
     public var lastIsPrefix: Bool { prefixes.last ?? false }
 
+    init(tokens: [[UInt8]], originalTokens: [[UInt8]], prefixes: [Bool], source: String) {
+        self.tokens = tokens
+        self.originalTokens = originalTokens
+        self.prefixes = prefixes
+        self.source = source
+    }
+
     /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
     /// Returns `nil` when the phrase has no word in it (punctuation only).
-    public init?(_ text: String) {
+    public convenience init?(_ text: String) {
+        // Most lexicon terms and keywords are one ASCII word, perhaps with a final `*`: their
+        // folded token is the word in lower case, so no text view (a dozen allocations) is built.
+        // The tokenizer gives the same result (letters and digits make one token, `*` ends it);
+        // `PhraseTests` checks the two ways agree.
+        var bytes = Array(text.utf8)
+        let isPrefix = bytes.last == UInt8(ascii: "*")
+        if isPrefix { bytes.removeLast() }
+        if !bytes.isEmpty, bytes.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 }) {
+            self.init(tokens: [bytes.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }], originalTokens: [bytes],
+                      prefixes: [isPrefix], source: text)
+            return
+        }
+        self.init(viewing: text)
+    }
+
+    /// The general way: through a text view of the phrase.
+    convenience init?(viewing text: String) {
         let view = TextView(text)
         guard !view.tokens.isEmpty else { return nil }
-        tokens = view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) }
-        originalTokens = view.tokens.indices.map { Array(view.original[view.originalRange(ofTokens: $0, through: $0)]) }
-        prefixes = view.tokens.indices.map { index in
-            let end = view.originalRange(ofTokens: index, through: index).upperBound
-            return end < view.original.count && view.original[end] == UInt8(ascii: "*")
-        }
-        source = text
+        let ranges = view.tokens.indices.map { view.originalRange(ofTokens: $0, through: $0) }
+        self.init(tokens: view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) },
+                  originalTokens: ranges.map { Array(view.original[$0]) },
+                  prefixes: ranges.map { $0.upperBound < view.original.count && view.original[$0.upperBound] == UInt8(ascii: "*") },
+                  source: text)
     }
 }
 

@@ -84,7 +84,10 @@ public struct RuleLoader: Sendable {
             results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path))
         }
         for ((path, text), (file, fileDiagnostics)) in zip(sources, results.values()) {
-            hasher.update(Array(path.utf8) + [0] + Array(text.utf8) + [0])
+            hasher.update(Array(path.utf8) + [0])
+            var text = text
+            text.withUTF8 { hasher.update($0) }
+            hasher.update([0])
             diagnostics += fileDiagnostics
             if let file { parsed.append(file) }
         }

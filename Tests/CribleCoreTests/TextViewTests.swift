@@ -77,6 +77,15 @@ final class SupportTypesTests: XCTestCase {
         var long = SHA256()
         long.update(Array(String(repeating: "a", count: 1000).utf8))
         XCTAssertEqual(long.finalize().hexString, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        // The same bytes in pieces of every size, across block boundaries, give the same digest.
+        for piece in [1, 3, 63, 64, 65, 200] {
+            var chunked = SHA256()
+            let bytes = Array(String(repeating: "a", count: 1000).utf8)
+            for start in stride(from: 0, to: bytes.count, by: piece) {
+                chunked.update(Array(bytes[start..<min(start + piece, bytes.count)]))
+            }
+            XCTAssertEqual(chunked.finalize().hexString, "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", "pieces of \(piece)")
+        }
     }
 
     func testDocumentWithTitleKeepsFieldOffsets() {

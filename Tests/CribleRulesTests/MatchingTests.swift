@@ -16,6 +16,25 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(matches(set, "L’IA et les DONNÉES personnelles; via une IAE ou diagonale")["ia"], ["IA", "DONNÉES personnelles"])
     }
 
+    /// Single ASCII words skip the text view when they become phrases; both ways must agree.
+    func testPhraseShortcutAgreesWithTheTextView() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcXYZmnoQ0189")
+        var samples = ["IA", "nul*", "Covid19", "abc123*", "x", "2024", "ÉTÉ", "*", "", "d'accord", "e-mail*", "a*b", "**"]
+        for _ in 0..<300 {
+            let length = Int.random(in: 1...9, using: &generator)
+            var word = String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+            if Bool.random(using: &generator) { word += "*" }
+            samples.append(word)
+        }
+        for sample in samples {
+            let quick = Phrase(sample), general = Phrase(viewing: sample)
+            XCTAssertEqual(quick?.tokens, general?.tokens, sample)
+            XCTAssertEqual(quick?.originalTokens, general?.originalTokens, sample)
+            XCTAssertEqual(quick?.prefixes, general?.prefixes, sample)
+        }
+    }
+
     func testPrefixKeywordsMatchWholeWords() {
         let set = compile("""
           - {id: r, label: test/a, description: d, keywords: ["régul*", "intelligence artific*"]}

@@ -56,4 +56,43 @@ final class RegexTests: XCTestCase {
             XCTAssertEqual(try large.matches(in: buffer, scratch: scratch), [0..<18])
         }
     }
+
+    /// Punctuation and symbols leave `\d`, `\s`, `\w` and `\b` unchanged with or without Unicode
+    /// properties; letters, digits and spaces outside ASCII do not.
+    func testUnicodeNeutralTexts() {
+        func neutral(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) } }
+        XCTAssertTrue(neutral("le prix : 12 € « hausse » – voir • ☕ 😀"))
+        XCTAssertTrue(neutral(""))
+        XCTAssertFalse(neutral("été"))              // letters
+        XCTAssertFalse(neutral("code ٧٥٠١١"))        // Arabic-Indic digits are \d with UCP
+        XCTAssertFalse(neutral("a\u{2003}b"))       // an em space is \s with UCP
+        XCTAssertFalse(neutral("москва"))
+    }
+
+    /// On a neutral text the ASCII code finds exactly what the Unicode code finds; on other texts
+    /// callers keep the Unicode code, which differs.
+    func testASCIICodeAgreesOnNeutralTexts() throws {
+        let patterns = [#"\b\d{5}\b"#, #"\w+"#, #"\s+"#, #"\b[a-z]+\b"#, #"\W\D\S"#, #"(?<!\w)x"#]
+        let texts = ["75011 paris « 12345 » – ok", "a_b-c 123 ☕x €x", "x…x—x", "  tab\there  "]
+        let scratch = MatchScratch()
+        for pattern in patterns {
+            let regex = try Regex(pattern)
+            for text in texts {
+                let bytes = Array(text.utf8)
+                try bytes.withUnsafeBufferPointer { buffer in
+                    XCTAssertTrue(Regex.isUnicodeNeutral(buffer), text)
+                    XCTAssertEqual(try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: true),
+                                   try regex.matches(in: buffer, scratch: scratch), "\(pattern) on \(text)")
+                }
+            }
+        }
+        // Where the two would differ, the text is not neutral.
+        let digits = try Regex(#"\d+"#)
+        let arabic = Array("٧٥٠".utf8)
+        try arabic.withUnsafeBufferPointer { buffer in
+            XCTAssertFalse(Regex.isUnicodeNeutral(buffer))
+            XCTAssertEqual(try digits.matches(in: buffer, scratch: scratch).count, 1)
+            XCTAssertEqual(try digits.matches(in: buffer, scratch: scratch, unicodeNeutral: true).count, 0)
+        }
+    }
 }
