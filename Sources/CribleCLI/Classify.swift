@@ -140,16 +140,30 @@ struct Classify: ParsableCommand {
         let batch = BatchClassifier(engine: engine, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, profiler: profiler,
                                     engineFor: engineFor)
         let outputs = try destinations()
-        // JSON lines to standard output stream: each verdict is printed as soon as it is ready.
-        let streaming = outputs.contains { $0.format == JSONLinesReporter.identifier && $0.file == nil }
+        // JSON lines and text to standard output stream: each verdict is printed as soon as it
+        // and those before it are ready, so output starts at once and a batch is never held whole.
+        let streamed = outputs.first { $0.file == nil && [JSONLinesReporter.identifier, TextReporter.identifier].contains($0.format) }?.format
+        let textStream = TextStream(TextReporter(engine: engine, colors: Terminal.standardOutputIsTerminal))
         let lineReporter = JSONLinesReporter(engine: engine)
-        let progress = ProgressBar(total: inputs.count)
+        // Verdicts printed to a terminal as they come are their own progress report; a bar would
+        // be drawn across them.
+        let progress = streamed != nil && Terminal.standardOutputIsTerminal ? nil : ProgressBar(total: inputs.count)
         var emit: (@Sendable (BatchItem) -> Void)?
-        if streaming { emit = { (item: BatchItem) in Terminal.write(lineReporter.line(for: item) + "\n") } }
+        if streamed == JSONLinesReporter.identifier {
+            emit = { (item: BatchItem) in Terminal.write(lineReporter.line(for: item) + "\n") }
+        } else if streamed == TextReporter.identifier {
+            emit = { (item: BatchItem) in Terminal.write(textStream.piece(for: item)) }
+        }
         var report: (@Sendable (Int) -> Void)?
         if let progress { report = { (done: Int) in progress.update(done: done) } }
-        let items = batch.classify(inputs, inOrder: emit, progress: report)
+        // When the streamed report is the only one and no baseline needs the findings, only what
+        // decides the exit status is kept of each verdict once printed.
+        let keepOutcomeOnly = streamed != nil && outputs.count == 1 && baseline == nil && writeBaseline == nil
+        var keep: (@Sendable (BatchItem) -> BatchItem)?
+        if keepOutcomeOnly { keep = { (item: BatchItem) in item.outcomeOnly } }
+        let items = batch.classify(inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
         progress?.finish()
+        if streamed == TextReporter.identifier { Terminal.write(textStream.closing()) }
         if let profiler { Terminal.printError(profiler.report()) }
         let failing = failOn ?? configuration?.failOn.flatMap(FailOn.init(rawValue:)) ?? .block
         let threshold: Action? = switch failing {
@@ -157,7 +171,7 @@ struct Classify: ParsableCommand {
         case .block: .block
         case .never: nil
         }
-        for (name, file) in outputs where !(streaming && name == JSONLinesReporter.identifier && file == nil) {
+        for (name, file) in outputs where !(name == streamed && file == nil) {
             let reporter = Reporters.reporter(named: name, engine: engine, colors: file == nil && Terminal.standardOutputIsTerminal,
                                               failOn: threshold)!
             let text = reporter.report(items)
@@ -214,4 +228,15 @@ struct Classify: ParsableCommand {
         }
         if outcome != .passed { throw ExitCode(outcome.rawValue) }
     }
+}
+
+/// The text report's stream, fed from the batch's in-order callback (one call at a time).
+private final class TextStream: @unchecked Sendable {
+    private var stream: TextReporter.Stream
+    private let lock = NSLock()
+
+    init(_ reporter: TextReporter) { stream = TextReporter.Stream(reporter: reporter) }
+
+    func piece(for item: BatchItem) -> String { lock.lock(); defer { lock.unlock() }; return stream.piece(for: item) }
+    func closing() -> String { lock.lock(); defer { lock.unlock() }; return stream.closing() }
 }

@@ -9,10 +9,53 @@ public enum EvidenceSource: Sendable, Hashable {
 /// One occurrence of what a rule or plugin looks for. Usually one span; a proximity rule's hit
 /// has two, a composite's has those of the rules it combines.
 public struct Hit: Sendable, Hashable {
+    /// Nearly every hit has one span (a keyword, a regex match) or two (a proximity pair); those
+    /// are stored inline, so that the 80-odd hits of a typical article cost no allocation each.
+    /// Composite hits with more spans keep them in an array. Each count has one representation,
+    /// so the synthesised equality compares spans.
+    private enum Storage: Sendable, Hashable {
+        case none
+        case one(Range<Int>)
+        case two(Range<Int>, Range<Int>)
+        case many([Range<Int>])
+
+        init(_ spans: [Range<Int>]) {
+            switch spans.count {
+            case 0: self = .none
+            case 1: self = .one(spans[0])
+            case 2: self = .two(spans[0], spans[1])
+            default: self = .many(spans)
+            }
+        }
+    }
+
+    private var storage: Storage
+
     /// Byte ranges into the document's original content.
-    public var spans: [Range<Int>]
-    public init(spans: [Range<Int>]) { self.spans = spans }
-    public init(_ span: Range<Int>) { self.spans = [span] }
+    public var spans: [Range<Int>] {
+        get {
+            switch storage {
+            case .none: []
+            case .one(let span): [span]
+            case .two(let first, let second): [first, second]
+            case .many(let spans): spans
+            }
+        }
+        set { storage = Storage(newValue) }
+    }
+
+    /// The first span, read without building the array of ``spans``.
+    public var firstSpan: Range<Int>? {
+        switch storage {
+        case .none: nil
+        case .one(let span), .two(let span, _): span
+        case .many(let spans): spans.first
+        }
+    }
+
+    public init(spans: [Range<Int>]) { storage = Storage(spans) }
+    public init(_ span: Range<Int>) { storage = .one(span) }
+    public init(_ first: Range<Int>, _ second: Range<Int>) { storage = .two(first, second) }
 }
 
 /// What a detector found: "rule R, evidence for label L with weight W, here and here".

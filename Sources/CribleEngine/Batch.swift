@@ -29,14 +29,20 @@ public struct BatchClassifier: Sendable {
     ///   - inOrder: called with each result as soon as it and every result before it are ready,
     ///     in input order (streaming output stays deterministic).
     ///   - progress: called after each document with the number done, from any thread.
+    ///   - keepAfterOutput: what to keep of each result once `inOrder` has had it (see
+    ///     ``BatchItem/outcomeOnly``), so that a batch written as it goes is not held whole.
+    ///     Each input is released once classified, whatever this is.
     public func classify(_ inputs: [InputItem], inOrder: (@Sendable (BatchItem) -> Void)? = nil,
-                         progress: (@Sendable (Int) -> Void)? = nil) -> [BatchItem] {
-        let results = ResultSlots(count: inputs.count, inOrder: inOrder, progress: progress)
+                         progress: (@Sendable (Int) -> Void)? = nil,
+                         keepAfterOutput: (@Sendable (BatchItem) -> BatchItem)? = nil) -> [BatchItem] {
+        let results = ResultSlots(count: inputs.count, inOrder: inOrder, progress: progress, keep: keepAfterOutput)
+        let count = inputs.count
+        let pending = InputSlots(inputs)
         let engine = self.engine
         let profiler = self.profiler
         let engineFor = self.engineFor
         let work: @Sendable (Int) -> Void = { index in
-            switch inputs[index] {
+            switch pending.take(index) {
             case .document(let document):
                 let chosen = engineFor?(document) ?? engine
                 var verdict = chosen.classify(document, profiler: profiler)
@@ -45,13 +51,13 @@ public struct BatchClassifier: Sendable {
             case .failure(let failure): results.set(index, .failure(failure))
             }
         }
-        if jobs == 1 || inputs.count < 2 {
-            for index in inputs.indices { work(index) }
+        if jobs == 1 || count < 2 {
+            for index in 0..<count { work(index) }
         } else {
             // Documents are handed out one at a time: cheap next to classifying one.
             let next = Counter()
-            DispatchQueue.concurrentPerform(iterations: min(jobs, inputs.count)) { _ in
-                while let index = next.take(below: inputs.count) { work(index) }
+            DispatchQueue.concurrentPerform(iterations: min(jobs, count)) { _ in
+                while let index = next.take(below: count) { work(index) }
             }
         }
         return results.values()
@@ -79,18 +85,54 @@ public enum RunOutcome: Int32, Sendable {
     }
 }
 
+extension BatchItem {
+    /// What deciding the run's outcome needs of a result already written out: the document's
+    /// id and origin, the action, the issues; failures whole. A verdict's text, evidence and
+    /// scores are ten times the size of its document, and a streamed batch need not keep them.
+    public var outcomeOnly: BatchItem {
+        guard case .verdict(var verdict) = self else { return self }
+        var document = Document(id: verdict.document.id, body: "")
+        document.origin = verdict.document.origin
+        verdict.document = document
+        verdict.text = TextView("")
+        verdict.evidence = []
+        verdict.candidateScores = []
+        verdict.sentiment.terms = []
+        verdict.unusedSuppressions = []
+        return .verdict(verdict)
+    }
+}
+
+/// The inputs of a batch, each released as soon as a task takes it.
+private final class InputSlots: @unchecked Sendable {
+    private var slots: [InputItem?]
+    private let lock = NSLock()
+
+    init(_ inputs: [InputItem]) { slots = inputs }
+
+    func take(_ index: Int) -> InputItem {
+        lock.lock(); defer { lock.unlock() }
+        let item = slots[index]!
+        slots[index] = nil
+        return item
+    }
+}
+
 private final class ResultSlots: @unchecked Sendable {
     private var slots: [BatchItem?]
     private let lock = NSLock()
     private let inOrder: (@Sendable (BatchItem) -> Void)?
     private let progress: (@Sendable (Int) -> Void)?
+    private let keep: (@Sendable (BatchItem) -> BatchItem)?
     private var nextToEmit = 0
     private var done = 0
 
-    init(count: Int, inOrder: (@Sendable (BatchItem) -> Void)?, progress: (@Sendable (Int) -> Void)?) {
+    init(count: Int, inOrder: (@Sendable (BatchItem) -> Void)?, progress: (@Sendable (Int) -> Void)?,
+         keep: (@Sendable (BatchItem) -> BatchItem)?) {
         slots = Array(repeating: nil, count: count)
         self.inOrder = inOrder
         self.progress = progress
+        self.keep = keep
     }
 
     func set(_ index: Int, _ item: BatchItem) {
@@ -102,6 +144,7 @@ private final class ResultSlots: @unchecked Sendable {
         guard let inOrder else { return }
         while nextToEmit < slots.count, let ready = slots[nextToEmit] {
             inOrder(ready)
+            if let keep { slots[nextToEmit] = keep(ready) }
             nextToEmit += 1
         }
     }

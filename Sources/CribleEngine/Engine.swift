@@ -91,7 +91,7 @@ public struct Engine: Sendable {
             evidence = evidence.compactMap { item in
                 var kept = item
                 kept.hits = item.hits.filter { hit in
-                    guard let start = hit.spans.first?.lowerBound else { return true }
+                    guard let start = hit.firstSpan?.lowerBound else { return true }
                     let matching = suppressions.indices.filter { index in
                         suppressions[index].region.contains(start) && suppressions[index].covers(ruleID: item.ruleID, label: item.label)
                     }

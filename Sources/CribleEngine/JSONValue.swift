@@ -31,15 +31,15 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .string(let value): JSONValue.writeString(value, to: &output)
         case .number(let value):
             if value.isNaN || value.isInfinite {
-                output += Array("null".utf8)
+                output.append(contentsOf: "null".utf8)
             } else if value == value.rounded(), abs(value) < 1e15 {
-                output += Array(String(Int(value)).utf8)
+                output.append(contentsOf: String(Int(value)).utf8)
             } else {
-                output += Array(String(value).utf8)
+                output.append(contentsOf: String(value).utf8)
             }
-        case .integer(let value): output += Array(String(value).utf8)
-        case .bool(let value): output += Array((value ? "true" : "false").utf8)
-        case .null: output += Array("null".utf8)
+        case .integer(let value): output.append(contentsOf: String(value).utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .null: output.append(contentsOf: "null".utf8)
         case .array(let values):
             if values.isEmpty { output += [0x5B, 0x5D]; return }
             output.append(0x5B)
@@ -68,20 +68,29 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     static func writeString(_ value: String, to output: inout [UInt8]) {
         output.append(0x22)
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in value.utf8 {
-            switch byte {
-            case 0x22: output += [0x5C, 0x22]
-            case 0x5C: output += [0x5C, 0x5C]
-            case 0x0A: output += [0x5C, 0x6E]
-            case 0x0D: output += [0x5C, 0x72]
-            case 0x09: output += [0x5C, 0x74]
-            case 0..<0x20: output += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            default: output.append(byte)
+        var value = value
+        value.withUTF8 { bytes in
+            // Runs of bytes that need no escape are copied whole.
+            var runStart = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                output.append(0x5C)
+                switch byte {
+                case 0x22, 0x5C: output.append(byte)
+                case 0x0A: output.append(0x6E)
+                case 0x0D: output.append(0x72)
+                case 0x09: output.append(0x74)
+                default:
+                    output.append(contentsOf: [0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         output.append(0x22)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Rounds scores for output: four decimals are more than any threshold needs.
     public static func score(_ value: Double) -> JSONValue { .number((value * 10_000).rounded() / 10_000) }

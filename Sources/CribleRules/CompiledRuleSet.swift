@@ -144,8 +144,8 @@ public struct CompiledRuleSet: Sendable {
                         return gap >= 0 && gap <= within
                     }.min { abs($0.firstToken - left.firstToken) < abs($1.firstToken - left.firstToken) }
                     if let partner {
-                        hits.append(Hit(spans: [text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
-                                                text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)]))
+                        hits.append(Hit(text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
+                                        text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)))
                     }
                 }
                 if !hits.isEmpty { hitsByRule[index] = hits }
@@ -196,7 +196,7 @@ public struct CompiledRuleSet: Sendable {
                 }
             }
             if !hits.isEmpty {
-                hitsByRule[index] = hits.sorted { $0.spans[0].lowerBound < $1.spans[0].lowerBound }
+                hitsByRule[index] = hits.sorted { $0.firstSpan!.lowerBound < $1.firstSpan!.lowerBound }
             }
         }
 
@@ -207,7 +207,7 @@ public struct CompiledRuleSet: Sendable {
             if definition.scope != .any {
                 let title = context.document.titleRange
                 kept = kept.filter { hit in
-                    let inTitle = title.map { $0.contains(hit.spans[0].lowerBound) } ?? false
+                    let inTitle = title.map { $0.contains(hit.firstSpan!.lowerBound) } ?? false
                     return definition.scope == .title ? inTitle : !inTitle
                 }
             }

@@ -144,6 +144,22 @@ struct PhraseMatcher: Sendable {
         return Int((key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - prefixStartBits))
     }
 
+    /// Phrases of two words or more whose first two words are whole words, by the pair of their
+    /// hashes. Lexicons hold dozens of phrases starting with `de`, `a`, `en` or `ne` (“de bonne
+    /// foi”, “a la hauteur”): indexed by their first word alone, every `de` of a text would check
+    /// them all, and that was most of the matcher's time.
+    private var byFirstTwo = TokenTable<Int32>()
+    private var firstTwoFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
+
+    @inline(__always)
+    static func pairKey(_ first: UInt64, _ second: UInt64) -> UInt64 {
+        (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &+ 0x632B_E59B_D9B4_E019)
+    }
+
+    /// One bit per key of `byPrefix`, checked before it: a token whose first bytes start some
+    /// prefix still has, at most lengths, no prefix of exactly that length.
+    private var prefixKeyFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
+
     mutating func insert(_ phrase: Phrase, entry: Int32) {
         firstPattern.append(Int32(patterns.count))
         tokenCounts.append(Int32(phrase.tokens.count))
@@ -153,7 +169,10 @@ struct PhraseMatcher: Sendable {
         }
         let first = phrase.tokens[0]
         if phrase.prefixes[0] {
-            PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
+            let key = prefixKey(Tokenizer.hash(first), first.count)
+            PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: key)
+            let keySlot = PhraseMatcher.firstTokenFilterSlot(key)
+            prefixKeyFilter[keySlot >> 6] |= 1 << UInt64(keySlot & 63)
             if first.count >= 3 {
                 let slot = first.withUnsafeBufferPointer { PhraseMatcher.prefixStartSlot($0, at: 0) }
                 prefixStarts[slot >> 6] |= 1 << UInt64(slot & 63)
@@ -162,6 +181,11 @@ struct PhraseMatcher: Sendable {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
             }
+        } else if phrase.tokens.count >= 2, !phrase.prefixes[1] {
+            let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.tokens[1]))
+            PhraseMatcher.add(entry, to: &byFirstTwo, lists: &candidateLists, key: key)
+            let slot = PhraseMatcher.firstTokenFilterSlot(key)
+            firstTwoFilter[slot >> 6] |= 1 << UInt64(slot & 63)
         } else {
             let hash = Tokenizer.hash(first)
             PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: hash)
@@ -225,10 +249,24 @@ struct PhraseMatcher: Sendable {
             }
             for index in range {
                 let token = tokens[index]
+                let before = found.count
                 let filterSlot = PhraseMatcher.firstTokenFilterSlot(token.hash)
                 if firstTokenFilter[filterSlot >> 6] & (1 << UInt64(filterSlot & 63)) != 0,
                    let candidates = byFirstToken[token.hash] {
                     checkAll(candidates, at: index)
+                }
+                if index + 1 < range.upperBound {
+                    let key = PhraseMatcher.pairKey(token.hash, tokens[index + 1].hash)
+                    let slot = PhraseMatcher.firstTokenFilterSlot(key)
+                    if firstTwoFilter[slot >> 6] & (1 << UInt64(slot & 63)) != 0, let candidates = byFirstTwo[key] {
+                        let single = found.count
+                        checkAll(candidates, at: index)
+                        // Matches at one token come in the order their phrases were added,
+                        // whichever table found them.
+                        if single > before, found.count > single {
+                            found[before...].sort { $0.entry < $1.entry }
+                        }
+                    }
                 }
                 guard !prefixLengths.isEmpty else { continue }
                 let length = token.length
@@ -245,7 +283,12 @@ struct PhraseMatcher: Sendable {
                         hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
                         consumed += 1
                     }
-                    if let candidates = byPrefix[prefixKey(hash, prefixLength)] { checkAll(candidates, at: index) }
+                    let key = prefixKey(hash, prefixLength)
+                    let keySlot = PhraseMatcher.firstTokenFilterSlot(key)
+                    if prefixKeyFilter[keySlot >> 6] & (1 << UInt64(keySlot & 63)) != 0,
+                       let candidates = byPrefix[key] {
+                        checkAll(candidates, at: index)
+                    }
                 }
             }
         }}}}}}

@@ -26,15 +26,26 @@ public struct TextReporter: Reporter {
     }
 
     public func report(_ items: [BatchItem]) -> String {
-        var output = ""
+        var stream = Stream(reporter: self)
+        return items.map { stream.piece(for: $0) }.joined() + stream.closing()
+    }
+
+    /// The report written as the batch goes: one piece per item, in order, then the totals, so a
+    /// large batch is printed without being held whole (as one string or as verdicts).
+    public struct Stream: Sendable {
+        let reporter: TextReporter
         var counts: [Action: Int] = [:]
         var failures = 0
         var currentFile: String?
-        for item in items {
+
+        public init(reporter: TextReporter) { self.reporter = reporter }
+
+        public mutating func piece(for item: BatchItem) -> String {
+            var output = ""
             // Documents from one file (JSONL lines, feed items) are grouped under its name.
             if case .verdict(let verdict) = item, let file = verdict.document.origin?.file, file != verdict.document.id {
                 if file != currentFile {
-                    output += paint("── \(file)", "2") + "\n\n"
+                    output += reporter.paint("── \(file)", "2") + "\n\n"
                     currentFile = file
                 }
             } else if case .verdict = item {
@@ -43,16 +54,20 @@ public struct TextReporter: Reporter {
             switch item {
             case .failure(let failure):
                 failures += 1
-                output += "\(paint(failure.id, "1"))\n  \(paint("ERROR", "31;1")): \(failure.message)\n\n"
+                output += "\(reporter.paint(failure.id, "1"))\n  \(reporter.paint("ERROR", "31;1")): \(failure.message)\n\n"
             case .verdict(let verdict):
                 counts[verdict.action, default: 0] += 1
-                output += block(for: verdict) + "\n"
+                output += reporter.block(for: verdict) + "\n"
             }
+            return output
         }
-        let total = counts.values.reduce(0, +)
-        output += "\(total) document\(total == 1 ? "" : "s"): \(counts[.allow] ?? 0) allow, \(counts[.review] ?? 0) review, \(counts[.block] ?? 0) block"
-        if failures > 0 { output += ", \(failures) unreadable" }
-        return output + "\n"
+
+        public func closing() -> String {
+            let total = counts.values.reduce(0, +)
+            var output = "\(total) document\(total == 1 ? "" : "s"): \(counts[.allow] ?? 0) allow, \(counts[.review] ?? 0) review, \(counts[.block] ?? 0) block"
+            if failures > 0 { output += ", \(failures) unreadable" }
+            return output + "\n"
+        }
     }
 
     func block(for verdict: Verdict) -> String {
