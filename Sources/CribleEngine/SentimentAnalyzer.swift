@@ -33,6 +33,10 @@ public struct SentimentAnalyzer: Sendable {
 
     public init() {}
 
+    // Token hashes (64-bit FNV of the folded bytes) stand for the words: no copy per check.
+    static let neHashes: Set<UInt64> = [Tokenizer.hash(Array("ne".utf8)), Tokenizer.hash(Array("n".utf8))]
+    static let plusHash = Tokenizer.hash(Array("plus".utf8))
+
     public func analyze(_ text: TextView, lexicon: CompiledLexicon?) -> SentimentResult {
         guard let lexicon, !text.tokens.isEmpty else { return .neutral }
         let tokens = text.tokens
@@ -46,9 +50,7 @@ public struct SentimentAnalyzer: Sendable {
             }
             return low
         }
-        // Token hashes (64-bit FNV of the folded bytes) stand for the words: no copy per check.
-        let ne: Set<UInt64> = [Tokenizer.hash(Array("ne".utf8)), Tokenizer.hash(Array("n".utf8))]
-        let plus = Tokenizer.hash(Array("plus".utf8))
+        let ne = SentimentAnalyzer.neHashes, plus = SentimentAnalyzer.plusHash
 
         var boosterAt: [Int: (Double, Int)] = [:]   // last token → (value, first token)
         for match in leftmostLongest(lexicon.boosterMatches(in: text)) {

@@ -109,7 +109,9 @@ public struct CompiledRuleSet: Sendable {
                          profiler: Profiler? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
         let text = context.text
         let language = context.language.code
-        var hitsByRule: [Int: [Hit]] = [:]
+        // Indexed by rule: composites look rules up hundreds of times per document, and an array
+        // read costs no hashing.
+        var hitsByRule = [[Hit]?](repeating: nil, count: rules.count)
         var issues: [ClassificationIssue] = []
 
         let activeRules = activeByLanguage[language] ?? activeForOtherLanguages
@@ -119,14 +121,22 @@ public struct CompiledRuleSet: Sendable {
         }
 
         // 1. One pass over the tokens for every keyword and proximity rule at once.
-        var phraseMatches: [Int32: [PhraseIndex<PhraseOwner>.Match]] = [:]
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        // Matches grouped by rule (a stable sort keeps each rule's matches in text order).
+        var owned: [(rule: Int, match: PhraseIndex<PhraseOwner>.Match)] = []
         for match in phrases.matches(in: text) {
-            let rule = phrases.payload(of: match).rule
-            if active(Int(rule)) { phraseMatches[rule, default: []].append(match) }
+            let rule = Int(phrases.payload(of: match).rule)
+            if active(rule) { owned.append((rule, match)) }
         }
-        for (ruleNumber, matches) in phraseMatches {
-            let index = Int(ruleNumber)
+        owned = owned.enumerated().sorted { $0.element.rule != $1.element.rule ? $0.element.rule < $1.element.rule : $0.offset < $1.offset }
+            .map(\.element)
+        var groupStart = 0
+        while groupStart < owned.count {
+            let index = owned[groupStart].rule
+            var groupEnd = groupStart + 1
+            while groupEnd < owned.count, owned[groupEnd].rule == index { groupEnd += 1 }
+            let matches = owned[groupStart..<groupEnd].map(\.match)
+            groupStart = groupEnd
             let rule = rules[index]
             switch rule.kind {
             case .keywords:
@@ -159,9 +169,14 @@ public struct CompiledRuleSet: Sendable {
         // 2. Regular expressions, after the literal prefilter.
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
-        var patternsByRule: [Int: [Int]] = [:]
+        // (rule, its candidate patterns), in rule order: `regexPatterns` lists patterns rule by rule.
+        var patternsByRule: [(rule: Int, patterns: [Int])] = []
         for (position, owner) in regexPatterns.enumerated() where candidates?[position] ?? true {
-            patternsByRule[owner.rule, default: []].append(owner.pattern)
+            if patternsByRule.last?.rule == owner.rule {
+                patternsByRule[patternsByRule.count - 1].patterns.append(owner.pattern)
+            } else {
+                patternsByRule.append((owner.rule, [owner.pattern]))
+            }
         }
         // Whether the patterns' faster ASCII code may run on each text (see
         // `Regex.isUnicodeNeutral`); the original text is only checked if a case-sensitive
@@ -169,13 +184,13 @@ public struct CompiledRuleSet: Sendable {
         let foldedIsNeutral = optimised && !patternsByRule.isEmpty
             && text.folded.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
         var originalIsNeutral: Bool?
-        for index in patternsByRule.keys.sorted() where active(index) {
+        for (index, patternNumbers) in patternsByRule where active(index) {
             guard case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
             let onOriginal = rules[index].definition.caseSensitive
             let regexStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { if let profiler { profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart) } }
-            for pattern in patternsByRule[index]!.map({ allPatterns[$0] }) {
+            for pattern in patternNumbers.map({ allPatterns[$0] }) {
                 do {
                     var neutral = foldedIsNeutral
                     if onOriginal {
@@ -201,7 +216,8 @@ public struct CompiledRuleSet: Sendable {
         }
 
         // 3. Scope and minimum counts.
-        for (index, hits) in hitsByRule {
+        for index in hitsByRule.indices {
+            guard let hits = hitsByRule[index] else { continue }
             let definition = rules[index].definition
             var kept = hits
             if definition.scope != .any {
@@ -229,10 +245,12 @@ public struct CompiledRuleSet: Sendable {
             hitsByRule[index] = [Hit(spans: unique)]
         }
 
-        let evidence = hitsByRule.keys.sorted().map { index in
+        var evidence: [Evidence] = []
+        for (index, hits) in hitsByRule.enumerated() {
+            guard let hits else { continue }
             let rule = rules[index]
-            return Evidence(ruleID: rule.id, label: rule.label, weight: rule.definition.weight,
-                            hits: hitsByRule[index]!, source: .rule(file: rule.definition.location.file))
+            evidence.append(Evidence(ruleID: rule.id, label: rule.label, weight: rule.definition.weight,
+                                     hits: hits, source: .rule(file: rule.definition.location.file)))
         }
         return (evidence, issues)
     }

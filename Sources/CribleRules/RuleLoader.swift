@@ -80,7 +80,11 @@ public struct RuleLoader: Sendable {
         // results are gathered in the given order, so diagnostics and the rule set do not depend
         // on which thread finished first.
         let results = ParseSlots(count: sources.count)
-        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+        // Largest files first, so that no core is left parsing one big lexicon after the others
+        // have finished.
+        let bySize = sources.indices.sorted { sources[$0].text.utf8.count > sources[$1].text.utf8.count }
+        DispatchQueue.concurrentPerform(iterations: sources.count) { turn in
+            let index = bySize[turn]
             results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path))
         }
         for ((path, text), (file, fileDiagnostics)) in zip(sources, results.values()) {
