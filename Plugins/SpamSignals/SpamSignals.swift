@@ -34,10 +34,12 @@ public struct SpamSignals: Classifier {
         let text = context.text
         let bytes = text.original
         var evidence: [Evidence] = []
-        func add(_ id: String, _ weight: Double, _ spans: [Range<Int>], _ note: String) {
+        // The note is only written for a signal that fired: formatting it for every document
+        // cost more than some of the scans.
+        func add(_ id: String, _ weight: Double, _ spans: [Range<Int>], _ note: @autoclosure () -> String) {
             guard !spans.isEmpty else { return }
             evidence.append(Evidence(ruleID: id, label: SpamSignals.label, weight: weight, hits: spans.map { Hit($0) },
-                                     source: .plugin(id: "spam-signals"), note: note))
+                                     source: .plugin(id: "spam-signals"), note: note()))
         }
         // Link density: one link in a long article is a citation; links making up a comment are a pitch.
         let links = linkSpans(bytes)
