@@ -35,6 +35,44 @@ final class MatchingTests: XCTestCase {
         }
     }
 
+    /// The phrase index (first-word table, first-two-words table, prefix tables and their bit
+    /// filters) finds exactly what comparing every phrase at every token finds.
+    func testPhraseIndexAgreesWithComparingEveryPhraseEverywhere() {
+        let terms = ["de", "de bonne foi", "de bonne", "de bon*", "de*", "bonne foi", "a la hauteur", "a la", "a",
+                     "à la hauteur de", "la*", "hauteur", "foi", "n'a aucun intérêt", "aucun", "aucun intér*",
+                     "bon", "bonne", "l'ia", "ia générative", "ia", "gén*", "de la", "la", "de la foi"]
+        var index = PhraseIndex<Int>()
+        var phrases: [Phrase] = []
+        for (number, term) in terms.enumerated() {
+            guard let phrase = Phrase(term) else { continue }
+            index.insert(phrase, payload: number)
+            phrases.append(phrase)
+        }
+        let words = ["de", "bonne", "foi", "a", "la", "hauteur", "n'a", "aucun", "intérêt", "intérieur", "bon",
+                     "bons", "l'IA", "générative", "générale", "DE", "La", "x", "foie", "lala"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let text = TextView((0..<Int.random(in: 1...40, using: &generator))
+                .map { _ in words.randomElement(using: &generator)! }.joined(separator: " "))
+            func token(_ position: Int) -> ArraySlice<UInt8> {
+                text.folded[Int(text.tokens[position].start)..<Int(text.tokens[position].end)]
+            }
+            var expected: [[Int]] = []
+            for start in text.tokens.indices {
+                for (entry, phrase) in phrases.enumerated() where start + phrase.tokens.count <= text.tokens.count {
+                    let fits = phrase.tokens.indices.allSatisfy { offset in
+                        phrase.prefixes[offset] ? token(start + offset).starts(with: phrase.tokens[offset])
+                            : token(start + offset).elementsEqual(phrase.tokens[offset])
+                    }
+                    if fits { expected.append([start, entry, start + phrase.tokens.count - 1]) }
+                }
+            }
+            let found = index.matches(in: text).map { [$0.firstToken, Int($0.entry), $0.lastToken] }
+            XCTAssertEqual(found.sorted { $0.lexicographicallyPrecedes($1) }, expected.sorted { $0.lexicographicallyPrecedes($1) },
+                           text.foldedString)
+        }
+    }
+
     func testPrefixKeywordsMatchWholeWords() {
         let set = compile("""
           - {id: r, label: test/a, description: d, keywords: ["régul*", "intelligence artific*"]}
