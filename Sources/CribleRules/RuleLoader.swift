@@ -1,5 +1,6 @@
 import CribleCore
 import Foundation
+import Yams
 
 /// Finds, reads and compiles rule files from folders.
 ///
@@ -80,12 +81,13 @@ public struct RuleLoader: Sendable {
         // results are gathered in the given order, so diagnostics and the rule set do not depend
         // on which thread finished first.
         let results = ParseSlots(count: sources.count)
+        let trees = TreeKeeper()
         // Largest files first, so that no core is left parsing one big lexicon after the others
         // have finished.
         let bySize = sources.indices.sorted { sources[$0].text.utf8.count > sources[$1].text.utf8.count }
         DispatchQueue.concurrentPerform(iterations: sources.count) { turn in
             let index = bySize[turn]
-            results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path))
+            results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path, keepingTreeIn: trees))
         }
         for ((path, text), (file, fileDiagnostics)) in zip(sources, results.values()) {
             hasher.update(Array(path.utf8) + [0])
@@ -96,8 +98,32 @@ public struct RuleLoader: Sendable {
             if let file { parsed.append(file) }
         }
         let (ruleSet, compileDiagnostics) = compiler.compile(parsed, digest: hasher.finalize().hexString)
+        trees.releaseInBackground()
         diagnostics += compileDiagnostics
         return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
+    }
+}
+
+/// YAML trees of parsed files, kept until loading is done and then freed on another thread: a
+/// run that loads rules once should not wait for tens of thousands of nodes to be released.
+final class TreeKeeper: @unchecked Sendable {
+    private var trees: [Node] = []
+    private let lock = NSLock()
+
+    func keep(_ tree: Node) { lock.lock(); trees.append(tree); lock.unlock() }
+
+    func releaseInBackground() {
+        lock.lock()
+        let kept = Kept(trees)
+        trees = []
+        lock.unlock()
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(kept) {} }
+    }
+
+    /// Nodes are immutable values; only their release moves to the other thread.
+    private final class Kept: @unchecked Sendable {
+        let trees: [Node]
+        init(_ trees: [Node]) { self.trees = trees }
     }
 }
 
