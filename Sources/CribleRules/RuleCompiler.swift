@@ -38,7 +38,7 @@ public struct RuleCompiler: Sendable {
             lexiconDefinitions[lexicon.language, default: []].append(lexicon)
         }
         let languages = lexiconDefinitions.keys.sorted()
-        let lexiconBuilds = LexiconBuilds(count: languages.count)
+        let lexiconBuilds = IndexedResults<(CompiledLexicon?, [Diagnostic])>(count: languages.count, placeholder: (nil, []))
         let group = DispatchGroup()
         for (index, language) in languages.enumerated() {
             let definitions = lexiconDefinitions[language] ?? []
@@ -229,22 +229,6 @@ public struct RuleCompiler: Sendable {
                                   compositeOrder: compositeOrder)
         return (set, diagnostics)
     }
-}
-
-/// Lexicons built on other threads, by language index.
-private final class LexiconBuilds: @unchecked Sendable {
-    private var slots: [(CompiledLexicon?, [Diagnostic])]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: (nil, []), count: count) }
-
-    func set(_ index: Int, _ result: (CompiledLexicon, [Diagnostic])) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func values() -> [(CompiledLexicon?, [Diagnostic])] { lock.lock(); defer { lock.unlock() }; return slots }
 }
 
 /// Folds the literal letters of a regex the way documents are folded, so that a pattern written

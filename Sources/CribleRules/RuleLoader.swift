@@ -80,7 +80,7 @@ public struct RuleLoader: Sendable {
         // Files are parsed on every core (parsing is most of loading, and files are independent);
         // results are gathered in the given order, so diagnostics and the rule set do not depend
         // on which thread finished first.
-        let results = ParseSlots(count: sources.count)
+        let results = IndexedResults<(RuleFile?, [Diagnostic])>(count: sources.count, placeholder: (nil, []))
         let trees = TreeKeeper()
         // Largest files first, so that no core is left parsing one big lexicon after the others
         // have finished.
@@ -127,20 +127,21 @@ final class TreeKeeper: @unchecked Sendable {
     }
 }
 
-/// Parse results by file index, filled from several threads.
-private final class ParseSlots: @unchecked Sendable {
-    private var slots: [(RuleFile?, [Diagnostic])]
+/// Results by index, filled from several threads and read once they have all finished
+/// (parsed files, lexicons built while the rules compile).
+final class IndexedResults<Value>: @unchecked Sendable {
+    private var slots: [Value]
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: (nil, []), count: count) }
+    init(count: Int, placeholder: Value) { slots = Array(repeating: placeholder, count: count) }
 
-    func set(_ index: Int, _ result: (RuleFile?, [Diagnostic])) {
+    func set(_ index: Int, _ value: Value) {
         lock.lock()
-        slots[index] = result
+        slots[index] = value
         lock.unlock()
     }
 
-    func values() -> [(RuleFile?, [Diagnostic])] { lock.lock(); defer { lock.unlock() }; return slots }
+    func values() -> [Value] { lock.lock(); defer { lock.unlock() }; return slots }
 }
 
 /// The absolute, symlink-free form of a path, to compare paths written differently.
