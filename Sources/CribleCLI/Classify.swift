@@ -161,7 +161,8 @@ struct Classify: ParsableCommand {
         let keepOutcomeOnly = streamed != nil && outputs.count == 1 && baseline == nil && writeBaseline == nil
         var keep: (@Sendable (BatchItem) -> BatchItem)?
         if keepOutcomeOnly { keep = { (item: BatchItem) in item.outcomeOnly } }
-        let items = batch.classify(inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
+        // `consume`: the batch releases each input once classified, and nothing here holds them.
+        let items = batch.classify(consume inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
         progress?.finish()
         if streamed == TextReporter.identifier { Terminal.write(textStream.closing()) }
         if let profiler { Terminal.printError(profiler.report()) }

@@ -32,12 +32,12 @@ public struct BatchClassifier: Sendable {
     ///   - keepAfterOutput: what to keep of each result once `inOrder` has had it (see
     ///     ``BatchItem/outcomeOnly``), so that a batch written as it goes is not held whole.
     ///     Each input is released once classified, whatever this is.
-    public func classify(_ inputs: [InputItem], inOrder: (@Sendable (BatchItem) -> Void)? = nil,
+    public func classify(_ inputs: consuming [InputItem], inOrder: (@Sendable (BatchItem) -> Void)? = nil,
                          progress: (@Sendable (Int) -> Void)? = nil,
                          keepAfterOutput: (@Sendable (BatchItem) -> BatchItem)? = nil) -> [BatchItem] {
-        let results = ResultSlots(count: inputs.count, inOrder: inOrder, progress: progress, keep: keepAfterOutput)
         let count = inputs.count
-        let pending = InputSlots(inputs)
+        let results = ResultSlots(count: count, inOrder: inOrder, progress: progress, keep: keepAfterOutput)
+        let pending = InputSlots(consume inputs)
         let engine = self.engine
         let profiler = self.profiler
         let engineFor = self.engineFor
@@ -108,7 +108,8 @@ private final class InputSlots: @unchecked Sendable {
     private var slots: [InputItem?]
     private let lock = NSLock()
 
-    init(_ inputs: [InputItem]) { slots = inputs }
+    /// Takes the batch's only reference (a caller that keeps its own keeps the inputs alive).
+    init(_ inputs: consuming [InputItem]) { slots = inputs.map { $0 } }
 
     func take(_ index: Int) -> InputItem {
         lock.lock(); defer { lock.unlock() }
