@@ -53,10 +53,11 @@ public final class Phrase: Sendable {
 
 /// Finds every occurrence of many phrases in one pass over a document's tokens.
 ///
-/// Phrases are indexed by the hash of their first token, so the cost of a lookup does not grow
-/// with the number of phrases: this is what keeps 1,000 keyword rules about as cheap as ten.
-/// Prefix phrases (`régul*`) are indexed by the hash of the prefix and its length; a token is
-/// checked against each distinct prefix length, of which there are few.
+/// Phrases are indexed by the hash of their first token (by the hashes of their first two when
+/// both are whole words), so the cost of a lookup does not grow with the number of phrases: this
+/// is what keeps 1,000 keyword rules about as cheap as ten. Prefix phrases (`régul*`) are indexed
+/// by the hash of the prefix and its length; a token is checked against each distinct prefix
+/// length, of which there are few.
 public struct PhraseIndex<Payload: Sendable>: Sendable {
     public typealias Match = PhraseMatch
 
