@@ -1,5 +1,11 @@
 import Foundation
 
+/// How an ASCII byte appears in the folded view: capitals lowered, everything else kept. Rule
+/// compilation folds one-word keywords and regex literals with it too, so they agree with
+/// documents by construction.
+@inlinable @inline(__always)
+public func foldedASCII(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
+
 /// How one Unicode scalar appears in the folded view.
 ///
 /// Folding is what lets a rule written as `donnees personnelles` (or `Données personnelles`)

@@ -33,7 +33,7 @@ public struct TextView: Sendable {
             while index < count {
                 let byte = input[index]
                 if byte < 0x80 {
-                    output.append(byte &- 65 < 26 ? byte | 0x20 : byte, from: UInt32(index), to: UInt32(index + 1))
+                    output.append(foldedASCII(byte), from: UInt32(index), to: UInt32(index + 1))
                     index += 1
                     continue
                 }

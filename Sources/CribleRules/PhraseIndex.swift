@@ -27,12 +27,12 @@ public final class Phrase: Sendable {
         // Most lexicon terms and keywords are one ASCII word, perhaps with a final `*`: their
         // folded token is the word in lower case, so no text view (a dozen allocations) is built.
         // The tokenizer gives the same result (letters and digits make one token, `*` ends it);
-        // `PhraseTests` checks the two ways agree.
+        // `MatchingTests` checks the two ways agree.
         var bytes = Array(text.utf8)
         let isPrefix = bytes.last == UInt8(ascii: "*")
         if isPrefix { bytes.removeLast() }
         if !bytes.isEmpty, bytes.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 }) {
-            self.init(tokens: [bytes.map { $0 &- 65 < 26 ? $0 | 0x20 : $0 }], originalTokens: [bytes],
+            self.init(tokens: [bytes.map(foldedASCII)], originalTokens: [bytes],
                       prefixes: [isPrefix], source: text)
             return
         }

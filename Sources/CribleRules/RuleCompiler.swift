@@ -240,7 +240,7 @@ public enum RegexFolding {
     static func folded(_ scalar: Unicode.Scalar) -> String {
         if scalar.isASCII {
             let value = UInt8(scalar.value)
-            return String(Unicode.Scalar(value &- 65 < 26 ? value | 0x20 : value))
+            return String(Unicode.Scalar(foldedASCII(value)))
         }
         return TextView(String(scalar)).foldedString
     }
