@@ -65,7 +65,7 @@ public struct Benchmark: Sendable {
     public static func keywordRuleSet(_ keywords: [String]) throws -> CompiledRuleSet {
         var yaml = "crible: 1\nlabels:\n  bench/keyword:\n    description: \"Benchmark keywords\"\nrules:\n"
         for (number, keyword) in keywords.enumerated() {
-            yaml += "  - id: bench.keyword-\(number)\n    label: bench/keyword\n    description: \"Benchmark keyword\"\n    keywords: [\(jsonQuoted(keyword))]\n"
+            yaml += "  - id: bench.keyword-\(number)\n    label: bench/keyword\n    description: \"Benchmark keyword\"\n    keywords: [\(JSONValue.string(keyword).serialized())]\n"
         }
         let result = RuleLoader().load(sources: [(path: "<benchmark keywords>", text: yaml)])
         if let error = result.errors.first { throw error }
@@ -81,18 +81,5 @@ public struct Benchmark: Sendable {
             hits += ruleSet.evaluate(context, scratch: scratch).evidence.count
         }
         return hits
-    }
-
-    static func jsonQuoted(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case _ where scalar.value < 0x20: quoted += String(format: "\\u%04x", scalar.value)
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
     }
 }

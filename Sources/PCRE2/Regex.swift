@@ -54,29 +54,20 @@ public final class Regex: @unchecked Sendable {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let flags = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | options.rawValue
-        let compiled: OpaquePointer? = pattern.utf8.withContiguousStorageIfAvailable { buffer in
-            pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
-        } ?? {
-            let bytes = Array(pattern.utf8)
-            return bytes.withUnsafeBufferPointer { buffer in
+        let bytes = Array(pattern.utf8)
+        func compile(_ flags: UInt32) -> OpaquePointer? {
+            bytes.withUnsafeBufferPointer { buffer in
                 pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
             }
-        }()
-        guard let compiled else {
+        }
+        guard let compiled = compile(flags) else {
             throw PCRE2Error(code: errorCode, pattern: pattern, offset: errorOffset)
         }
         self.code = compiled
         self.isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
-        if pattern.contains("[:") {
-            self.asciiCode = nil
-        } else {
-            let asciiFlags = flags & ~UInt32(PCRE2_UCP)
-            let ascii: OpaquePointer? = Array(pattern.utf8).withUnsafeBufferPointer { buffer in
-                pcre2_compile_8(buffer.baseAddress, buffer.count, asciiFlags, &errorCode, &errorOffset, nil)
-            }
-            if let ascii { _ = pcre2_jit_compile_8(ascii, UInt32(PCRE2_JIT_COMPLETE)) }
-            self.asciiCode = ascii
-        }
+        let ascii = pattern.contains("[:") ? nil : compile(flags & ~UInt32(PCRE2_UCP))
+        if let ascii { _ = pcre2_jit_compile_8(ascii, UInt32(PCRE2_JIT_COMPLETE)) }
+        self.asciiCode = ascii
         var captures: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
         self.captureCount = Int(captures)
