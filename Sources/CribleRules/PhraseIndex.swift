@@ -124,25 +124,16 @@ struct PhraseMatcher: Sendable {
     private var byPrefix = TokenTable<Int32>()
     private var candidateLists: [[Int32]] = []
     private var prefixLengths: [Int] = []
-    /// One bit per first-token hash (top bits of the FNV hash): a 16 KB filter that stays in the
-    /// processor's cache, checked before the table, which does not — most tokens start no phrase.
-    private var firstTokenFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
-    static let firstTokenFilterBits = 17
+    /// First-token hashes, checked before `byFirstToken`: most tokens start no phrase.
+    private var firstTokenFilter = KeyFilter(bits: 17)
+
+    /// The first three bytes of every prefix of three bytes or more: most tokens start no
+    /// prefix, and this skips the per-length lookups for them.
+    private var prefixStarts = KeyFilter(bits: 16)
 
     @inline(__always)
-    static func firstTokenFilterSlot(_ hash: UInt64) -> Int {
-        Int((hash &* 0xFF51_AFD7_ED55_8CCD) >> UInt64(64 - firstTokenFilterBits))
-    }
-
-    /// One bit per hash of the first three bytes of every prefix of three bytes or more: most
-    /// tokens start no prefix, and this skips the per-length lookups for them.
-    private var prefixStarts = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.prefixStartBits - 6))
-    static let prefixStartBits = 16
-
-    @inline(__always)
-    static func prefixStartSlot(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Int {
-        let key = UInt64(bytes[start]) | UInt64(bytes[start + 1]) << 8 | UInt64(bytes[start + 2]) << 16
-        return Int((key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - prefixStartBits))
+    static func prefixStartKey(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt64 {
+        UInt64(bytes[start]) | UInt64(bytes[start + 1]) << 8 | UInt64(bytes[start + 2]) << 16
     }
 
     /// Phrases of two words or more whose first two words are whole words, by the pair of their
@@ -150,16 +141,16 @@ struct PhraseMatcher: Sendable {
     /// foi”, “a la hauteur”): indexed by their first word alone, every `de` of a text would check
     /// them all, and that was most of the matcher's time.
     private var byFirstTwo = TokenTable<Int32>()
-    private var firstTwoFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
+    private var firstTwoFilter = KeyFilter(bits: 17)
 
     @inline(__always)
     static func pairKey(_ first: UInt64, _ second: UInt64) -> UInt64 {
         (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &+ 0x632B_E59B_D9B4_E019)
     }
 
-    /// One bit per key of `byPrefix`, checked before it: a token whose first bytes start some
-    /// prefix still has, at most lengths, no prefix of exactly that length.
-    private var prefixKeyFilter = [UInt64](repeating: 0, count: 1 << (PhraseMatcher.firstTokenFilterBits - 6))
+    /// The keys of `byPrefix`, checked before it: a token whose first bytes start some prefix
+    /// still has, at most lengths, no prefix of exactly that length.
+    private var prefixKeyFilter = KeyFilter(bits: 17)
 
     mutating func insert(_ phrase: Phrase, entry: Int32) {
         firstPattern.append(Int32(patterns.count))
@@ -172,11 +163,9 @@ struct PhraseMatcher: Sendable {
         if phrase.prefixes[0] {
             let key = prefixKey(Tokenizer.hash(first), first.count)
             PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: key)
-            let keySlot = PhraseMatcher.firstTokenFilterSlot(key)
-            prefixKeyFilter[keySlot >> 6] |= 1 << UInt64(keySlot & 63)
+            prefixKeyFilter.insert(key)
             if first.count >= 3 {
-                let slot = first.withUnsafeBufferPointer { PhraseMatcher.prefixStartSlot($0, at: 0) }
-                prefixStarts[slot >> 6] |= 1 << UInt64(slot & 63)
+                prefixStarts.insert(first.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) })
             }
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
@@ -185,13 +174,11 @@ struct PhraseMatcher: Sendable {
         } else if phrase.tokens.count >= 2, !phrase.prefixes[1] {
             let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.tokens[1]))
             PhraseMatcher.add(entry, to: &byFirstTwo, lists: &candidateLists, key: key)
-            let slot = PhraseMatcher.firstTokenFilterSlot(key)
-            firstTwoFilter[slot >> 6] |= 1 << UInt64(slot & 63)
+            firstTwoFilter.insert(key)
         } else {
             let hash = Tokenizer.hash(first)
             PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: hash)
-            let slot = PhraseMatcher.firstTokenFilterSlot(hash)
-            firstTokenFilter[slot >> 6] |= 1 << UInt64(slot & 63)
+            firstTokenFilter.insert(hash)
         }
     }
 
@@ -251,15 +238,12 @@ struct PhraseMatcher: Sendable {
             for index in range {
                 let token = tokens[index]
                 let before = found.count
-                let filterSlot = PhraseMatcher.firstTokenFilterSlot(token.hash)
-                if firstTokenFilter[filterSlot >> 6] & (1 << UInt64(filterSlot & 63)) != 0,
-                   let candidates = byFirstToken[token.hash] {
+                if firstTokenFilter.mayContain(token.hash), let candidates = byFirstToken[token.hash] {
                     checkAll(candidates, at: index)
                 }
                 if index + 1 < range.upperBound {
                     let key = PhraseMatcher.pairKey(token.hash, tokens[index + 1].hash)
-                    let slot = PhraseMatcher.firstTokenFilterSlot(key)
-                    if firstTwoFilter[slot >> 6] & (1 << UInt64(slot & 63)) != 0, let candidates = byFirstTwo[key] {
+                    if firstTwoFilter.mayContain(key), let candidates = byFirstTwo[key] {
                         let single = found.count
                         checkAll(candidates, at: index)
                         // Matches at one token come in the order their phrases were added,
@@ -275,8 +259,7 @@ struct PhraseMatcher: Sendable {
                 var consumed = 0
                 var startsLongPrefix = false
                 if length >= 3 {
-                    let slot = PhraseMatcher.prefixStartSlot(folded, at: Int(token.start))
-                    startsLongPrefix = prefixStarts[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+                    startsLongPrefix = prefixStarts.mayContain(PhraseMatcher.prefixStartKey(folded, at: Int(token.start)))
                 }
                 for prefixLength in prefixLengths {
                     if prefixLength > length || (prefixLength >= 3 && !startsLongPrefix) { break }
@@ -285,9 +268,7 @@ struct PhraseMatcher: Sendable {
                         consumed += 1
                     }
                     let key = prefixKey(hash, prefixLength)
-                    let keySlot = PhraseMatcher.firstTokenFilterSlot(key)
-                    if prefixKeyFilter[keySlot >> 6] & (1 << UInt64(keySlot & 63)) != 0,
-                       let candidates = byPrefix[key] {
+                    if prefixKeyFilter.mayContain(key), let candidates = byPrefix[key] {
                         checkAll(candidates, at: index)
                     }
                 }
@@ -297,6 +278,33 @@ struct PhraseMatcher: Sendable {
     }
 
     private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
+}
+
+/// One bit per key, at the top bits of the key times a mixing constant: a filter small enough
+/// to stay in the processor's cache (16 KB at 17 bits), asked before a hash table that does not.
+/// "No" is certain; "maybe" is for the table to answer.
+struct KeyFilter: Sendable {
+    private var words: [UInt64]
+    private let shift: UInt64
+
+    init(bits: Int) {
+        words = [UInt64](repeating: 0, count: 1 << (bits - 6))
+        shift = UInt64(64 - bits)
+    }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int((key &* 0xFF51_AFD7_ED55_8CCD) >> shift) }
+
+    mutating func insert(_ key: UInt64) {
+        let slot = slot(key)
+        words[slot >> 6] |= 1 << UInt64(slot & 63)
+    }
+
+    @inline(__always)
+    func mayContain(_ key: UInt64) -> Bool {
+        let slot = slot(key)
+        return words[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
 }
 
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
