@@ -108,11 +108,13 @@ public struct CompiledLexicon: Sendable {
     /// as words: `:D` as a word would be the letter `d`, which fires on "I'd". A term is a symbol
     /// when it is one chunk with punctuation other than the apostrophes, hyphens and `*` that
     /// words use; emoji are words of their own.
+    static let asciiSpaces = ByteSet(" \t\n\r\u{0B}\u{0C}")
+    static let asciiWordBytes = ByteSet("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'-*")
+
     static func isSymbolTerm(_ term: String) -> Bool {
         // Nearly every term is plain ASCII, decided on its bytes without Unicode property lookups.
         if term.utf8.allSatisfy({ $0 < 0x80 }) {
-            let spaces = ByteSet(" \t\n\r\u{0B}\u{0C}"), wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'-*")
-            return !term.utf8.contains(where: spaces.contains) && term.utf8.contains { !wordBytes.contains($0) }
+            return !term.utf8.contains(where: asciiSpaces.contains) && term.utf8.contains { !asciiWordBytes.contains($0) }
         }
         guard !term.contains(where: \.isWhitespace) else { return false }
         return term.unicodeScalars.contains { scalar in
