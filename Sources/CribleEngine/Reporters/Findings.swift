@@ -33,7 +33,7 @@ struct Finding {
             let span = evidence.spans.first
             var finding = Finding(verdict: verdict, evidence: evidence, action: action, label: label,
                                   file: verdict.document.origin?.file, line: nil, column: nil, endLine: nil, endColumn: nil,
-                                  text: span.map { verdict.text.originalString($0).replacingOccurrences(of: "\n", with: " ") } ?? "")
+                                  text: span.map { TextFormatting.oneLine(verdict.text.originalString($0)) } ?? "")
             if let origin = verdict.document.origin {
                 if sourceMap == nil, let line = origin.line {
                     finding.line = line

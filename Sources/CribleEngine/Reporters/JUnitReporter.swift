@@ -19,10 +19,10 @@ public struct JUnitReporter: Reporter {
             case .verdict(let verdict):
                 let name = escape(verdict.document.id)
                 let classname = escape(verdict.document.origin?.file ?? "stdin")
-                let labels = verdict.labels.map { "\($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
+                let labels = verdict.labels.map { "\($0.label) \(TextFormatting.fixed($0.score, decimals: 2))" }.joined(separator: ", ")
                 if let failOn, verdict.action >= failOn {
                     failures += 1
-                    let reasons = verdict.reasons.map { "\($0.policyRule): \($0.label) \(String(format: "%.2f", $0.score)) ≥ \(String(format: "%.2f", $0.threshold)) → \($0.action.rawValue)" }
+                    let reasons = verdict.reasons.map { "\($0.policyRule): \($0.label) \(TextFormatting.fixed($0.score, decimals: 2)) ≥ \(TextFormatting.fixed($0.threshold, decimals: 2)) → \($0.action.rawValue)" }
                     let evidence = Finding.findings(in: verdict).prefix(10).map { "\($0.evidence.ruleID): «\($0.text)»" }
                     cases.append("    <testcase classname=\"\(classname)\" name=\"\(name)\">\n      <failure message=\"\(verdict.action.rawValue)\" type=\"\(verdict.action.rawValue)\">\(escape((reasons + evidence).joined(separator: "\n")))</failure>\n      <system-out>\(escape(labels))</system-out>\n    </testcase>")
                 } else {

@@ -80,19 +80,23 @@ public struct TextReporter: Reporter {
             "\(label.label) \(format(label.score))" + (label.iptc.map { " [\($0)]" } ?? "")
         }.joined(separator: ", ")))
         let sentiment = verdict.sentiment
-        lines.append("  sentiment: \(sentiment.label.replacingOccurrences(of: "sentiment/", with: "")) (\(String(format: "%+.2f", sentiment.score)))")
+        let polarity = sentiment.label.hasPrefix("sentiment/") ? String(sentiment.label.dropFirst("sentiment/".count)) : sentiment.label
+        lines.append("  sentiment: \(polarity) (\(TextFormatting.fixed(sentiment.score, decimals: 2, sign: true)))")
         for reason in verdict.reasons.prefix(3) {
             lines.append("  because:   \(reason.label) \(format(reason.score)) ≥ \(format(reason.threshold)) → \(reason.action.rawValue) (policy rule \(reason.policyRule))")
         }
         let scorer = engine.scorer
-        let ranked = verdict.evidence.filter { $0.label != nil }.sorted {
-            abs(scorer.contribution(of: $0, titleRange: verdict.document.titleRange, tokens: verdict.text.tokenCount))
-                > abs(scorer.contribution(of: $1, titleRange: verdict.document.titleRange, tokens: verdict.text.tokenCount))
-        }
+        // Each contribution is computed once, not at every comparison of the sort; the sort is
+        // stable, so equal contributions keep the evidence order.
+        let ranked = verdict.evidence.filter { $0.label != nil }
+            .map { (evidence: $0, strength: abs(scorer.contribution(of: $0, titleRange: verdict.document.titleRange,
+                                                                     tokens: verdict.text.tokenCount))) }
+            .sorted { $0.strength > $1.strength }
+            .map(\.evidence)
         for item in ranked.prefix(evidenceShown) {
             var words: [String] = []
             for span in item.spans where words.count < 4 {
-                let word = verdict.text.originalString(span).replacingOccurrences(of: "\n", with: " ")
+                let word = TextFormatting.oneLine(verdict.text.originalString(span))
                 if !words.contains("«\(word)»") { words.append("«\(word)»") }
             }
             let hits = item.hits.count > 1 ? " ×\(item.hits.count)" : ""
@@ -107,5 +111,5 @@ public struct TextReporter: Reporter {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func format(_ score: Double) -> String { String(format: "%.2f", score) }
+    func format(_ score: Double) -> String { TextFormatting.fixed(score, decimals: 2) }
 }
