@@ -29,6 +29,8 @@ let package = Package(
         ),
         .target(name: "PCRE2", dependencies: ["CPCRE2"], swiftSettings: sharedSwiftSettings),
         .target(name: "CribleCore", swiftSettings: sharedSwiftSettings),
+        // CribleRules reads YAML events with libyaml, the `CYaml` module that the Yams product
+        // builds and exposes to its dependents (Yams itself is used by tests and tools).
         .target(
             name: "CribleRules",
             dependencies: ["CribleCore", "PCRE2", .product(name: "Yams", package: "Yams")],

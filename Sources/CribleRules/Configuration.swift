@@ -1,6 +1,5 @@
 import CribleCore
 import Foundation
-import Yams
 
 /// A repository's Crible settings, from `.crible.yml` at its root (or `--config FILE`):
 ///
@@ -60,8 +59,8 @@ public struct Configuration: Sendable {
             return (nil, [Diagnostic(.error, "E020", "cannot read the configuration file", file: path, line: 1, column: 1)])
         }
         let reader = YAMLReader(file: path)
-        let root: Node?
-        switch YAMLReader.compose(text, path: path) {
+        let root: YAMLNode?
+        switch reader.compose(text) {
         case .success(let node): root = node
         case .failure(let diagnostic): return (nil, [diagnostic])
         }

@@ -1,6 +1,5 @@
 import CribleCore
 import Foundation
-import Yams
 
 /// Maps label scores to an action.
 ///
@@ -87,8 +86,8 @@ public struct Policy: Sendable {
 
     public static func parse(_ text: String, path: String) -> (Policy?, [Diagnostic]) {
         let reader = YAMLReader(file: path)
-        let root: Node?
-        switch YAMLReader.compose(text, path: path) {
+        let root: YAMLNode?
+        switch reader.compose(text) {
         case .success(let node): root = node
         case .failure(let diagnostic): return (nil, [diagnostic])
         }

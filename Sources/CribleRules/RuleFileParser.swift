@@ -1,6 +1,5 @@
 import CribleCore
 import Foundation
-import Yams
 
 /// Turns the text of a rule file into a ``RuleFile`` and diagnostics.
 ///
@@ -30,8 +29,8 @@ public enum RuleFileParser {
     ///   path (about 2 % of the work of loading the bundled packs, measured with `perf`).
     static func parse(_ text: String, path: String, keepingTreeIn keeper: TreeKeeper?) -> (RuleFile?, [Diagnostic]) {
         let reader = YAMLReader(file: path)
-        let root: Node?
-        switch YAMLReader.compose(text, path: path) {
+        let root: YAMLNode?
+        switch reader.compose(text) {
         case .success(let node): root = node
         case .failure(let diagnostic): return (nil, [diagnostic])
         }
@@ -76,7 +75,7 @@ public enum RuleFileParser {
                     continue
                 }
                 for item in sequence {
-                    if item.mapping?["plugin"] != nil {
+                    if item.value(forKey: "plugin") != nil {
                         if let configuration = parsePluginConfiguration(item, reader: reader) {
                             file.pluginConfigurations.append(configuration)
                         }
@@ -95,23 +94,8 @@ public enum RuleFileParser {
         return (file, reader.diagnostics)
     }
 
-    static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let contextText = context.map { " (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? ""
-            return Diagnostic(.error, "E001", "YAML syntax: \(problem)\(contextText)", file: file,
-                              line: mark.line, column: mark.column)
-        case .reader(let problem, _, _, _):
-            return Diagnostic(.error, "E001", "YAML: \(problem)", file: file, line: 1, column: 1)
-        default:
-            return Diagnostic(.error, "E001", "YAML: \(error)", file: file, line: 1, column: 1)
-        }
-    }
-
-    static func location(_ node: Node, _ reader: YAMLReader) -> SourceLocation {
-        let mark = node.mark
-        return SourceLocation(file: reader.file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+    static func location(_ node: YAMLNode, _ reader: YAMLReader) -> SourceLocation {
+        SourceLocation(file: reader.file, line: node.mark.line, column: node.mark.column)
     }
 
     // MARK: Labels
@@ -122,7 +106,7 @@ public enum RuleFileParser {
         labelPattern.firstMatch(in: label, range: NSRange(label.startIndex..., in: label)) != nil
     }
 
-    static func parseLabels(_ node: Node, reader: YAMLReader) -> [LabelDefinition] {
+    static func parseLabels(_ node: YAMLNode, reader: YAMLReader) -> [LabelDefinition] {
         guard let mapping = node.mapping else {
             reader.error("E003", "`labels` must be a mapping of label names to their description", at: node)
             return []
@@ -153,7 +137,7 @@ public enum RuleFileParser {
 
     static let idPattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 
-    static func parseRule(_ node: Node, reader: YAMLReader) -> RuleDefinition? {
+    static func parseRule(_ node: YAMLNode, reader: YAMLReader) -> RuleDefinition? {
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         guard let pairs = reader.mapping(node, context: "a rule", allowed: ruleKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
@@ -271,7 +255,7 @@ public enum RuleFileParser {
                               examples: examples, location: location(node, reader))
     }
 
-    static func parseNear(_ node: Node, context: String, reader: YAMLReader) -> RuleKind? {
+    static func parseNear(_ node: YAMLNode, context: String, reader: YAMLReader) -> RuleKind? {
         guard let pairs = reader.mapping(node, context: "`near` of \(context)", allowed: nearKeys) else { return nil }
         var a: [Located<String>] = [], b: [Located<String>] = []
         var within: Int?
@@ -292,7 +276,7 @@ public enum RuleFileParser {
         return .near(a: a, b: b, within: within)
     }
 
-    static func locatedStrings(_ node: Node, context: String, reader: YAMLReader) -> [Located<String>] {
+    static func locatedStrings(_ node: YAMLNode, context: String, reader: YAMLReader) -> [Located<String>] {
         (reader.strings(node, context: context) ?? []).compactMap { value, itemNode in
             if value.allSatisfy(\.isWhitespace) {
                 reader.error("E010", "empty string in \(context)", at: itemNode)
@@ -304,7 +288,7 @@ public enum RuleFileParser {
 
     // MARK: Plugins
 
-    static func parsePluginConfiguration(_ node: Node, reader: YAMLReader) -> PluginConfiguration? {
+    static func parsePluginConfiguration(_ node: YAMLNode, reader: YAMLReader) -> PluginConfiguration? {
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         guard let pairs = reader.mapping(node, context: "a plugin configuration", allowed: ["id", "plugin", "options", "description"]) else {
             return nil
@@ -347,7 +331,7 @@ public enum RuleFileParser {
 
     // MARK: External plugins
 
-    static func parsePlugin(_ node: Node, reader: YAMLReader) -> ExternalPluginDefinition? {
+    static func parsePlugin(_ node: YAMLNode, reader: YAMLReader) -> ExternalPluginDefinition? {
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         guard let pairs = reader.mapping(node, context: "a plugin", allowed: pluginKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
@@ -394,7 +378,7 @@ public enum RuleFileParser {
 
     // MARK: Lexicons
 
-    static func parseLexicon(_ node: Node, reader: YAMLReader, lines: [String]) -> LexiconDefinition? {
+    static func parseLexicon(_ node: YAMLNode, reader: YAMLReader, lines: [String]) -> LexiconDefinition? {
         guard let pairs = reader.mapping(node, context: "`lexicon`", allowed: lexiconKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
         guard let (_, idNode) = fields["id"], let id = reader.nonEmptyString(idNode, context: "`lexicon.id`") else {
@@ -429,13 +413,13 @@ public enum RuleFileParser {
     }
 
     /// Parses a block of `term value` lines; each entry keeps the line it was written on.
-    static func parseEntries(_ node: Node, context: String, range: ClosedRange<Double>, reader: YAMLReader,
+    static func parseEntries(_ node: YAMLNode, context: String, range: ClosedRange<Double>, reader: YAMLReader,
                              lines: [String]) -> [Located<LexiconEntry>] {
         guard let scalar = node.scalar else {
             reader.error("E003", "\(context) must be a block of `term value` lines (use `\(context.dropFirst().dropLast()): |`)", at: node)
             return []
         }
-        let startLine = node.mark?.line ?? 1
+        let startLine = node.mark.line
         // In a literal block (`|`) the content starts on the line after the indicator.
         let firstContentLine = scalar.style == .literal || scalar.style == .folded ? startLine + 1 : startLine
         var entries: [Located<LexiconEntry>] = []

@@ -1,6 +1,5 @@
 import CribleCore
 import Foundation
-import Yams
 
 /// Finds, reads and compiles rule files from folders.
 ///
@@ -107,10 +106,10 @@ public struct RuleLoader: Sendable {
 /// YAML trees of parsed files, kept until loading is done and then freed on another thread: a
 /// run that loads rules once should not wait for tens of thousands of nodes to be released.
 final class TreeKeeper: @unchecked Sendable {
-    private var trees: [Node] = []
+    private var trees: [YAMLNode] = []
     private let lock = NSLock()
 
-    func keep(_ tree: Node) { lock.lock(); trees.append(tree); lock.unlock() }
+    func keep(_ tree: YAMLNode) { lock.lock(); trees.append(tree); lock.unlock() }
 
     func releaseInBackground() {
         lock.lock()
@@ -122,8 +121,8 @@ final class TreeKeeper: @unchecked Sendable {
 
     /// Nodes are immutable values; only their release moves to the other thread.
     private final class Kept: @unchecked Sendable {
-        let trees: [Node]
-        init(_ trees: [Node]) { self.trees = trees }
+        let trees: [YAMLNode]
+        init(_ trees: [YAMLNode]) { self.trees = trees }
     }
 }
 

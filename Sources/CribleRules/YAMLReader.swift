@@ -1,5 +1,4 @@
 import CribleCore
-import Yams
 
 /// Reads a composed YAML tree and reports every problem as a ``Diagnostic`` at the exact
 /// line and column, instead of `Codable`'s "keyNotFound" with a coding path.
@@ -15,53 +14,52 @@ final class YAMLReader {
     func report(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
     /// The YAML tree of a file's text, or the syntax error as a diagnostic at its line and column.
-    /// Every Crible YAML file (rules, policies, configuration) is read through here.
-    static func compose(_ text: String, path: String) -> Result<Node?, Diagnostic> {
-        do {
-            // The basic resolver leaves every scalar a string: the reader parses numbers and
-            // booleans itself, with its own errors, and the default resolver's regular
-            // expressions (run on every scalar, for hashing too) were a tenth of rule loading.
-            return .success(try Yams.compose(yaml: text, .basic))
-        } catch let error as YamlError {
-            return .failure(RuleFileParser.diagnostic(for: error, file: path))
-        } catch {
-            return .failure(Diagnostic(.error, "E001", "cannot read YAML: \(error)", file: path, line: 1, column: 1))
+    /// Every Crible YAML file (rules, policies, configuration) is read through here. A repeated
+    /// key is reported here (E004, at the repetition) and dropped, keeping the first value.
+    func compose(_ text: String) -> Result<YAMLNode?, Diagnostic> {
+        switch YAMLComposer.compose(text) {
+        case .success(let (root, duplicates)):
+            for duplicate in duplicates {
+                diagnostics.append(Diagnostic(.error, "E004", "duplicate key `\(duplicate.key)` (first at line \(duplicate.first.line))",
+                                              file: file, line: duplicate.mark.line, column: duplicate.mark.column,
+                                              length: max(1, duplicate.key.count), hint: "a key appears once per mapping; the first value is used"))
+            }
+            return .success(root)
+        case .failure(let error):
+            return .failure(Diagnostic(.error, "E001", "YAML syntax: \(error.message)", file: file,
+                                       line: error.mark.line, column: error.mark.column))
         }
     }
 
-    func error(_ code: String, _ message: String, at node: Node?, hint: String? = nil) {
+    func error(_ code: String, _ message: String, at node: YAMLNode?, hint: String? = nil) {
         let (line, column, length) = position(of: node)
         diagnostics.append(Diagnostic(.error, code, message, file: file, line: line, column: column,
                                       length: length, hint: hint))
     }
 
-    func warning(_ code: String, _ message: String, at node: Node?, hint: String? = nil) {
+    func warning(_ code: String, _ message: String, at node: YAMLNode?, hint: String? = nil) {
         let (line, column, length) = position(of: node)
         diagnostics.append(Diagnostic(.warning, code, message, file: file, line: line, column: column,
                                       length: length, hint: hint))
     }
 
-    func position(of node: Node?) -> (Int, Int, Int) {
-        guard let node, let mark = node.mark else { return (1, 1, 1) }
+    func position(of node: YAMLNode?) -> (Int, Int, Int) {
+        guard let node else { return (1, 1, 1) }
         let length = node.scalar.map { max(1, $0.string.count) } ?? 1
-        return (mark.line, mark.column, length)
+        return (node.mark.line, node.mark.column, length)
     }
 
     /// The pairs of a mapping, checking keys against the allowed set (with "did you mean").
-    func mapping(_ node: Node, context: String, allowed: Set<String>) -> [(key: String, keyNode: Node, value: Node)]? {
+    func mapping(_ node: YAMLNode, context: String, allowed: Set<String>) -> [(key: String, keyNode: YAMLNode, value: YAMLNode)]? {
         guard let mapping = node.mapping else {
             error("E003", "\(context) must be a mapping (key: value), found \(kindName(node))", at: node)
             return nil
         }
-        var pairs: [(String, Node, Node)] = []
-        var seen: Set<String> = []
+        var pairs: [(String, YAMLNode, YAMLNode)] = []
+        // Repeated keys were reported and dropped by the composer.
         for (keyNode, value) in mapping {
             guard let key = keyNode.scalar?.string else {
                 error("E003", "keys in \(context) must be plain strings", at: keyNode)
-                continue
-            }
-            if !seen.insert(key).inserted {
-                error("E004", "duplicate key `\(key)` in \(context)", at: keyNode)
                 continue
             }
             if !allowed.contains(key) {
@@ -77,7 +75,7 @@ final class YAMLReader {
 
     /// `context` is only built when there is an error to report: it is asked for every item of
     /// every list, tens of thousands of times per load.
-    func string(_ node: Node, context: @autoclosure () -> String) -> String? {
+    func string(_ node: YAMLNode, context: @autoclosure () -> String) -> String? {
         guard let scalar = node.scalar else {
             error("E003", "\(context()) must be a string, found \(kindName(node))", at: node)
             return nil
@@ -85,7 +83,7 @@ final class YAMLReader {
         return scalar.string
     }
 
-    func nonEmptyString(_ node: Node, context: String) -> String? {
+    func nonEmptyString(_ node: YAMLNode, context: String) -> String? {
         guard let value = string(node, context: context) else { return nil }
         if value.allSatisfy(\.isWhitespace) {
             error("E003", "\(context) must not be empty", at: node)
@@ -94,7 +92,7 @@ final class YAMLReader {
         return value
     }
 
-    func number(_ node: Node, context: String) -> Double? {
+    func number(_ node: YAMLNode, context: String) -> Double? {
         guard let scalar = node.scalar, let value = Double(scalar.string), scalar.style == .plain else {
             error("E003", "\(context) must be a number, found \(describe(node))", at: node)
             return nil
@@ -102,7 +100,7 @@ final class YAMLReader {
         return value
     }
 
-    func integer(_ node: Node, context: String) -> Int? {
+    func integer(_ node: YAMLNode, context: String) -> Int? {
         guard let scalar = node.scalar, let value = Int(scalar.string), scalar.style == .plain else {
             error("E003", "\(context) must be a whole number, found \(describe(node))", at: node)
             return nil
@@ -110,7 +108,7 @@ final class YAMLReader {
         return value
     }
 
-    func bool(_ node: Node, context: String) -> Bool? {
+    func bool(_ node: YAMLNode, context: String) -> Bool? {
         guard let scalar = node.scalar, scalar.style == .plain,
               let value = ["true": true, "false": false, "yes": true, "no": false][scalar.string.lowercased()] else {
             error("E003", "\(context) must be true or false, found \(describe(node))", at: node)
@@ -120,29 +118,28 @@ final class YAMLReader {
     }
 
     /// A list of strings; a single string is accepted as a list of one.
-    func strings(_ node: Node, context: String) -> [(String, Node)]? {
+    func strings(_ node: YAMLNode, context: String) -> [(String, YAMLNode)]? {
         if node.scalar != nil, let value = string(node, context: context) { return [(value, node)] }
         guard let sequence = node.sequence else {
             error("E003", "\(context) must be a list of strings, found \(kindName(node))", at: node)
             return nil
         }
-        var values: [(String, Node)] = []
+        var values: [(String, YAMLNode)] = []
         for item in sequence {
             if let value = string(item, context: "each item of \(context)") { values.append((value, item)) }
         }
         return values
     }
 
-    func kindName(_ node: Node) -> String {
+    func kindName(_ node: YAMLNode) -> String {
         switch node {
         case .scalar: "a scalar"
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .alias: "an alias"
         }
     }
 
-    private func describe(_ node: Node) -> String {
+    private func describe(_ node: YAMLNode) -> String {
         if let scalar = node.scalar { return "`\(scalar.string)`" }
         return kindName(node)
     }
