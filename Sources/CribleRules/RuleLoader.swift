@@ -75,31 +75,45 @@ public struct RuleLoader: Sendable {
     public func load(sources: [(path: String, text: String)], extraDiagnostics: [Diagnostic] = []) -> Result {
         var diagnostics = extraDiagnostics
         var parsed: [RuleFile] = []
-        var hasher = SHA256()
         // Files are parsed on every core (parsing is most of loading, and files are independent);
         // results are gathered in the given order, so diagnostics and the rule set do not depend
-        // on which thread finished first.
+        // on which thread finished first. The digest of all the texts is one more task, run
+        // first, beside the parsing of the largest files.
         let results = IndexedResults<(RuleFile?, [Diagnostic])>(count: sources.count, placeholder: (nil, []))
+        let digest = IndexedResults<String>(count: 1, placeholder: "")
         let trees = TreeKeeper()
         // Largest files first, so that no core is left parsing one big lexicon after the others
         // have finished.
         let bySize = sources.indices.sorted { sources[$0].text.utf8.count > sources[$1].text.utf8.count }
-        DispatchQueue.concurrentPerform(iterations: sources.count) { turn in
-            let index = bySize[turn]
+        DispatchQueue.concurrentPerform(iterations: sources.count + 1) { turn in
+            guard turn > 0 else {
+                digest.set(0, RuleLoader.digest(of: sources))
+                return
+            }
+            let index = bySize[turn - 1]
             results.set(index, RuleFileParser.parse(sources[index].text, path: sources[index].path, keepingTreeIn: trees))
         }
-        for ((path, text), (file, fileDiagnostics)) in zip(sources, results.values()) {
+        for (file, fileDiagnostics) in results.values() {
+            diagnostics += fileDiagnostics
+            if let file { parsed.append(file) }
+        }
+        let (ruleSet, compileDiagnostics) = compiler.compile(parsed, digest: digest.values()[0])
+        trees.releaseInBackground()
+        diagnostics += compileDiagnostics
+        return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
+    }
+
+    /// SHA-256 of every file's path and text, in the given order: what verdicts quote as
+    /// `rules_digest`.
+    static func digest(of sources: [(path: String, text: String)]) -> String {
+        var hasher = SHA256()
+        for (path, text) in sources {
             hasher.update(Array(path.utf8) + [0])
             var text = text
             text.withUTF8 { hasher.update($0) }
             hasher.update([0])
-            diagnostics += fileDiagnostics
-            if let file { parsed.append(file) }
         }
-        let (ruleSet, compileDiagnostics) = compiler.compile(parsed, digest: hasher.finalize().hexString)
-        trees.releaseInBackground()
-        diagnostics += compileDiagnostics
-        return Result(ruleSet: ruleSet, diagnostics: diagnostics, parsedFiles: parsed)
+        return hasher.finalize().hexString
     }
 }
 
