@@ -119,7 +119,8 @@ struct Classify: ParsableCommand {
         reader.textField = textField
         reader.titleField = titleField
         reader.languageField = languageField
-        let inputs = reader.read(paths: paths)
+        // Read as the batch goes: files one by one, JSONL line by line (standard input too).
+        let inputs = InputQueue(paths: paths, reader: reader)
         // Per-path profiles: one engine per policy, sharing the compiled rules.
         var engines: [String: Engine] = [:]
         for profile in configuration?.profiles ?? [] where engines[profile.policy] == nil {
@@ -161,8 +162,7 @@ struct Classify: ParsableCommand {
         let keepOutcomeOnly = streamed != nil && outputs.count == 1 && baseline == nil && writeBaseline == nil
         var keep: (@Sendable (BatchItem) -> BatchItem)?
         if keepOutcomeOnly { keep = { (item: BatchItem) in item.outcomeOnly } }
-        // `consume`: the batch releases each input once classified, and nothing here holds them.
-        let items = batch.classify(consume inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
+        let items = batch.classify(inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
         progress?.finish()
         if streamed == TextReporter.identifier { Terminal.write(textStream.closing()) }
         if let profiler { Terminal.printError(profiler.report()) }

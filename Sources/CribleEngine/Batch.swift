@@ -35,30 +35,36 @@ public struct BatchClassifier: Sendable {
     public func classify(_ inputs: consuming [InputItem], inOrder: (@Sendable (BatchItem) -> Void)? = nil,
                          progress: (@Sendable (Int) -> Void)? = nil,
                          keepAfterOutput: (@Sendable (BatchItem) -> BatchItem)? = nil) -> [BatchItem] {
-        let count = inputs.count
-        let results = ResultSlots(count: count, inOrder: inOrder, progress: progress, keep: keepAfterOutput)
-        let pending = InputSlots(consume inputs)
+        classify(InputQueue(items: inputs), inOrder: inOrder, progress: progress, keepAfterOutput: keepAfterOutput)
+    }
+
+    /// Classifies inputs as the queue reads them: each task takes the next input when it is free,
+    /// so no more than `jobs` inputs (and as many results waiting for an earlier one) are held
+    /// beyond what `keepAfterOutput` keeps.
+    public func classify(_ queue: InputQueue, inOrder: (@Sendable (BatchItem) -> Void)? = nil,
+                         progress: (@Sendable (Int) -> Void)? = nil,
+                         keepAfterOutput: (@Sendable (BatchItem) -> BatchItem)? = nil) -> [BatchItem] {
+        let results = ResultSlots(inOrder: inOrder, progress: progress, keep: keepAfterOutput)
         let engine = self.engine
         let profiler = self.profiler
         let engineFor = self.engineFor
-        let work: @Sendable (Int) -> Void = { index in
-            switch pending.take(index) {
-            case .document(let document):
-                let chosen = engineFor?(document) ?? engine
-                var verdict = chosen.classify(document, profiler: profiler)
-                verdict.text = verdict.text.compacted()
-                results.set(index, .verdict(verdict))
-            case .failure(let failure): results.set(index, .failure(failure))
+        let work: @Sendable () -> Void = {
+            while let (index, entry) = queue.next() {
+                switch queue.decode(entry) {
+                case .document(let document):
+                    let chosen = engineFor?(document) ?? engine
+                    var verdict = chosen.classify(document, profiler: profiler)
+                    verdict.text = verdict.text.compacted()
+                    results.set(index, .verdict(verdict))
+                case .failure(let failure): results.set(index, .failure(failure))
+                }
             }
         }
-        if jobs == 1 || count < 2 {
-            for index in 0..<count { work(index) }
+        let tasks = min(jobs, queue.count ?? jobs)
+        if tasks < 2 {
+            work()
         } else {
-            // Documents are handed out one at a time: cheap next to classifying one.
-            let next = Counter()
-            DispatchQueue.concurrentPerform(iterations: min(jobs, count)) { _ in
-                while let index = next.take(below: count) { work(index) }
-            }
+            DispatchQueue.concurrentPerform(iterations: tasks) { _ in work() }
         }
         return results.values()
     }
@@ -103,34 +109,20 @@ extension BatchItem {
     }
 }
 
-/// The inputs of a batch, each released as soon as a task takes it.
-private final class InputSlots: @unchecked Sendable {
-    private var slots: [InputItem?]
-    private let lock = NSLock()
-
-    /// Takes the batch's only reference (a caller that keeps its own keeps the inputs alive).
-    init(_ inputs: consuming [InputItem]) { slots = inputs.map { $0 } }
-
-    func take(_ index: Int) -> InputItem {
-        lock.lock(); defer { lock.unlock() }
-        let item = slots[index]!
-        slots[index] = nil
-        return item
-    }
-}
-
+/// Results gathered in input order, whichever task finishes first.
 private final class ResultSlots: @unchecked Sendable {
-    private var slots: [BatchItem?]
+    /// Results in input order, up to the first one still missing.
+    private var ordered: [BatchItem] = []
+    /// Results that finished before an earlier one, by input position.
+    private var waiting: [Int: BatchItem] = [:]
     private let lock = NSLock()
     private let inOrder: (@Sendable (BatchItem) -> Void)?
     private let progress: (@Sendable (Int) -> Void)?
     private let keep: (@Sendable (BatchItem) -> BatchItem)?
-    private var nextToEmit = 0
     private var done = 0
 
-    init(count: Int, inOrder: (@Sendable (BatchItem) -> Void)?, progress: (@Sendable (Int) -> Void)?,
+    init(inOrder: (@Sendable (BatchItem) -> Void)?, progress: (@Sendable (Int) -> Void)?,
          keep: (@Sendable (BatchItem) -> BatchItem)?) {
-        slots = Array(repeating: nil, count: count)
         self.inOrder = inOrder
         self.progress = progress
         self.keep = keep
@@ -139,26 +131,19 @@ private final class ResultSlots: @unchecked Sendable {
     func set(_ index: Int, _ item: BatchItem) {
         lock.lock()
         defer { lock.unlock() }
-        slots[index] = item
+        waiting[index] = item
         done += 1
         progress?(done)
-        guard let inOrder else { return }
-        while nextToEmit < slots.count, let ready = slots[nextToEmit] {
-            inOrder(ready)
-            if let keep { slots[nextToEmit] = keep(ready) }
-            nextToEmit += 1
+        while let ready = waiting.removeValue(forKey: ordered.count) {
+            inOrder?(ready)
+            ordered.append(inOrder != nil ? keep?(ready) ?? ready : ready)
         }
     }
-    func values() -> [BatchItem] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
-}
 
-private final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func take(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard value < limit else { return nil }
-        value += 1
-        return value - 1
+    func values() -> [BatchItem] {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(waiting.isEmpty, "every input position is classified once")
+        return ordered
     }
 }

@@ -28,7 +28,9 @@ public enum InputItem: Sendable {
 /// - `.jsonl`, `.ndjson`: one document per line with `id`, `text`, optional `title` and `lang`.
 /// - folders: every such file below, recursively, in sorted order.
 /// - `.rss`, `.atom`, `.xml`: a feed; every item is a document (see ``FeedReader``).
-/// - `-`: standard input, read as JSONL when every non-empty line is a JSON object, else as text.
+/// - `-`: standard input, read as JSONL, line by line as it arrives, when its first non-blank
+///   line is a JSON object; else read whole, as JSONL when every non-blank line starts with `{`
+///   (so broken lines are reported one by one), or as one text.
 public struct DocumentReader: Sendable {
     public static let textExtensions: Set<String> = ["txt", "md", "markdown", "text"]
     public static let jsonlExtensions: Set<String> = ["jsonl", "ndjson"]
@@ -88,20 +90,10 @@ public struct DocumentReader: Sendable {
         return results
     }
 
-    public func read(paths: [String], standardInput: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) -> [InputItem] {
-        var items: [InputItem] = []
-        for entry in expand(paths) {
-            switch entry {
-            case .failure(let failure): items.append(.failure(failure))
-            case .success(let path):
-                if path == "-" {
-                    items += readStandardInput(standardInput())
-                } else {
-                    items += read(file: path)
-                }
-            }
-        }
-        return items
+    /// Every input of `paths`, read now. `crible classify` reads through an ``InputQueue``
+    /// instead, as the batch goes; this is for commands that need all documents at once.
+    public func read(paths: [String], standardInput: FileHandle = .standardInput) -> [InputItem] {
+        InputQueue(paths: paths, reader: self, standardInput: standardInput).drain()
     }
 
     public func read(file path: String) -> [InputItem] {
@@ -162,24 +154,39 @@ public struct DocumentReader: Sendable {
             let line = bytes[start..<end]
             start = end + 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            func failure(_ message: String) -> Result<[String: Any], InputFailure> {
-                .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber))
-            }
-            guard String(validating: Array(line), as: UTF8.self) != nil else {
-                results.append((lineNumber, failure("line \(lineNumber) is not valid UTF-8")))
-                continue
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
-                results.append((lineNumber, failure("line \(lineNumber) is not valid JSON")))
-                continue
-            }
-            guard let fields = object as? [String: Any] else {
-                results.append((lineNumber, failure("line \(lineNumber) is not a JSON object")))
-                continue
-            }
-            results.append((lineNumber, .success(fields)))
+            results.append((lineNumber, jsonObject(line: line, source: source, lineNumber: lineNumber)))
         }
         return results
+    }
+
+    /// The JSON object of one line, or why the line is not one.
+    func jsonObject(line: ArraySlice<UInt8>, source: String, lineNumber: Int) -> Result<[String: Any], InputFailure> {
+        func failure(_ message: String) -> Result<[String: Any], InputFailure> {
+            .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber))
+        }
+        guard String(validating: line, as: UTF8.self) != nil else {
+            return failure("line \(lineNumber) is not valid UTF-8")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
+            return failure("line \(lineNumber) is not valid JSON")
+        }
+        guard let fields = object as? [String: Any] else {
+            return failure("line \(lineNumber) is not a JSON object")
+        }
+        return .success(fields)
+    }
+
+    /// The document on one JSONL line, or why there is none.
+    public func item(fromJSONLine line: ArraySlice<UInt8>, source: String, line lineNumber: Int) -> InputItem {
+        switch jsonObject(line: line, source: source, lineNumber: lineNumber) {
+        case .failure(let failure): .failure(failure)
+        case .success(let object): document(from: object, source: source, line: lineNumber)
+        }
+    }
+
+    /// Whether a line holds a JSON object: what makes standard input JSONL.
+    static func isJSONObject(_ line: ArraySlice<UInt8>) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(line))) is [String: Any]
     }
 
     /// The document a JSON object describes, or why it does not describe one.
