@@ -103,6 +103,23 @@ public struct CompiledRuleSet: Sendable {
     /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
     ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
     ///   checks this); turning them off is for that test and for measuring what they save.
+    /// The matches grouped by rule, in rule order, each rule's in text order: a counting sort,
+    /// linear in the matches, where a comparison sort of (rule, position) pairs cost a tenth of
+    /// rule evaluation.
+    private func groupedByRule(_ owned: [(rule: Int, match: PhraseMatch)]) -> [(rule: Int, match: PhraseMatch)] {
+        guard owned.count > 1 else { return owned }
+        var next = [Int](repeating: 0, count: rules.count + 1)
+        for item in owned { next[item.rule + 1] += 1 }
+        for rule in 0..<rules.count { next[rule + 1] += next[rule] }
+        return [(rule: Int, match: PhraseMatch)](unsafeUninitializedCapacity: owned.count) { buffer, initialized in
+            for item in owned {
+                (buffer.baseAddress! + next[item.rule]).initialize(to: item)
+                next[item.rule] += 1
+            }
+            initialized = owned.count
+        }
+    }
+
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
@@ -128,8 +145,7 @@ public struct CompiledRuleSet: Sendable {
             let rule = Int(phrases.payload(of: match).rule)
             if active(rule) { owned.append((rule, match)) }
         }
-        owned = owned.enumerated().sorted { $0.element.rule != $1.element.rule ? $0.element.rule < $1.element.rule : $0.offset < $1.offset }
-            .map(\.element)
+        owned = groupedByRule(owned)
         var groupStart = 0
         while groupStart < owned.count {
             let index = owned[groupStart].rule

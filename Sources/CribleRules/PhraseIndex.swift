@@ -24,17 +24,22 @@ public final class Phrase: Sendable {
     /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
     /// Returns `nil` when the phrase has no word in it (punctuation only).
     public convenience init?(_ text: String) {
-        // Most lexicon terms and keywords are one ASCII word, perhaps with a final `*`: their
-        // folded token is the word in lower case, so no text view (a dozen allocations) is built.
-        // The tokenizer gives the same result (letters and digits make one token, `*` ends it);
-        // `MatchingTests` checks the two ways agree.
+        // Most lexicon terms and keywords are ASCII words separated by single spaces, perhaps
+        // with a final `*`: their folded tokens are the words in lower case, so no text view (a
+        // dozen allocations) is built. The tokenizer gives the same result (letters and digits
+        // make one token, a space or `*` ends it); `MatchingTests` checks the two ways agree.
         var bytes = Array(text.utf8)
         let isPrefix = bytes.last == UInt8(ascii: "*")
         if isPrefix { bytes.removeLast() }
-        if !bytes.isEmpty, bytes.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 }) {
-            self.init(tokens: [bytes.map(foldedASCII)], originalTokens: [bytes],
-                      prefixes: [isPrefix], source: text)
-            return
+        let space = UInt8(ascii: " ")
+        if !bytes.isEmpty, bytes.first != space, bytes.last != space,
+           bytes.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == space }) {
+            let words = bytes.split(separator: space, omittingEmptySubsequences: false)
+            if !words.contains(where: \.isEmpty) {
+                self.init(tokens: words.map { $0.map(foldedASCII) }, originalTokens: words.map { Array($0) },
+                          prefixes: words.indices.map { $0 == words.count - 1 && isPrefix }, source: text)
+                return
+            }
         }
         self.init(viewing: text)
     }
