@@ -315,6 +315,13 @@ struct KeyFilter: Sendable {
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
 /// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
 public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {
+    // Most rules match a few separate words: already in order, none overlapping, all kept.
+    var separate = true
+    for index in matches.indices.dropFirst() where matches[index].firstToken <= matches[index - 1].lastToken {
+        separate = false
+        break
+    }
+    if separate { return matches }
     let sorted = matches.sorted { lhs, rhs in
         lhs.firstToken != rhs.firstToken ? lhs.firstToken < rhs.firstToken : lhs.lastToken > rhs.lastToken
     }
