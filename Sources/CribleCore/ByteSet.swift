@@ -22,16 +22,15 @@ public struct ByteSet: Sendable {
         }
     }
 
+    /// The word is picked with two selects, not a `switch`: the switch compiled to a jump table,
+    /// an indirect branch per byte that the processor mispredicted on mixed text (a scan for
+    /// `!?$` ran at under 200 MB/s), and reading the words through memory stored them again at
+    /// every byte.
     @inlinable @inline(__always)
     public func contains(_ byte: UInt8) -> Bool {
-        let word: UInt64
-        switch byte >> 6 {
-        case 0: word = words.0
-        case 1: word = words.1
-        case 2: word = words.2
-        default: word = words.3
-        }
-        return word & (UInt64(1) << UInt64(byte & 63)) != 0
+        let odd = byte & 0x40 != 0
+        let word = byte & 0x80 != 0 ? (odd ? words.3 : words.2) : (odd ? words.1 : words.0)
+        return word >> UInt64(byte & 63) & 1 != 0
     }
 }
 

@@ -264,8 +264,12 @@ public struct SentimentAnalyzer: Sendable {
 
     func isMostlyCapitals(_ text: TextView) -> Bool {
         var upper = 0, lower = 0
-        for byte in text.original.prefix(5000) {
-            if (65...90).contains(byte) { upper += 1 } else if (97...122).contains(byte) { lower += 1 }
+        text.original.withUnsafeBufferPointer { original in
+            for byte in original.prefix(5000) {
+                let lowered = byte | 0x20
+                guard lowered &- 97 < 26 else { continue }
+                if byte == lowered { lower += 1 } else { upper += 1 }
+            }
         }
         return upper > lower
     }
