@@ -177,36 +177,35 @@ public struct SpamSignals: Classifier {
         let trailers = SpamSignals.chunkTrailers, leaders = SpamSignals.chunkLeaders
         let disguiseBytes = SpamSignals.disguiseBytes
         text.original.withUnsafeBufferPointer { bytes in
-            // Candidate chunks: runs of non-space characters.
-            var start = 0
-            while start < bytes.count {
-                while start < bytes.count, isSpace(bytes[start]) { start += 1 }
-                var end = start
-                while end < bytes.count, !isSpace(bytes[end]) { end += 1 }
-                if end > start {
-                    var chunkStart = start, chunkEnd = end
-                    // Trim sentence punctuation around the chunk.
-                    while chunkEnd > chunkStart, trailers.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
-                    while chunkStart < chunkEnd, leaders.contains(bytes[chunkStart]) { chunkStart += 1 }
-                    // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a
-                    // word; anything else (letters, accents, apostrophes) is skipped without
-                    // decoding. Trailing full stops end sentences; alone they never make a
-                    // disguise (a word needs a separator between every letter), so they are not
-                    // a reason to decode.
-                    var checkedEnd = chunkEnd
-                    while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
-                    var suspicious = false
-                    for index in chunkStart..<checkedEnd where disguiseBytes.contains(bytes[index]) {
-                        suspicious = true
-                        break
-                    }
-                    if chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, suspicious,
-                       let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
-                       SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
-                        spans.append(chunkStart..<chunkEnd)
-                    }
+            // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a word:
+            // the scan looks for those bytes and examines the chunk (run of non-space bytes)
+            // around each; chunks of plain letters, accents and apostrophes are never delimited.
+            var index = 0
+            while index < bytes.count {
+                guard disguiseBytes.contains(bytes[index]) else {
+                    index += 1
+                    continue
                 }
-                start = end
+                var start = index
+                while start > 0, !isSpace(bytes[start - 1]) { start -= 1 }
+                var end = index + 1
+                while end < bytes.count, !isSpace(bytes[end]) { end += 1 }
+                var chunkStart = start, chunkEnd = end
+                // Trim sentence punctuation around the chunk.
+                while chunkEnd > chunkStart, trailers.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
+                while chunkStart < chunkEnd, leaders.contains(bytes[chunkStart]) { chunkStart += 1 }
+                // Trailing full stops end sentences; alone they never make a disguise (a word
+                // needs a separator between every letter), so they are not a reason to decode.
+                // `index` is the chunk's first disguise byte (leaders and trailers are none), so
+                // the chunk has one before its full stops exactly when `index` is before them.
+                var checkedEnd = chunkEnd
+                while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
+                if index < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40,
+                   let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
+                   SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
+                    spans.append(chunkStart..<chunkEnd)
+                }
+                index = end
             }
         }
         return spans

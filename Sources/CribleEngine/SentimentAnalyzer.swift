@@ -233,22 +233,29 @@ public struct SentimentAnalyzer: Sendable {
     func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
         let trailing = SentimentAnalyzer.chunkTrailers
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
         folded.withUnsafeBufferPointer { folded in
-            var start = -1
-            func close(_ end: Int) {
-                guard start >= 0 else { return }
+            // Only chunks holding a symbol byte can be emoticons: the scan looks for those bytes
+            // and finds the chunk around each, instead of delimiting every word of the text.
+            var index = 0
+            while index < folded.count {
+                guard symbolBytes.contains(folded[index]) else {
+                    index += 1
+                    continue
+                }
+                var start = index
+                while start > 0, !isSpace(folded[start - 1]) { start -= 1 }
+                var end = index + 1
+                while end < folded.count, !isSpace(folded[end]) { end += 1 }
                 var chunkEnd = end
                 while chunkEnd > start + 1, trailing.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
-                if chunkEnd - start <= 8, (start..<chunkEnd).contains(where: { symbolBytes.contains(folded[$0]) }) {
+                // `index` is the chunk's first symbol byte: the chunk has one before its
+                // trimmed end exactly when `index` is before it.
+                if chunkEnd - start <= 8, index < chunkEnd {
                     chunks.append((start..<chunkEnd, String(decoding: UnsafeBufferPointer(rebasing: folded[start..<chunkEnd]), as: UTF8.self)))
                 }
-                start = -1
+                index = end
             }
-            for index in 0..<folded.count {
-                let byte = folded[index]
-                if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { close(index) } else if start < 0 { start = index }
-            }
-            close(folded.count)
         }
         return chunks
     }
