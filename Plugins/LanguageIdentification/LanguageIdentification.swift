@@ -30,48 +30,60 @@ public struct LanguageIdentification: LanguageIdentifier {
     }
 
     public func identify(_ text: TextView) -> LanguageGuess {
-        var scores: [String: Double] = [:]
+        // Scores by language number, not in a dictionary keyed by language code: that cost two
+        // string hashes per function word, more than finding the word.
+        let languages = LanguageIdentification.languages
+        let functionWords = LanguageIdentification.functionWords
+        var scores = [Double](repeating: 0, count: languages.count)
         var counted = 0
         // Long documents are decided well before their end; cap the work.
         let limit = min(text.tokens.count, 400)
         text.folded.withUnsafeBufferPointer { folded in
             for token in text.tokens.prefix(limit) {
                 counted += 1
-                guard token.length <= 8, let languages = LanguageIdentification.functionWords[token.hash] else { continue }
-                for (language, word) in languages where word.count == token.length
-                    && word.elementsEqual(folded[Int(token.start)..<Int(token.end)]) {
-                    scores[language, default: 0] += 1
+                guard token.length <= 8, let entries = functionWords[token.hash] else { continue }
+                let bytes = UnsafeBufferPointer(rebasing: folded[Int(token.start)..<Int(token.end)])
+                for (language, word) in entries where word.count == token.length && word.elementsEqual(bytes) {
+                    scores[language] += 1
                 }
             }
         }
         // Letters with accents that French uses and English does not.
         var frenchLetters = 0
-        var index = 0
-        let original = text.original
-        while index + 1 < original.count, index < 4000 {
-            if original[index] == 0xC3 {
-                switch original[index + 1] {
-                case 0xA9, 0xA8, 0xAA, 0xA0, 0xA7, 0xB4, 0xBB, 0xAE, 0x89, 0x80, 0x87: frenchLetters += 1
-                default: break
+        text.original.withUnsafeBufferPointer { original in
+            var index = 0
+            while index + 1 < original.count, index < 4000 {
+                if original[index] == 0xC3 {
+                    switch original[index + 1] {
+                    case 0xA9, 0xA8, 0xAA, 0xA0, 0xA7, 0xB4, 0xBB, 0xAE, 0x89, 0x80, 0x87: frenchLetters += 1
+                    default: break
+                    }
                 }
+                index += 1
             }
-            index += 1
         }
-        scores["fr", default: 0] += min(Double(frenchLetters) * 0.5, 3)
-        let ranked = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-        guard let best = ranked.first else { return .undetermined }
-        let second = ranked.count > 1 ? ranked[1].value : 0
+        scores[LanguageIdentification.french] += min(Double(frenchLetters) * 0.5, 3)
+        // The best score, ties going to the first code in alphabetical order, and the next best.
+        var best = 0
+        for index in scores.indices where scores[index] > scores[best] { best = index }
+        var second = 0.0
+        for index in scores.indices where index != best { second = max(second, scores[index]) }
+        let bestScore = scores[best]
         // Very short texts: two accented letters and nothing against them are enough.
-        guard best.value >= 1.5 || (best.value >= 1 && second == 0) else { return .undetermined }
-        let margin = (best.value - second) / best.value
-        let coverage = min(1, best.value / max(3, Double(counted) * 0.15))
+        guard bestScore >= 1.5 || (bestScore >= 1 && second == 0) else { return .undetermined }
+        let margin = (bestScore - second) / bestScore
+        let coverage = min(1, bestScore / max(3, Double(counted) * 0.15))
         let confidence = max(0, min(1, 0.5 * margin + 0.5 * coverage))
-        if best.value - second < 1 { return LanguageGuess(code: "und", confidence: confidence) }
-        return LanguageGuess(code: best.key, confidence: (confidence * 100).rounded() / 100)
+        if bestScore - second < 1 { return LanguageGuess(code: "und", confidence: confidence) }
+        return LanguageGuess(code: languages[best], confidence: (confidence * 100).rounded() / 100)
     }
 
+    /// The languages told apart, in alphabetical order (which breaks ties).
+    static let languages = ["de", "en", "es", "fr", "it", "nl", "pt"]
+    static let french = languages.firstIndex(of: "fr")!
+
     /// Function words per language, folded (no accents), keyed by token hash.
-    static let functionWords: [UInt64: [(String, [UInt8])]] = {
+    static let functionWords: [UInt64: [(language: Int, word: [UInt8])]] = {
         let lists: [String: String] = [
             "fr": "le la les de des du un une et est sont dans pour par sur avec pas plus qui que qu ce cette ces il ils elle elles nous vous je tu on au aux ou mais donc car ne se sa son ses leur leurs lui y en etre ont avait etait fait comme aussi tres tout tous sans entre selon apres avant depuis encore deja cela ceci dont ete avoir peut",
             "en": "the of and to in is are was were that this these those it its for with on as by be been at from have has had not but or an which who they their them he she his her we our you your i my will would can could should there what when about into than also more just do does did don isn t s",
@@ -82,11 +94,12 @@ public struct LanguageIdentification: LanguageIdentifier {
             "nl": "de het een en van is dat niet op te zijn met voor ook maar als er bij aan om dit wordt heeft door naar",
         ]
         // Words two languages share ("de", "en", "la", "in") count for both; the others decide.
-        var table: [UInt64: [(String, [UInt8])]] = [:]
+        var table: [UInt64: [(language: Int, word: [UInt8])]] = [:]
         for (language, words) in lists {
+            let number = languages.firstIndex(of: language)!
             for word in words.split(separator: " ") {
                 let bytes = Array(word.utf8)
-                table[Tokenizer.hash(bytes), default: []].append((language, bytes))
+                table[Tokenizer.hash(bytes), default: []].append((number, bytes))
             }
         }
         return table
