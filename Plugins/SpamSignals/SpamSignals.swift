@@ -200,7 +200,12 @@ public struct SpamSignals: Classifier {
                 // the chunk has one before its full stops exactly when `index` is before them.
                 var checkedEnd = chunkEnd
                 while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
-                if index < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40,
+                // A disguised word keeps at least two letters (ASCII, or non-ASCII look-alikes):
+                // numbers such as `2024` or `3,5`, most of what this finds in news, need no decoding.
+                func possibleLetters() -> Int {
+                    bytes[chunkStart..<chunkEnd].reduce(0) { $0 + ((($1 | 0x20) &- 97 < 26 || $1 >= 0x80) ? 1 : 0) }
+                }
+                if index < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, possibleLetters() >= 2,
                    let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
                    SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
                     spans.append(chunkStart..<chunkEnd)
