@@ -178,26 +178,16 @@ public struct SpamSignals: Classifier {
         let disguiseBytes = SpamSignals.disguiseBytes
         text.original.withUnsafeBufferPointer { bytes in
             // Only digits, `@ $`, separators or Cyrillic and Greek letters can disguise a word:
-            // the scan looks for those bytes and examines the chunk (run of non-space bytes)
-            // around each; chunks of plain letters, accents and apostrophes are never delimited.
-            var index = 0
-            while index < bytes.count {
-                guard disguiseBytes.contains(bytes[index]) else {
-                    index += 1
-                    continue
-                }
-                var start = index
-                while start > 0, !isSpace(bytes[start - 1]) { start -= 1 }
-                var end = index + 1
-                while end < bytes.count, !isSpace(bytes[end]) { end += 1 }
-                var chunkStart = start, chunkEnd = end
+            // chunks of plain letters, accents and apostrophes are never delimited.
+            bytes.forEachChunk(containing: disguiseBytes) { chunk, firstDisguise in
+                var chunkStart = chunk.lowerBound, chunkEnd = chunk.upperBound
                 // Trim sentence punctuation around the chunk.
                 while chunkEnd > chunkStart, trailers.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
                 while chunkStart < chunkEnd, leaders.contains(bytes[chunkStart]) { chunkStart += 1 }
                 // Trailing full stops end sentences; alone they never make a disguise (a word
                 // needs a separator between every letter), so they are not a reason to decode.
-                // `index` is the chunk's first disguise byte (leaders and trailers are none), so
-                // the chunk has one before its full stops exactly when `index` is before them.
+                // Leaders and trailers are no disguise bytes, so the chunk has one before its
+                // full stops exactly when its first one is before them.
                 var checkedEnd = chunkEnd
                 while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
                 // A disguised word keeps at least two letters (ASCII, or non-ASCII look-alikes):
@@ -205,12 +195,11 @@ public struct SpamSignals: Classifier {
                 func possibleLetters() -> Int {
                     bytes[chunkStart..<chunkEnd].reduce(0) { $0 + ((($1 | 0x20) &- 97 < 26 || $1 >= 0x80) ? 1 : 0) }
                 }
-                if index < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, possibleLetters() >= 2,
+                if firstDisguise < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, possibleLetters() >= 2,
                    let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
                    SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
                     spans.append(chunkStart..<chunkEnd)
                 }
-                index = end
             }
         }
         return spans
@@ -282,6 +271,5 @@ public struct SpamSignals: Classifier {
     ]
 
     func isDigit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
-    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
     func isWordByte(_ byte: UInt8) -> Bool { isDigit(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte >= 0x80 }
 }

@@ -43,3 +43,30 @@ extension Array where Element == UInt8 {
         return true
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// Calls `body` for each chunk (run of bytes other than space, tab, line feed and carriage
+    /// return) that holds a byte of `triggers`, in order, with the position of that chunk's first
+    /// such byte.
+    ///
+    /// Scans that only care about chunks with unusual bytes (digits and separators of disguised
+    /// words, punctuation of emoticons) look for those bytes and delimit the chunk around each,
+    /// instead of delimiting every word of the text.
+    @inlinable
+    public func forEachChunk(containing triggers: ByteSet, _ body: (_ chunk: Range<Int>, _ firstTrigger: Int) -> Void) {
+        @inline(__always) func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+        var index = 0
+        while index < count {
+            guard triggers.contains(self[index]) else {
+                index += 1
+                continue
+            }
+            var start = index
+            while start > 0, !isSpace(self[start - 1]) { start -= 1 }
+            var end = index + 1
+            while end < count, !isSpace(self[end]) { end += 1 }
+            body(start..<end, index)
+            index = end
+        }
+    }
+}

@@ -233,28 +233,16 @@ public struct SentimentAnalyzer: Sendable {
     func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
         let trailing = SentimentAnalyzer.chunkTrailers
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
         folded.withUnsafeBufferPointer { folded in
-            // Only chunks holding a symbol byte can be emoticons: the scan looks for those bytes
-            // and finds the chunk around each, instead of delimiting every word of the text.
-            var index = 0
-            while index < folded.count {
-                guard symbolBytes.contains(folded[index]) else {
-                    index += 1
-                    continue
+            // Only chunks holding a symbol byte can be emoticons.
+            folded.forEachChunk(containing: symbolBytes) { chunk, firstSymbol in
+                var chunkEnd = chunk.upperBound
+                while chunkEnd > chunk.lowerBound + 1, trailing.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
+                // The chunk has a symbol byte before its trimmed end exactly when its first one is.
+                if chunkEnd - chunk.lowerBound <= 8, firstSymbol < chunkEnd {
+                    let range = chunk.lowerBound..<chunkEnd
+                    chunks.append((range, String(decoding: UnsafeBufferPointer(rebasing: folded[range]), as: UTF8.self)))
                 }
-                var start = index
-                while start > 0, !isSpace(folded[start - 1]) { start -= 1 }
-                var end = index + 1
-                while end < folded.count, !isSpace(folded[end]) { end += 1 }
-                var chunkEnd = end
-                while chunkEnd > start + 1, trailing.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
-                // `index` is the chunk's first symbol byte: the chunk has one before its
-                // trimmed end exactly when `index` is before it.
-                if chunkEnd - start <= 8, index < chunkEnd {
-                    chunks.append((start..<chunkEnd, String(decoding: UnsafeBufferPointer(rebasing: folded[start..<chunkEnd]), as: UTF8.self)))
-                }
-                index = end
             }
         }
         return chunks
