@@ -73,7 +73,7 @@ public final class InputQueue: @unchecked Sendable {
                 sources.append(source)
                 return (number(), .ready(item))
             case .file(let path):
-                sources.append(open(path))
+                sources.append(fileSource(path))
             case .standardInput:
                 sources.append(readStandardInput())
             case .lines(let lines, let name):
@@ -113,9 +113,9 @@ public final class InputQueue: @unchecked Sendable {
         return taken - 1
     }
 
-    private func open(_ path: String) -> Source {
+    private func fileSource(_ path: String) -> Source {
         guard reader.type(of: path) == .jsonl else { return .items(Stack(reversed: reader.read(file: path).reversed())) }
-        let descriptor = Glibc.open(path, O_RDONLY)
+        let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             return .items(Stack(reversed: [.failure(InputFailure(id: path, message: "cannot read the file", file: path))]))
         }
@@ -230,7 +230,7 @@ final class LineReader {
         var readCount = 0
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         repeat {
-            readCount = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + oldCount, chunk) }
+            readCount = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + oldCount, chunk) }
         } while readCount < 0 && errno == EINTR
         if readCount < 0 {
             let message = "cannot read after line \(lineNumber): \(String(cString: strerror(errno)))"
