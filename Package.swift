@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleEngineTests", dependencies: ["CribleEngine", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),
-        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData", "Readability"], swiftSettings: sharedSwiftSettings),
+        .testTarget(name: "PluginTests", dependencies: ["CribleEngine", "LanguageIdentification", "PersonalData", "Readability", "SpamSignals"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCLITests", dependencies: ["crible", "CribleRules"], swiftSettings: sharedSwiftSettings),
     ]
 )

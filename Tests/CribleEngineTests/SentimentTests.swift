@@ -87,6 +87,38 @@ final class SentimentTests: XCTestCase {
     func testNoLexiconMeansNeutral() {
         XCTAssertEqual(engineUnderTest.sentiment.analyze(TextView("good"), lexicon: nil).label, "sentiment/neutral")
     }
+
+    /// Emoticon chunks found around symbol bytes are those found by examining every chunk.
+    func testSymbolChunksAreThoseFoundByExaminingEveryChunk() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [":)", ":-(", "<3", "xD", "T_T", "^^", ":p,", ";)!", "(:", "mot", "le", "super!", "?!", "...", ":))", "a:b",
+                      "[:)]", "ok.", "très", "8-)", "<3<3<3<3<3"]
+        let analyzer = SentimentAnalyzer()
+        let symbolBytes = ByteSet(":-()<3_^;[]")
+        for _ in 0..<400 {
+            let text = (0..<Int.random(in: 0...25, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)! + [" ", "  ", "\n", "\t"].randomElement(using: &generator)!
+            }.joined()
+            let folded = Array(text.utf8)
+            var expected: [(Range<Int>, String)] = []
+            var start = 0
+            let isSpace: (UInt8) -> Bool = { [0x20, 0x0A, 0x09, 0x0D].contains($0) }
+            while start < folded.count {
+                if isSpace(folded[start]) { start += 1; continue }
+                var end = start
+                while end < folded.count, !isSpace(folded[end]) { end += 1 }
+                var chunkEnd = end
+                while chunkEnd > start + 1, SentimentAnalyzer.chunkTrailers.contains(folded[chunkEnd - 1]) { chunkEnd -= 1 }
+                if chunkEnd - start <= 8, (start..<chunkEnd).contains(where: { symbolBytes.contains(folded[$0]) }) {
+                    expected.append((start..<chunkEnd, String(decoding: folded[start..<chunkEnd], as: UTF8.self)))
+                }
+                start = end
+            }
+            let found = analyzer.symbolChunks(folded, symbolBytes: symbolBytes)
+            XCTAssertEqual(found.map(\.0), expected.map(\.0), text)
+            XCTAssertEqual(found.map(\.1), expected.map(\.1), text)
+        }
+    }
 }
 
 final class ScorerTests: XCTestCase {

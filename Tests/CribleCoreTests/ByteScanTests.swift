@@ -1,0 +1,45 @@
+@testable import CribleCore
+import XCTest
+
+final class ByteScanTests: XCTestCase {
+    func testByteSetAnswersLikeASetForEveryByte() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let members = Set((0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            var set = ByteSet()
+            for byte in members { set.insert(byte) }
+            for byte in UInt8.min...UInt8.max {
+                XCTAssertEqual(set.contains(byte), members.contains(byte), "byte \(byte) of \(members.sorted())")
+            }
+        }
+        XCTAssertTrue(ByteSet("!?$").contains(UInt8(ascii: "?")))
+        XCTAssertFalse(ByteSet("!?$").contains(UInt8(ascii: ".")))
+    }
+
+    /// The chunk finder gives what splitting the whole text into chunks and keeping those with a
+    /// trigger gives, with each chunk's first trigger.
+    func testChunksAroundTriggersAreTheChunksThatHoldOne() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab1.:)  \t\n\r-é".utf8)
+        let triggers = ByteSet("1.:)-")
+        for _ in 0..<500 {
+            let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            var found: [(Range<Int>, Int)] = []
+            text.withUnsafeBufferPointer { buffer in
+                buffer.forEachChunk(containing: triggers) { chunk, first in found.append((chunk, first)) }
+            }
+            var expected: [(Range<Int>, Int)] = []
+            var start = 0
+            let isSpace: (UInt8) -> Bool = { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
+            while start < text.count {
+                if isSpace(text[start]) { start += 1; continue }
+                var end = start
+                while end < text.count, !isSpace(text[end]) { end += 1 }
+                if let first = (start..<end).first(where: { triggers.contains(text[$0]) }) { expected.append((start..<end, first)) }
+                start = end
+            }
+            XCTAssertEqual(found.map(\.0), expected.map(\.0), "\(text)")
+            XCTAssertEqual(found.map(\.1), expected.map(\.1), "\(text)")
+        }
+    }
+}

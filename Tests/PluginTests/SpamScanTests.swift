@@ -1,0 +1,80 @@
+import CribleCore
+@testable import SpamSignals
+import XCTest
+
+/// The spam scans look only at chunks around the bytes that can matter; these tests compare them
+/// with examining every chunk of the text, on generated texts full of what they look for.
+final class SpamScanTests: XCTestCase {
+    let pieces = ["v1agra", "c.a.s.i.n.o", "\u{0441}asino", "fr3e", "$4,800", "!!!", "?!?", "$$$", "...", "(c.a.s.h)",
+                  "\"gr@tuit\"", "l0an.", "w.w.w", "3.5", "U.S.", "e-mail", "'pr0mo'", "..!!", "2024", "50€", "c.a.s.i.n.o.",
+                  "CASINO", "GRATUIT", "Bonus", "free", "le", "offre", "argent", "né", "\u{03BF}ffer", "cr3dit...", "m0ney,"]
+    let separators = [" ", " ", "  ", "\n", "\t", "\r\n"]
+
+    func generatedTexts(count: Int) -> [String] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in
+            (0..<Int.random(in: 0...30, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)! + separators.randomElement(using: &generator)!
+            }.joined()
+        }
+    }
+
+    /// Every chunk of the text examined, as the scan did before it looked for disguise bytes first.
+    func referenceDisguisedWords(_ bytes: [UInt8], _ signals: SpamSignals) -> [Range<Int>] {
+        func isSpace(_ byte: UInt8) -> Bool { [0x20, 0x0A, 0x09, 0x0D].contains(byte) }
+        var spans: [Range<Int>] = []
+        var start = 0
+        while start < bytes.count {
+            while start < bytes.count, isSpace(bytes[start]) { start += 1 }
+            var end = start
+            while end < bytes.count, !isSpace(bytes[end]) { end += 1 }
+            if end > start {
+                var chunkStart = start, chunkEnd = end
+                while chunkEnd > chunkStart, SpamSignals.chunkTrailers.contains(bytes[chunkEnd - 1]) { chunkEnd -= 1 }
+                while chunkStart < chunkEnd, SpamSignals.chunkLeaders.contains(bytes[chunkStart]) { chunkStart += 1 }
+                var checkedEnd = chunkEnd
+                while checkedEnd > chunkStart, bytes[checkedEnd - 1] == UInt8(ascii: ".") { checkedEnd -= 1 }
+                let suspicious = (chunkStart..<checkedEnd).contains { SpamSignals.disguiseBytes.contains(bytes[$0]) }
+                if chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, suspicious,
+                   let decoded = signals.undisguise(Array(bytes[chunkStart..<chunkEnd])),
+                   SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
+                    spans.append(chunkStart..<chunkEnd)
+                }
+            }
+            start = end
+        }
+        return spans
+    }
+
+    func testDisguisedWordsAreThoseFoundByExaminingEveryChunk() {
+        let signals = SpamSignals()
+        var found = 0
+        for text in generatedTexts(count: 400) {
+            let view = TextView(text)
+            let spans = signals.disguisedWords(view)
+            XCTAssertEqual(spans, referenceDisguisedWords(view.original, signals), text)
+            found += spans.count
+        }
+        XCTAssertGreaterThan(found, 100, "the generated texts should hold disguised words")
+    }
+
+    func testShoutingAndPunctuationRunsMatchTheirDefinitions() {
+        let signals = SpamSignals()
+        for text in generatedTexts(count: 400) {
+            let bytes = Array(text.utf8)
+            let letters = bytes.indices.filter { (65...90).contains(bytes[$0]) || (97...122).contains(bytes[$0]) }
+            let upper = letters.filter { (65...90).contains(bytes[$0]) }.count
+            let shouting = letters.count >= 20 && Double(upper) / Double(letters.count) >= 0.7
+            XCTAssertEqual(signals.shoutingSpan(bytes), shouting ? letters.first!..<(letters.last! + 1) : nil, text)
+            var runs: [Range<Int>] = []
+            var index = 0
+            while index < bytes.count {
+                var end = index
+                while end < bytes.count, "!?$".utf8.contains(bytes[end]) { end += 1 }
+                if end - index >= 3 { runs.append(index..<end) }
+                index = max(end, index + 1)
+            }
+            XCTAssertEqual(signals.repeatedPunctuation(bytes), runs, text)
+        }
+    }
+}
