@@ -58,10 +58,13 @@ public struct Readability: Classifier, LanguageDependentClassifier {
                 syllables += Readability.syllableCount(UnsafeBufferPointer(rebasing: folded[start..<Int(token.end)]), vowels: vowels)
             }
             guard words >= minimumWords else { return }
-            var previousWasEnd = false
+            // A sentence ends at the first of a run of `. ! ?` and line feeds; counted with
+            // arithmetic, not a branch per byte.
+            let enders = Readability.sentenceEnders
+            var previousWasEnd = 0
             for byte in folded {
-                let isEnd = byte == UInt8(ascii: ".") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == 0x0A
-                if isEnd && !previousWasEnd { sentences += 1 }
+                let isEnd = enders.membership(byte)
+                sentences &+= isEnd & (previousWasEnd ^ 1)
                 previousWasEnd = isEnd
             }
         }
@@ -79,12 +82,15 @@ public struct Readability: Classifier, LanguageDependentClassifier {
     /// Vowels of the folded (accent-free, lower-case) text.
     static let vowels = ByteSet("aeiouy")
 
+    static let sentenceEnders = ByteSet(".!?\n")
+
+    /// Runs of vowels, counted with arithmetic (vowels and consonants alternate unpredictably).
     static func syllableCount(_ word: UnsafeBufferPointer<UInt8>, vowels: ByteSet) -> Int {
         var count = 0
-        var previousVowel = false
+        var previousVowel = 0
         for byte in word {
-            let vowel = vowels.contains(byte)
-            if vowel && !previousVowel { count += 1 }
+            let vowel = vowels.membership(byte)
+            count &+= vowel & (previousVowel ^ 1)
             previousVowel = vowel
         }
         if word.count > 2, word.last == UInt8(ascii: "e"), count > 1 { count -= 1 }

@@ -150,22 +150,11 @@ public struct SpamSignals: Classifier {
     /// The whole text when it is mostly capitals (at least 20 letters, 70 % upper case).
     func shoutingSpan(_ bytes: [UInt8]) -> Range<Int>? {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
-        // Counted without a branch per byte: letters and spaces alternate too irregularly for
-        // the processor to guess.
-        var upper = 0, letters = 0, last = 0
-        bytes.withUnsafeBufferPointer { bytes in
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                let letter = isLetter(byte)
-                letters &+= letter ? 1 : 0
-                upper &+= letter && byte & 0x20 == 0 ? 1 : 0
-                last = letter ? index + 1 : last
-            }
-        }
-        guard letters >= 20, Double(upper) / Double(letters) >= 0.7, let first = bytes.firstIndex(where: isLetter) else {
-            return nil
-        }
-        return first..<last
+        let (upper, lower) = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
+        let letters = upper + lower
+        guard letters >= 20, Double(upper) / Double(letters) >= 0.7,
+              let first = bytes.firstIndex(where: isLetter), let last = bytes.lastIndex(where: isLetter) else { return nil }
+        return first..<(last + 1)
     }
 
     // MARK: Disguised words

@@ -258,15 +258,7 @@ public struct SentimentAnalyzer: Sendable {
     }
 
     func isMostlyCapitals(_ text: TextView) -> Bool {
-        var upper = 0, lower = 0
-        text.original.withUnsafeBufferPointer { original in
-            // Counted without a branch per byte (letters and the rest alternate unpredictably).
-            for byte in original.prefix(5000) {
-                let letter = (byte | 0x20) &- 97 < 26
-                upper &+= letter && byte & 0x20 == 0 ? 1 : 0
-                lower &+= letter && byte & 0x20 != 0 ? 1 : 0
-            }
-        }
-        return upper > lower
+        let counts = text.original.withUnsafeBufferPointer { asciiLetterCounts(in: UnsafeBufferPointer(rebasing: $0.prefix(5000))) }
+        return counts.upper > counts.lower
     }
 }

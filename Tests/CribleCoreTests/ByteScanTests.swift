@@ -43,3 +43,28 @@ final class ByteScanTests: XCTestCase {
         }
     }
 }
+
+final class LetterCountTests: XCTestCase {
+    func testLetterCountsAgreeWithCountingEachByte() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 7, 15, 16, 17, 31, 64, 100, 1000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let upper = bytes.filter { (65...90).contains($0) }.count
+            let lower = bytes.filter { (97...122).contains($0) }.count
+            let counts = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
+            XCTAssertEqual(counts.upper, upper, "length \(length)")
+            XCTAssertEqual(counts.lower, lower, "length \(length)")
+        }
+        let edges = Array("@AZ[`az{ÀÉé".utf8)
+        let counts = edges.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
+        XCTAssertEqual(counts.upper, 2)
+        XCTAssertEqual(counts.lower, 2)
+    }
+
+    func testMembershipIsContainsAsANumber() {
+        let set = ByteSet(".!?\n\u{7F}")
+        for byte in UInt8.min...UInt8.max {
+            XCTAssertEqual(set.membership(byte), set.contains(byte) ? 1 : 0)
+        }
+    }
+}
