@@ -56,7 +56,10 @@ public struct SentimentAnalyzer: Sendable {
         for match in leftmostLongest(lexicon.boosterMatches(in: text)) {
             boosterAt[match.lastToken] = (lexicon.boosters.payload(of: match), match.firstToken)
         }
-        let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter { lexicon.contrastHashes.contains(tokens[$0].hash) }
+        let contrastMask = lexicon.contrastMask
+        let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter {
+            contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes.contains(tokens[$0].hash)
+        }
         let mostlyCaps = isMostlyCapitals(text)
 
         var terms: [SentimentTerm] = []

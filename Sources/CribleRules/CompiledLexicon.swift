@@ -20,6 +20,9 @@ public struct CompiledLexicon: Sendable {
     /// analyzer checks a token without copying its bytes.
     public let negatorHashes: Set<UInt64>
     public let contrastHashes: Set<UInt64>
+    /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
+    /// this answers "no" for most of them without hashing the hash into the set.
+    public let contrastMask: UInt64
     public let lexiconIDs: [String]
     /// Every lexicon file of this language, with its examples, for the example runner.
     public let definitions: [LexiconDefinition]
@@ -102,7 +105,9 @@ public struct CompiledLexicon: Sendable {
         }
         let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
                                       symbolBytes: symbolBytes,
-                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes, lexiconIDs: definitions.map(\.id),
+                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes,
+                                      contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
+                                      lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
     }
