@@ -133,12 +133,7 @@ public struct DocumentReader: Sendable {
     /// One document per line. A broken line becomes a failure naming `source:line`; the other
     /// lines are still read.
     public func readJSONLines(_ data: Data, source: String) -> [InputItem] {
-        jsonObjects(in: data, source: source).map { line, parsed in
-            switch parsed {
-            case .failure(let failure): .failure(failure)
-            case .success(let object): document(from: object, source: source, line: line)
-            }
-        }
+        jsonObjects(in: data, source: source).map { line, parsed in item(from: parsed, source: source, line: line) }
     }
 
     /// The JSON object on each non-blank line, or why the line is not one.
@@ -178,9 +173,14 @@ public struct DocumentReader: Sendable {
 
     /// The document on one JSONL line, or why there is none.
     public func item(fromJSONLine line: ArraySlice<UInt8>, source: String, line lineNumber: Int) -> InputItem {
-        switch jsonObject(line: line, source: source, lineNumber: lineNumber) {
+        item(from: jsonObject(line: line, source: source, lineNumber: lineNumber), source: source, line: lineNumber)
+    }
+
+    /// The document of a parsed JSONL line, or why there is none.
+    func item(from parsed: Result<[String: Any], InputFailure>, source: String, line: Int) -> InputItem {
+        switch parsed {
         case .failure(let failure): .failure(failure)
-        case .success(let object): document(from: object, source: source, line: lineNumber)
+        case .success(let object): document(from: object, source: source, line: line)
         }
     }
 

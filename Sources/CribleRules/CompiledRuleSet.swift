@@ -99,10 +99,6 @@ public struct CompiledRuleSet: Sendable {
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
 
-    /// Runs every applicable rule on one document.
-    /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
-    ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
-    ///   checks this); turning them off is for that test and for measuring what they save.
     /// The matches grouped by rule, in rule order, each rule's in text order: a counting sort,
     /// linear in the matches, where a comparison sort of (rule, position) pairs cost a tenth of
     /// rule evaluation.
@@ -120,6 +116,10 @@ public struct CompiledRuleSet: Sendable {
         }
     }
 
+    /// Runs every applicable rule on one document.
+    /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
+    ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
+    ///   checks this); turning them off is for that test and for measuring what they save.
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
@@ -139,7 +139,7 @@ public struct CompiledRuleSet: Sendable {
 
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-        // Matches grouped by rule (a stable sort keeps each rule's matches in text order).
+        // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
         var owned: [(rule: Int, match: PhraseIndex<PhraseOwner>.Match)] = []
         for match in phrases.matches(in: text) {
             let rule = Int(phrases.payload(of: match).rule)
