@@ -1,41 +1,49 @@
 /// Decides cheaply which regular expressions can possibly match a document, so PCRE2 runs only
 /// for those — the idea behind YARA's atoms and SpamAssassin's `sa-compile`.
 ///
-/// At compile time each pattern yields a set of literal *atoms*, one of which every match must
-/// contain (for `\bdonnees? (?:de sante|medicales)` the atoms are `donnee` … no: the longest
-/// mandatory piece, `donnee`). At run time one Aho-Corasick pass over the folded text finds which
-/// atoms occur; a pattern none of whose atoms occur is skipped. A pattern without usable atoms
-/// always runs. Skipping never changes a verdict: a skipped pattern could not have matched.
+/// At compile time each pattern yields one or more *requirements*, each a set of literal atoms of
+/// which every match contains at least one: for `\b(?:photo|video)\s+generee\s+par\s+ia\b` they
+/// are {`photo`, `video`}, {`generee`} and {`par`}, but not {`ia`}: two letters are in every text
+/// and tell nothing.
+/// At run time one Aho-Corasick pass over the folded text finds which atoms occur; a pattern with a
+/// requirement none of whose atoms occur is skipped. Several requirements are kept, not only the
+/// most selective one, because their rarity multiplies: words that are each in half the articles
+/// are together in a quarter. A pattern without usable atoms always runs. Skipping never changes a
+/// verdict: a skipped pattern could not have matched.
 public struct RegexPrefilter: Sendable {
     private let automaton: AhoCorasick
-    /// For each pattern (by its index in the list given to `init`), its atom ids, or `nil` when it
-    /// must always run.
-    private let atomsOfPattern: [[Int]?]
+    /// For each pattern (by its index in the list given to `init`), its requirements as sets of
+    /// atom ids, or `nil` when it must always run.
+    private let requirementsOfPattern: [[[Int]]?]
 
     public init(patterns: [String]) {
         var atoms: [[UInt8]] = []
         var atomIndex: [[UInt8]: Int] = [:]
-        var ofPattern: [[Int]?] = []
+        var ofPattern: [[[Int]]?] = []
         for pattern in patterns {
-            guard let required = RegexAtoms.requiredLiterals(of: pattern) else {
+            guard let requirements = RegexAtoms.requirements(of: pattern) else {
                 ofPattern.append(nil)
                 continue
             }
-            ofPattern.append(required.map { literal in
-                if let index = atomIndex[literal] { return index }
-                atomIndex[literal] = atoms.count
-                atoms.append(literal)
-                return atoms.count - 1
+            ofPattern.append(requirements.map { literals in
+                literals.map { literal in
+                    if let index = atomIndex[literal] { return index }
+                    atomIndex[literal] = atoms.count
+                    atoms.append(literal)
+                    return atoms.count - 1
+                }
             })
         }
         automaton = AhoCorasick(atoms)
-        atomsOfPattern = ofPattern
+        requirementsOfPattern = ofPattern
     }
 
     /// Which patterns may match this text.
     public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         let present = automaton.presentAtoms(in: text)
-        return atomsOfPattern.map { atoms in atoms.map { $0.contains { present[$0] } } ?? true }
+        return requirementsOfPattern.map { requirements in
+            requirements.map { $0.allSatisfy { atoms in atoms.contains { present[$0] } } } ?? true
+        }
     }
 }
 
@@ -47,13 +55,33 @@ enum RegexAtoms {
     /// Largest set of alternatives built by combining adjacent alternations (`\.(?:xyz|top)`).
     static let maximumCombinations = 64
 
-    /// `nil` when no such set can be found (the pattern must always run).
-    static func requiredLiterals(of pattern: String) -> [[UInt8]]? {
+    /// Most requirements kept for one pattern, the most selective first: beyond a few, a further
+    /// one seldom excludes a text the others let through, and each costs a check per document.
+    static let maximumRequirements = 4
+
+    /// Sets of literals such that every match contains one literal of each set, most selective
+    /// first; `nil` when there is none worth filtering on (the pattern must always run).
+    static func requirements(of pattern: String) -> [[[UInt8]]]? {
         var parser = Parser(Array(pattern.utf8))
         guard let node = parser.parseAlternation(), parser.atEnd else { return nil }
-        guard let literals = required(node), worth(literals) >= minimumSelectivity else { return nil }
-        return literals
+        var kept: [(literals: [[UInt8]], worth: Double)] = []
+        for literals in conjunction(node) {
+            let value = worth(literals)
+            guard value >= minimumSelectivity else { continue }
+            let sorted = literals.sorted { $0.lexicographicallyPrecedes($1) }
+            if kept.contains(where: { $0.literals == sorted }) { continue }
+            kept.append((sorted, value))
+        }
+        guard !kept.isEmpty else { return nil }
+        // A stable sort on worth alone: equal requirements keep the order they have in the pattern.
+        let ordered = kept.enumerated().sorted { lhs, rhs in
+            lhs.element.worth != rhs.element.worth ? lhs.element.worth > rhs.element.worth : lhs.offset < rhs.offset
+        }
+        return ordered.prefix(maximumRequirements).map(\.element.literals)
     }
+
+    /// The most selective requirement alone.
+    static func requiredLiterals(of pattern: String) -> [[UInt8]]? { requirements(of: pattern)?.first }
 
     /// How rarely a literal is expected in text: letters and digits count 1 each, spaces and
     /// common punctuation less, characters rare in prose (`@ / : + [ ( #`…) 4, more than a
@@ -124,13 +152,26 @@ enum RegexAtoms {
                 all += literals
             }
             return all
+        case .sequence:
+            return conjunction(node).max { worth($0) < worth($1) }
+        }
+    }
+
+    /// Every requirement of `node` that can be found, each a set of literals one of which every
+    /// match contains (sequences give one per item, an alternation at most one for all its branches).
+    static func conjunction(_ node: Node) -> [[[UInt8]]] {
+        switch node {
+        case .literal(let bytes): return bytes.isEmpty ? [] : [[bytes]]
+        case .other, .empty, .optional: return []
+        case .repeated(let inner, let min): return min >= 1 ? conjunction(inner) : []
+        case .alternation: return required(node).map { [$0] } ?? []
         case .sequence(let items):
             // Runs of adjacent exact items join into longer alternatives (`\.` then `(?:xyz|top)`
-            // gives `.xyz`, `.top`); then the most selective single requirement is kept.
-            var candidates: [[[UInt8]]] = []
+            // gives `.xyz`, `.top`).
+            var requirements: [[[UInt8]]] = []
             var run: [[UInt8]]? = nil
             func flush() {
-                if let current = run, !current.contains(where: \.isEmpty) { candidates.append(current) }
+                if let current = run, !current.contains(where: \.isEmpty) { requirements.append(current) }
                 run = nil
             }
             for item in items {
@@ -143,11 +184,11 @@ enum RegexAtoms {
                     }
                 } else {
                     flush()
-                    if let literals = required(item) { candidates.append(literals) }
+                    requirements += conjunction(item)
                 }
             }
             flush()
-            return candidates.max { worth($0) < worth($1) }
+            return requirements
         }
     }
 

@@ -25,6 +25,28 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(atoms(#"(?=abc)def"#), ["def"])
     }
 
+    func requirements(_ pattern: String) -> [[String]]? {
+        RegexAtoms.requirements(of: pattern)?.map { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    func testEveryRequirementOfASequenceIsKept() {
+        XCTAssertEqual(requirements(#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#), [["generee"], ["photo", "video"], ["par"]],
+                       "most selective first; `ia` is too common to keep")
+        XCTAssertEqual(requirements(#"(?:abc\s+def)+\s+ghij"#), [["ghij"], ["abc"], ["def"]], "a repeated group's requirements hold")
+        XCTAssertEqual(requirements(#"(?:abc\s+def)?\s*ghij"#), [["ghij"]], "an optional group's do not")
+        XCTAssertEqual(requirements(#"abc\s+(?:xyz|uvw)\s+abc"#), [["abc"], ["uvw", "xyz"]], "a requirement is kept once")
+        XCTAssertEqual(requirements(#"aaaa\s+bbbb\s+cccc\s+dddd\s+eeee"#)?.count, RegexAtoms.maximumRequirements)
+    }
+
+    func testAPatternIsSkippedOnlyWhenARequirementIsMissing() {
+        let prefilter = RegexPrefilter(patterns: [#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#, #"\b(?:de|la) [0-9]+"#])
+        func candidates(_ text: String) -> [Bool] { Array(text.utf8).withUnsafeBufferPointer { prefilter.candidates(in: $0) } }
+        XCTAssertEqual(candidates("une photo generee par ia"), [true, true])
+        XCTAssertEqual(candidates("une photo prise par un reporter"), [false, true], "`generee` is missing")
+        XCTAssertEqual(candidates("une image generee par ia"), [false, true], "neither `photo` nor `video`")
+        XCTAssertEqual(candidates("video generee, dit-on, par ia"), [true, true], "all present: the pattern runs (and will not match)")
+    }
+
     func testTheAutomatonFindsOverlappingAtoms() {
         let automaton = AhoCorasick([Array("he".utf8), Array("she".utf8), Array("hers".utf8), Array("xyz".utf8)])
         let text = Array("ushers".utf8)
