@@ -74,6 +74,11 @@ struct Bench: ParsableCommand {
                     _ = Benchmark.matchKeywords(ruleSet, in: batch)
                 }))
             }
+            let withSlowRule = try Benchmark.keywordRuleSet(words, slowRule: true)
+            results.append(("keywords-\(words.count)-slow-regex", benchmark.measure(
+                "keywords, \(words.count) rules + /\(Benchmark.slowPattern)/", bytes: bytes) {
+                _ = Benchmark.matchKeywords(withSlowRule, in: batch)
+            }))
         }
 
         switch format {

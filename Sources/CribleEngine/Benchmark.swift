@@ -62,15 +62,25 @@ public struct Benchmark: Sendable {
 
     /// A rule set of one keyword rule per word, as a user would write them (case- and
     /// accent-insensitive, word-bounded): the workload peers such as hyperscan are compared on.
-    public static func keywordRuleSet(_ keywords: [String]) throws -> CompiledRuleSet {
+    ///
+    /// With `slowRule`, one more rule is a pattern that backtracks exponentially on every text and
+    /// has no literal for the prefilter, so it runs on every document and always spends its whole
+    /// match limit: the worst rule a user can add, to measure how much it costs the others.
+    public static func keywordRuleSet(_ keywords: [String], slowRule: Bool = false) throws -> CompiledRuleSet {
         var yaml = "crible: 1\nlabels:\n  bench/keyword:\n    description: \"Benchmark keywords\"\nrules:\n"
         for (number, keyword) in keywords.enumerated() {
             yaml += "  - id: bench.keyword-\(number)\n    label: bench/keyword\n    description: \"Benchmark keyword\"\n    keywords: [\(JSONValue.string(keyword).serialized())]\n"
+        }
+        if slowRule {
+            yaml += "  - id: bench.slow-regex\n    label: bench/keyword\n    description: \"Catastrophic backtracking\"\n    regex: '\(slowPattern)'\n"
         }
         let result = RuleLoader().load(sources: [(path: "<benchmark keywords>", text: yaml)])
         if let error = result.errors.first { throw error }
         return result.ruleSet
     }
+
+    /// Words split every possible way, then twelve digits that never come: exponential.
+    public static let slowPattern = #"(?:\w+\s?)+\d{12}"#
 
     /// Text view plus the keyword pass of `ruleSet` over every document, on one core.
     public static func matchKeywords(_ ruleSet: CompiledRuleSet, in documents: [Document]) -> Int {

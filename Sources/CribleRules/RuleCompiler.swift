@@ -8,9 +8,13 @@ import PCRE2
 /// Every problem becomes a diagnostic and the faulty rule is left out; the others compile.
 public struct RuleCompiler: Sendable {
     public var regexLimits: Regex.Limits
+    /// Limits of the patterns the linter's W001 shape check flags (nested unbounded repetition):
+    /// tighter, so that one such rule costs the batch little more than a well-written one.
+    public var riskyRegexLimits: Regex.Limits
 
-    public init(regexLimits: Regex.Limits = .standard) {
+    public init(regexLimits: Regex.Limits = .standard, riskyRegexLimits: Regex.Limits = .risky) {
         self.regexLimits = regexLimits
+        self.riskyRegexLimits = riskyRegexLimits
     }
 
     public func compile(_ files: [RuleFile], digest: String) -> (CompiledRuleSet, [Diagnostic]) {
@@ -117,7 +121,8 @@ public struct RuleCompiler: Sendable {
                 for pattern in patterns {
                     let source = definition.caseSensitive ? pattern.value : RegexFolding.fold(pattern.value)
                     do {
-                        let regex = try Regex(source, limits: regexLimits)
+                        let risky = RuleLinter.hasNestedUnboundedQuantifier(pattern.value)
+                        let regex = try Regex(source, limits: risky ? riskyRegexLimits : regexLimits)
                         if regex.canMatchEmpty {
                             report(.warning, "W002", "pattern /\(pattern.value)/ can match the empty string", at: pattern.location,
                                    hint: "empty matches are ignored; make the pattern require at least one character")

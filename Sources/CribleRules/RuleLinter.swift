@@ -81,7 +81,9 @@ public struct RuleLinter: Sendable {
 
     /// A reason the pattern may backtrack catastrophically, or `nil`.
     func backtrackingRisk(_ pattern: String, compiled: Regex) -> String? {
-        if hasNestedUnboundedQuantifier(pattern) { return "a group with an unbounded quantifier is itself repeated" }
+        if RuleLinter.hasNestedUnboundedQuantifier(pattern) {
+            return "a group with an unbounded quantifier is itself repeated (it runs with a match limit of \(Regex.Limits.risky.matchLimit), not \(Regex.Limits.standard.matchLimit))"
+        }
         let limited = try? Regex(compiled.pattern, options: compiled.options, limits: Regex.Limits(matchLimit: 200_000, depthLimit: 5_000))
         guard let limited else { return nil }
         let scratch = MatchScratch()
@@ -108,7 +110,7 @@ public struct RuleLinter: Sendable {
     /// Syntactic check for a repeated group whose whole content is itself repeated, such as
     /// `(a+)+`, `(\\w*\\s*)*` or `(x+|y)+`: the shapes whose matches can be split in exponentially many
     /// ways. A group that also needs one unrepeated atom per turn (`(?:word\\s+)*`) is not flagged.
-    func hasNestedUnboundedQuantifier(_ pattern: String) -> Bool {
+    static func hasNestedUnboundedQuantifier(_ pattern: String) -> Bool {
         let scalars = Array(pattern.unicodeScalars)
         struct Group { var hasUnbounded = false; var hasPlainAtom = false }
         var stack: [Group] = [Group()]

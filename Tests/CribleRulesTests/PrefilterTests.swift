@@ -1,5 +1,6 @@
 @testable import CribleRules
 import XCTest
+import PCRE2
 
 final class PrefilterTests: XCTestCase {
     func atoms(_ pattern: String) -> [String]? {
@@ -45,6 +46,27 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(candidates("une photo prise par un reporter"), [false, true], "`generee` is missing")
         XCTAssertEqual(candidates("une image generee par ia"), [false, true], "neither `photo` nor `video`")
         XCTAssertEqual(candidates("video generee, dit-on, par ia"), [true, true], "all present: the pattern runs (and will not match)")
+    }
+
+    func testPatternsThatCanBacktrackExponentiallyGetTighterLimits() throws {
+        let result = load([("risky.yaml", labelHeader + """
+            rules:
+              - id: risky
+                label: test/a
+                description: d
+                regex: ['(?:\\w+\\s?)+\\d{12}', '(?:\\w+\\s)+fin\\b']
+            """)])
+        XCTAssertEqual(result.errors, [], "\(result.errors)")
+        guard case .regex(let patterns) = try XCTUnwrap(result.ruleSet.rule(withID: "risky")).kind else {
+            return XCTFail("not compiled as a regex rule")
+        }
+        XCTAssertEqual(patterns.map(\.limits), [.risky, .standard], "only the nested unbounded repetition is risky")
+        // On a text it cannot match, the risky pattern gives up (the rule is skipped on this
+        // document, with an issue) instead of spending the standard limit.
+        let subject = Array(String(repeating: "mot ", count: 200).utf8)
+        XCTAssertThrowsError(try subject.withUnsafeBufferPointer { try patterns[0].matches(in: $0, scratch: MatchScratch(), limit: 10) }) { error in
+            XCTAssertTrue((error as? PCRE2Error)?.isResourceLimit ?? false, "\(error)")
+        }
     }
 
     func testTheAutomatonFindsOverlappingAtoms() {
