@@ -54,10 +54,13 @@ GENERATED_SOURCE_BYTES = 300_000  # generated text before it is repeated, as the
 # Suffixes that turn a word of the text into a French-looking word that is not in it.
 ABSENT_SUFFIXES = ("eraient", "isation", "ements", "iques", "ettes", "aires", "ismes", "erons")
 
-CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", "pipeline-1-job", "pipeline-N-jobs")
+CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", "keywords-1000-slow-regex", "pipeline-1-job",
+              "pipeline-N-jobs")
 CRIBLE_NAMES = {  # used when Crible's output does not name a measurement
     "load": "rule loading", "text-view": "text view", "keywords-10": "text view + 10 keyword rules",
-    "keywords-1000": "text view + 1,000 keyword rules", "pipeline-1-job": "full pipeline, 1 job",
+    "keywords-1000": "text view + 1,000 keyword rules",
+    "keywords-1000-slow-regex": "text view + 1,000 keyword rules + one catastrophic regex rule",
+    "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
 }
 
@@ -252,7 +255,9 @@ class Row:
         self.sample = False
         self.reported_median: Optional[float] = None  # Crible's own median, when it gives one
         self.crible_ratio: Optional[float] = None  # Crible's MB/s ÷ this row's, same measurement
-        self.scaling: Optional[float] = None  # on 1,000-keyword rows: s/MB with 1,000 ÷ with 10
+        # On 1,000-keyword rows: s/MB with 1,000 ÷ with 10; on the slow-rule row: with the slow
+        # rule ÷ without it.
+        self.scaling: Optional[float] = None
 
     @property
     def ok(self) -> bool:
@@ -573,6 +578,7 @@ GROUP_TITLES = {
     "text-view": "text view (fold)",
     "keywords-10": "10 keywords",
     "keywords-1000": "1,000 keywords",
+    "keywords-1000-slow-regex": "1,000 keywords + 1 slow rule",
     "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
 }
@@ -615,8 +621,9 @@ def ratios(rows: list[Row]) -> None:
         reference = crible_row(rows, row.group)
         if row.system != "Crible" and reference is not None and reference.mbps and row.mbps:
             row.crible_ratio = reference.mbps / row.mbps
-        if row.group == "keywords-1000" and row.mbps:
-            small = next((r for r in rows if r.group == "keywords-10" and r.system == row.system), None)
+        if row.group in ("keywords-1000", "keywords-1000-slow-regex") and row.mbps:
+            smaller = "keywords-10" if row.group == "keywords-1000" else "keywords-1000"
+            small = next((r for r in rows if r.group == smaller and r.system == row.system), None)
             if small is not None and small.mbps:
                 row.scaling = small.mbps / row.mbps
 
@@ -678,7 +685,7 @@ def render(report: dict[str, Any], rows: list[Row]) -> str:
              f"median of {max(meta['repetitions'], 11)}); MB/s = UTF-8 bytes of the documents measured / 10^6 / median seconds")
     L.append("")
     headers = ["Measurement", "System", "What runs", "MB/s (median)", "Seconds (median)", "Bytes",
-               "Crible ÷ this (MB/s)", "1,000 ÷ 10 keywords (s/MB)"]
+               "Crible ÷ this (MB/s)", "1,000 ÷ 10 keywords (s/MB); + slow rule ÷ without"]
     table: list[list[str]] = []
     for row in rows:
         table.append([GROUP_TITLES.get(row.group, row.group), row.system, row.label, fmt_mbps(row),
@@ -709,7 +716,11 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
         out.append(f"**Crible was not measured:** {report['crible']['error']}.")
     out.append("Crible's rows are its own measurements (`crible bench --documents ... --keywords ... --format json`); "
                "its keyword rows are the text view plus matching N case-insensitive, accent-insensitive, "
-               "word-bounded keyword rules over all documents, one job.")
+               "word-bounded keyword rules over all documents, one job. Its slow-rule row adds to the 1,000 "
+               "keyword rules one regex rule, `(?:\\w+\\s?)+\\d{12}`, that has no literal for the prefilter "
+               "(so it runs on every document) and backtracks exponentially on every text (so it always "
+               "spends its whole match limit): the worst rule a user can add. Its ratio is the time with "
+               "it over the time without it.")
     compile_times = ", ".join(f"{hs_info[k]:.2f} s for {int(k.rsplit('_', 1)[1]):,} keywords"
                               for k in sorted(hs_info) if k.startswith("compile_seconds_"))
     out.append("Hyperscan: flags `HS_FLAG_CASELESS | HS_FLAG_UTF8` on every pattern, one database per keyword "
@@ -908,7 +919,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                       "pattern": HS_PATTERN_LEFT + "<letter classes>" + HS_PATTERN_RIGHT, **hs_info},
     }
     report["notes"] = notes(report, rows, hs_info, counts, vader_docs, re_docs)
-    report["rows"] = [{**row.as_json(), "crible_ratio": row.crible_ratio, "time_ratio_1000_to_10": row.scaling}
+    report["rows"] = [{**row.as_json(), "crible_ratio": row.crible_ratio, "time_ratio": row.scaling}
                       for row in rows]
     report["meta"]["total_seconds"] = time.perf_counter() - started
     markdown = render(report, rows)
