@@ -4,12 +4,11 @@
 /// At compile time each pattern yields one or more *requirements*, each a set of literal atoms of
 /// which every match contains at least one: for `\b(?:photo|video)\s+generee\s+par\s+ia\b` they
 /// are {`photo`, `video`}, {`generee`} and {`par`}, but not {`ia`}: two letters are in every text
-/// and tell nothing.
-/// At run time one Aho-Corasick pass over the folded text finds which atoms occur; a pattern with a
-/// requirement none of whose atoms occur is skipped. Several requirements are kept, not only the
-/// most selective one, because their rarity multiplies: words that are each in half the articles
-/// are together in a quarter. A pattern without usable atoms always runs. Skipping never changes a
-/// verdict: a skipped pattern could not have matched.
+/// and tell nothing. At run time one Aho-Corasick pass over the folded text finds which atoms
+/// occur; a pattern with a requirement none of whose atoms occur is skipped. Several requirements
+/// are kept, not only the most selective one, because their rarity multiplies: words that are each
+/// in half the articles are together in a quarter. A pattern without usable atoms always runs.
+/// Skipping never changes a verdict: a skipped pattern could not have matched.
 public struct RegexPrefilter: Sendable {
     private let automaton: AhoCorasick
     /// For each pattern (by its index in the list given to `init`), its requirements as sets of
@@ -79,9 +78,6 @@ enum RegexAtoms {
         }
         return ordered.prefix(maximumRequirements).map(\.element.literals)
     }
-
-    /// The most selective requirement alone.
-    static func requiredLiterals(of pattern: String) -> [[UInt8]]? { requirements(of: pattern)?.first }
 
     /// How rarely a literal is expected in text: letters and digits count 1 each, spaces and
     /// common punctuation less, characters rare in prose (`@ / : + [ ( #`…) 4, more than a

@@ -4,7 +4,7 @@ import PCRE2
 
 final class PrefilterTests: XCTestCase {
     func atoms(_ pattern: String) -> [String]? {
-        RegexAtoms.requiredLiterals(of: pattern)?.map { String(decoding: $0, as: UTF8.self) }.sorted()
+        RegexAtoms.requirements(of: pattern)?.first?.map { String(decoding: $0, as: UTF8.self) }.sorted()
     }
 
     func testRequiredLiteralsOfCommonShapes() {
