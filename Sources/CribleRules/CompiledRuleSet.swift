@@ -68,7 +68,8 @@ public struct CompiledRuleSet: Sendable {
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
          pluginConfigurations: [PluginConfiguration] = [],
-         phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int]) {
+         phrases: PhraseIndex<PhraseOwner>, compositeOrder: [Int],
+         prebuiltPrefilter: (prefilter: RegexPrefilter, sources: [String])? = nil) {
         self.externalPlugins = externalPlugins
         self.pluginConfigurations = pluginConfigurations
         self.rules = rules
@@ -94,7 +95,12 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
-        self.prefilter = RegexPrefilter(patterns: sources)
+        // A prefilter built beforehand is used only if it was built from exactly these patterns.
+        if let prebuiltPrefilter, prebuiltPrefilter.sources == sources {
+            self.prefilter = prebuiltPrefilter.prefilter
+        } else {
+            self.prefilter = RegexPrefilter(patterns: sources)
+        }
     }
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }

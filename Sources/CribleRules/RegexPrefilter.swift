@@ -54,6 +54,11 @@ enum RegexAtoms {
     /// Largest set of alternatives built by combining adjacent alternations (`\.(?:xyz|top)`).
     static let maximumCombinations = 64
 
+    /// Longest atom: a text holding a literal holds its first bytes, and beyond a word or two
+    /// the extra length adds little selectivity but a state per byte to the automaton (`les
+    /// juifs`, `les juives`… share their first bytes once cut).
+    static let maximumAtomLength = 8
+
     /// Most requirements kept for one pattern, the most selective first: beyond a few, a further
     /// one seldom excludes a text the others let through, and each costs a check per document.
     static let maximumRequirements = 4
@@ -65,9 +70,10 @@ enum RegexAtoms {
         guard let node = parser.parseAlternation(), parser.atEnd else { return nil }
         var kept: [(literals: [[UInt8]], worth: Double)] = []
         for literals in conjunction(node) {
+            let literals = literals.map { $0.count > maximumAtomLength ? Array($0.prefix(maximumAtomLength)) : $0 }
             let value = worth(literals)
             guard value >= minimumSelectivity else { continue }
-            let sorted = literals.sorted { $0.lexicographicallyPrecedes($1) }
+            let sorted = withoutExtensions(literals)
             if kept.contains(where: { $0.literals == sorted }) { continue }
             kept.append((sorted, value))
         }
@@ -77,6 +83,20 @@ enum RegexAtoms {
             lhs.element.worth != rhs.element.worth ? lhs.element.worth > rhs.element.worth : lhs.offset < rhs.offset
         }
         return ordered.prefix(maximumRequirements).map(\.element.literals)
+    }
+
+    /// The literals sorted, without those that extend another one (`images` when `image` is
+    /// there): a text holding the longer one holds the shorter, so the set is satisfied by the
+    /// same texts, with fewer atoms for the automaton. Its worth is unchanged (a prefix is never
+    /// more selective). In sorted order the extensions of a literal follow it directly, so one
+    /// comparison with the last literal kept finds them all.
+    static func withoutExtensions(_ literals: [[UInt8]]) -> [[UInt8]] {
+        var kept: [[UInt8]] = []
+        for literal in literals.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            if let last = kept.last, literal.starts(with: last) { continue }
+            kept.append(literal)
+        }
+        return kept
     }
 
     /// How rarely a literal is expected in text: letters and digits count 1 each, spaces and
@@ -120,10 +140,11 @@ enum RegexAtoms {
         case .alternation(let branches):
             var all: [[UInt8]] = []
             for branch in branches {
-                guard let strings = exactStrings(branch) else { return nil }
+                // Give up as soon as the list is too long: long alternations of words are common.
+                guard let strings = exactStrings(branch), all.count + strings.count <= maximumCombinations else { return nil }
                 all += strings
             }
-            return all.count <= maximumCombinations ? all : nil
+            return all
         case .sequence(let items):
             var product: [[UInt8]] = [[]]
             for item in items {
@@ -208,12 +229,51 @@ enum RegexAtoms {
 
         mutating func parseSequence() -> Node? {
             var items: [Node] = []
+            // Adjacent characters join into one literal (`image` is one item, not five): the
+            // analysis then handles words, not letters, which made it most of building the
+            // prefilter. A quantified character is not a `.literal` and stays apart.
+            var run: [UInt8] = []
+            func flush() {
+                if !run.isEmpty { items.append(.literal(run)); run.removeAll() }
+            }
             while index < bytes.count, bytes[index] != UInt8(ascii: "|"), bytes[index] != UInt8(ascii: ")") {
+                if let end = plainCharacterEnd() {
+                    run.append(contentsOf: bytes[index..<end])
+                    index = end
+                    continue
+                }
                 guard let atom = parseAtom() else { return nil }
                 guard let quantified = parseQuantifier(atom) else { return nil }
-                items.append(quantified)
+                if case .literal(let bytes) = quantified {
+                    run.append(contentsOf: bytes)
+                } else {
+                    flush()
+                    items.append(quantified)
+                }
             }
+            flush()
             return .sequence(items)
+        }
+
+        /// Where the character at `index` ends, when it is an ordinary character (no
+        /// metacharacter) with no quantifier after it: the common case, read without building a node.
+        func plainCharacterEnd() -> Int? {
+            switch bytes[index] {
+            case UInt8(ascii: "\\"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "|"),
+                 UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                 UInt8(ascii: "?"), UInt8(ascii: "{"):
+                return nil
+            default:
+                var end = index + 1
+                while end < bytes.count, bytes[end] & 0xC0 == 0x80 { end += 1 }
+                if end < bytes.count {
+                    switch bytes[end] {
+                    case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"): return nil
+                    default: break
+                    }
+                }
+                return end
+            }
         }
 
         mutating func parseQuantifier(_ atom: Node) -> Node? {

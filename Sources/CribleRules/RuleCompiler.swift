@@ -83,6 +83,18 @@ public struct RuleCompiler: Sendable {
             }
         }
 
+        // The regex prefilter needs only the patterns' folded texts, known now: it is built on
+        // another core while the patterns compile here. It is built for every regex rule; if one
+        // fails to compile (an error the user must fix anyway), the rule set builds it again.
+        let prefilterSources = definitions.flatMap { definition -> [String] in
+            guard case .regex(let patterns) = definition.kind else { return [] }
+            return patterns.map { definition.caseSensitive ? "" : RegexFolding.fold($0.value) }
+        }
+        let prefilterBuild = IndexedResults<RegexPrefilter?>(count: 1, placeholder: nil)
+        DispatchQueue.global().async(group: group) {
+            prefilterBuild.set(0, RegexPrefilter(patterns: prefilterSources))
+        }
+
         // Compile simple rules; composites are resolved once every simple rule is known.
         var compiled: [CompiledRule] = []
         var phrases = PhraseIndex<PhraseOwner>()
@@ -231,7 +243,8 @@ public struct RuleCompiler: Sendable {
         let set = CompiledRuleSet(rules: compiled, labels: labels, lexicons: lexicons, digest: digest,
                                   files: files.map(\.path), externalPlugins: plugins,
                                   pluginConfigurations: files.flatMap(\.pluginConfigurations), phrases: phrases,
-                                  compositeOrder: compositeOrder)
+                                  compositeOrder: compositeOrder,
+                                  prebuiltPrefilter: prefilterBuild.values()[0].map { ($0, prefilterSources) })
         return (set, diagnostics)
     }
 }

@@ -8,8 +8,8 @@ final class PrefilterTests: XCTestCase {
     }
 
     func testRequiredLiteralsOfCommonShapes() {
-        XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), ["donnee de sante", "donnees de sante"])
-        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["rancongiciel", "rancongiciels", "ransomware", "ransomwares"])
+        XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), ["donnee d", "donnees "], "atoms are cut after eight bytes")
+        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["rancongi", "ransomwa"])
         XCTAssertEqual(atoms(#"[a-z0-9.]+@[a-z0-9-]+\.[a-z]{2,}"#), ["@"], "`@` is rare in prose: worth filtering on alone")
         XCTAssertEqual(atoms(#"[a-z]+\.(?:xyz|top|tk)\b"#), [".tk", ".top", ".xyz"], "adjacent exact pieces combine")
         XCTAssertEqual(atoms(#"\b(?:de|la) [0-9]+"#), nil, "two-letter words occur in every text")
@@ -20,10 +20,24 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(atoms(#"(?:foo|x*)bar"#), ["bar"])
         XCTAssertEqual(atoms(#"(?:foo|x*)"#), nil, "a branch without a literal")
         XCTAssertEqual(atoms(#"(?i)abc"#), nil, "inline options: always run")
-        XCTAssertEqual(atoms(#"abcd?"#), ["abc", "abcd"])
+        XCTAssertEqual(atoms(#"abcd?"#), ["abc"], "`abcd` holds `abc`: one atom is enough")
         XCTAssertEqual(atoms(#"\b(?:[1-9]|1[0-2]) ?ans\b"#)?.count, 24, "small classes and `?` expand")
         XCTAssertEqual(atoms(#"[^abc]xyz"#), ["xyz"], "a negated class is not a set of strings")
         XCTAssertEqual(atoms(#"(?=abc)def"#), ["def"])
+    }
+
+    func testAtomsThatExtendAnotherAreDropped() {
+        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)\b"#), ["image", "photo"])
+        XCTAssertEqual(atoms(#"\b(?:gen|generee?s?)\b"#), ["gen"])
+        XCTAssertEqual(RegexAtoms.withoutExtensions([Array("abd".utf8), Array("ab".utf8), Array("abc".utf8), Array("b".utf8)])
+                           .map { String(decoding: $0, as: UTF8.self) }, ["ab", "b"])
+    }
+
+    func testLiteralRunsAreReadAsWordsWithQuantifiersOnTheirLastCharacter() {
+        XCTAssertEqual(atoms(#"\bvoitures+ rouge"#), ["voiture"], "`s+` repeats the `s` only")
+        XCTAssertEqual(atoms(#"\b(?:chat)+ \d"#), ["chat"])
+        XCTAssertEqual(atoms(#"\bxyz\.abc"#), ["xyz.abc"], "an escaped character joins the word")
+        XCTAssertEqual(atoms(#"\bprix{2,3}\d"#), ["pri"], "`x{2,3}` repeats the `x` only")
     }
 
     func requirements(_ pattern: String) -> [[String]]? {
@@ -67,6 +81,26 @@ final class PrefilterTests: XCTestCase {
         XCTAssertThrowsError(try subject.withUnsafeBufferPointer { try patterns[0].matches(in: $0, scratch: MatchScratch(), limit: 10) }) { error in
             XCTAssertTrue((error as? PCRE2Error)?.isResourceLimit ?? false, "\(error)")
         }
+    }
+
+    func testRegexRulesAfterABrokenPatternStillRunTheirOwnPatterns() {
+        // The prefilter is built beside compilation from every regex rule; a rule whose pattern
+        // does not compile drops out of the set, and the prefilter must then follow the patterns
+        // that remain, or the next rule would be filtered on the broken one's atoms.
+        let result = load([("mixed.yaml", labelHeader + """
+            rules:
+              - id: broken
+                label: test/a
+                description: d
+                regex: ['facture{2,1}']
+              - id: working
+                label: test/b
+                description: d
+                regex: ['\\bcolis\\s+bloque\\b']
+            """)])
+        XCTAssertEqual(result.errors.map(\.code), ["E014"])
+        XCTAssertEqual(matches(result.ruleSet, "Votre colis bloqué en douane"), ["working": ["colis bloqué"]])
+        XCTAssertEqual(matches(result.ruleSet, "Votre facturee est prête"), [:])
     }
 
     func testTheAutomatonFindsOverlappingAtoms() {
