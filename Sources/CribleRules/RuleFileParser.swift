@@ -42,10 +42,6 @@ public enum RuleFileParser {
         guard let top = reader.mapping(root, context: "a rule file", allowed: topKeys) else {
             return (nil, reader.diagnostics)
         }
-        // Split on bytes: splitting the String itself walks grapheme clusters, which cost a
-        // tenth of rule loading.
-        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
         var file = RuleFile(path: path)
         var sawVersion = false
         for (key, keyNode, value) in top {
@@ -68,7 +64,7 @@ public enum RuleFileParser {
                     if let rule = parseRule(item, reader: reader) { file.rules.append(rule) }
                 }
             case "lexicon":
-                file.lexicon = parseLexicon(value, reader: reader, lines: lines)
+                file.lexicon = parseLexicon(value, reader: reader, lines: SourceLines(text))
             case "plugins":
                 guard let sequence = value.sequence else {
                     reader.error("E003", "`plugins` must be a list, found \(reader.kindName(value))", at: value)
@@ -378,7 +374,7 @@ public enum RuleFileParser {
 
     // MARK: Lexicons
 
-    static func parseLexicon(_ node: YAMLNode, reader: YAMLReader, lines: [String]) -> LexiconDefinition? {
+    static func parseLexicon(_ node: YAMLNode, reader: YAMLReader, lines: SourceLines) -> LexiconDefinition? {
         guard let pairs = reader.mapping(node, context: "`lexicon`", allowed: lexiconKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
         guard let (_, idNode) = fields["id"], let id = reader.nonEmptyString(idNode, context: "`lexicon.id`") else {
@@ -414,7 +410,7 @@ public enum RuleFileParser {
 
     /// Parses a block of `term value` lines; each entry keeps the line it was written on.
     static func parseEntries(_ node: YAMLNode, context: String, range: ClosedRange<Double>, reader: YAMLReader,
-                             lines: [String]) -> [Located<LexiconEntry>] {
+                             lines: SourceLines) -> [Located<LexiconEntry>] {
         guard let scalar = node.scalar else {
             reader.error("E003", "\(context) must be a block of `term value` lines (use `\(context.dropFirst().dropLast()): |`)", at: node)
             return []
@@ -434,12 +430,13 @@ public enum RuleFileParser {
                Double(String(decoding: parts[hash - 1], as: UTF8.self)) != nil {
                 parts.removeSubrange(hash...)
             }
-            let line = parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+            // The line as written (blanks normalised) is only needed to report it.
+            var line: String { parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ") }
             let lineNumber = firstContentLine + index
-            let sourceLine = lineNumber - 1 < lines.count ? lines[lineNumber - 1] : ""
-            let column = (sourceLine.utf8.firstIndex { $0 != UInt8(ascii: " ") }.map { sourceLine.utf8.distance(from: sourceLine.utf8.startIndex, to: $0) } ?? 0) + 1
+            let column = lines.indentation(ofLine: lineNumber) + 1
             let place = SourceLocation(file: reader.file, line: lineNumber, column: column)
             guard parts.count >= 2, let value = Double(String(decoding: parts[parts.count - 1], as: UTF8.self)) else {
+                let line = line
                 reader.report(Diagnostic(.error, "E011", "\(context): expected `term value`, found `\(line)`",
                                                      file: reader.file, line: lineNumber, column: column, length: line.count))
                 continue
@@ -449,9 +446,35 @@ public enum RuleFileParser {
                                                      file: reader.file, line: lineNumber, column: column, length: line.count))
                 continue
             }
-            let term = parts.dropLast().map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+            let term = parts.count == 2
+                ? String(decoding: parts[0], as: UTF8.self)
+                : parts.dropLast().map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
             entries.append(Located(LexiconEntry(term: term, value: value), place))
         }
         return entries
+    }
+}
+
+/// Where each line of a file starts, to give lexicon entries their column: the YAML tree knows
+/// where a block starts, not how its lines are indented. Offsets rather than a string per line,
+/// and only for lexicon files: building every line of every file as a string was a tenth of
+/// parsing.
+struct SourceLines {
+    private let bytes: [UInt8]
+    private let starts: [Int]
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        self.starts = starts
+    }
+
+    /// How many spaces start line `number` (counted from 1); 0 past the end.
+    func indentation(ofLine number: Int) -> Int {
+        guard number >= 1, number <= starts.count else { return 0 }
+        var position = starts[number - 1]
+        while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
+        return position - starts[number - 1]
     }
 }

@@ -107,6 +107,7 @@ final class RuleFileParserTests: XCTestCase {
         """
         let result = load([("lex.yaml", text)])
         XCTAssertEqual(result.errors.map(\.line), [8, 9])
+        XCTAssertEqual(result.errors.map(\.column), [5, 5], "the column of the term, after the block's indentation")
         XCTAssertEqual(result.errors.map(\.code), ["E011", "E008"])
         XCTAssertEqual(result.ruleSet.lexicons["fr"]?.entryCount, 2)
     }
