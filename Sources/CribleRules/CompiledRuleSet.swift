@@ -188,38 +188,42 @@ public struct CompiledRuleSet: Sendable {
 
         if let profiler { profiler.add("rules: keyword and proximity pass", DispatchTime.now().uptimeNanoseconds - phraseStart) }
 
-        // 2. Regular expressions, after the literal prefilter.
+        // 2. Regular expressions, after the literal prefilter. `regexPatterns` lists patterns
+        // rule by rule, so each rule's candidates are a run of positions, walked in place (no
+        // list per rule: that was hundreds of small arrays per document).
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
-        // (rule, its candidate patterns), in rule order: `regexPatterns` lists patterns rule by rule.
-        var patternsByRule: [(rule: Int, patterns: [Int])] = []
-        for (position, owner) in regexPatterns.enumerated() where candidates?[position] ?? true {
-            if patternsByRule.last?.rule == owner.rule {
-                patternsByRule[patternsByRule.count - 1].patterns.append(owner.pattern)
-            } else {
-                patternsByRule.append((owner.rule, [owner.pattern]))
-            }
-        }
         // Whether the patterns' faster ASCII code may run on each text (see
-        // `Regex.isUnicodeNeutral`); the original text is only checked if a case-sensitive
-        // pattern needs it.
-        let foldedIsNeutral = optimised && !patternsByRule.isEmpty
-            && text.folded.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
+        // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
+        var foldedIsNeutral: Bool?
         var originalIsNeutral: Bool?
-        for (index, patternNumbers) in patternsByRule where active(index) {
-            guard case .regex(let allPatterns) = rules[index].kind else { continue }
+        var runStart = 0
+        while runStart < regexPatterns.count {
+            let index = regexPatterns[runStart].rule
+            var runEnd = runStart + 1
+            while runEnd < regexPatterns.count, regexPatterns[runEnd].rule == index { runEnd += 1 }
+            let run = runStart..<runEnd
+            runStart = runEnd
+            guard candidates.map({ candidates in run.contains { candidates[$0] } }) ?? true, active(index),
+                  case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
             let onOriginal = rules[index].definition.caseSensitive
             let regexStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             defer { if let profiler { profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart) } }
-            for pattern in patternNumbers.map({ allPatterns[$0] }) {
+            for position in run where candidates?[position] ?? true {
+                let pattern = allPatterns[regexPatterns[position].pattern]
                 do {
-                    var neutral = foldedIsNeutral
+                    let neutral: Bool
                     if onOriginal {
                         if originalIsNeutral == nil {
                             originalIsNeutral = optimised && text.original.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
                         }
-                        neutral = originalIsNeutral ?? false
+                        neutral = originalIsNeutral!
+                    } else {
+                        if foldedIsNeutral == nil {
+                            foldedIsNeutral = optimised && text.folded.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) }
+                        }
+                        neutral = foldedIsNeutral!
                     }
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
                         try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
@@ -256,9 +260,10 @@ public struct CompiledRuleSet: Sendable {
         for index in compositeOrder where active(index) {
             guard case .composite(let all, let any, let atLeast, let none) = rules[index].kind else { continue }
             guard all.allSatisfy({ hitsByRule[$0] != nil }) else { continue }
-            let firedAny = any.filter { hitsByRule[$0] != nil }
-            guard any.isEmpty || firedAny.count >= atLeast else { continue }
+            // Counted before anything is built: most composites do not fire.
+            guard any.isEmpty || any.lazy.filter({ hitsByRule[$0] != nil }).count >= atLeast else { continue }
             guard !none.contains(where: { hitsByRule[$0] != nil }) else { continue }
+            let firedAny = any.filter { hitsByRule[$0] != nil }
             let spans = (all + firedAny).flatMap { hitsByRule[$0]!.flatMap(\.spans) }
             var unique: [Range<Int>] = []
             for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) where !unique.contains(span) {
