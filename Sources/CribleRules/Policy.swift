@@ -21,22 +21,44 @@ import Foundation
 public struct Policy: Sendable {
     public struct ActionRule: Sendable {
         public var id: String
-        public var labels: [String]
+        public var labels: [String] { didSet { patterns = labels.map(LabelPattern.init) } }
         public var minScore: Double
         public var action: Action
+        /// `labels` read once: every label of every document is checked against every rule, and
+        /// `hasSuffix`/`hasPrefix` on strings compare by Unicode rules, not by bytes.
+        private var patterns: [LabelPattern]
+
+        private enum LabelPattern: Sendable {
+            case any
+            case namespace([UInt8])   // `moderation/*`: the bytes of `moderation/`
+            case exact(String)
+
+            init(_ pattern: String) {
+                if pattern == "*" {
+                    self = .any
+                } else if pattern.hasSuffix("/*") {
+                    self = .namespace(Array(pattern.utf8.dropLast()))
+                } else {
+                    self = .exact(pattern)
+                }
+            }
+        }
 
         public init(id: String, labels: [String], minScore: Double, action: Action) {
             self.id = id
             self.labels = labels
             self.minScore = minScore
             self.action = action
+            self.patterns = labels.map(LabelPattern.init)
         }
 
         public func applies(to label: String) -> Bool {
-            labels.contains { pattern in
-                if pattern == "*" { return true }
-                if pattern.hasSuffix("/*") { return label.hasPrefix(pattern.dropLast()) }
-                return pattern == label
+            patterns.contains { pattern in
+                switch pattern {
+                case .any: true
+                case .namespace(let prefix): label.utf8.starts(with: prefix)
+                case .exact(let name): name == label
+                }
             }
         }
     }
