@@ -31,10 +31,13 @@ public struct TextView: Sendable {
             var index = 0
             let count = input.count
             while index < count {
-                let byte = input[index]
-                if byte < 0x80 {
-                    output.append(foldedASCII(byte), from: UInt32(index), to: UInt32(index + 1))
-                    index += 1
+                if input[index] < 0x80 {
+                    // Most text is runs of ASCII: each run is folded in one loop the compiler can
+                    // vectorise, with one capacity check.
+                    var end = index + 1
+                    while end < count, input[end] < 0x80 { end += 1 }
+                    output.appendASCII(input, from: index, to: end)
+                    index = end
                     continue
                 }
                 let (value, length) = decodeScalar(input, at: index)
@@ -141,6 +144,21 @@ private struct FoldOutput {
         starts[count] = start
         ends[count] = end
         count += 1
+    }
+
+    /// `input[start..<end]`, all ASCII: each byte folded, and its own source.
+    @inline(__always)
+    mutating func appendASCII(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
+        let length = end - start
+        while count + length > capacity { grow() }
+        let source = input.baseAddress! + start
+        let bytes = self.bytes + count, starts = self.starts + count, ends = self.ends + count
+        for offset in 0..<length {
+            bytes[offset] = foldedASCII(source[offset])
+            starts[offset] = UInt32(truncatingIfNeeded: start + offset)
+            ends[offset] = UInt32(truncatingIfNeeded: start + offset + 1)
+        }
+        count += length
     }
 
     /// Widens the source of the bytes that end at `start` so they end at `end` instead.

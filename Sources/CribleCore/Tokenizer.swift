@@ -23,7 +23,7 @@ public enum Tokenizer {
             while index < count {
                 let byte = bytes[index]
                 if byte < 0x80 {
-                    if asciiWordByte[Int(byte)] {
+                    if isASCIIWordByte(byte) {
                         if tokenStart < 0 { tokenStart = index }
                         hash = (hash ^ UInt64(byte)) &* fnvPrime
                     } else {
@@ -80,6 +80,11 @@ public enum Tokenizer {
     public static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
 }
 
-private let asciiWordByte: [Bool] = (0..<128).map { byte in
-    (48...57).contains(byte) || (97...122).contains(byte) || (65...90).contains(byte)
+/// Whether an ASCII byte is a letter or a digit: a bit of two 64-bit constants, so the loop over
+/// every byte reads no table (a global array is also a lazy-initialisation check per access).
+@inline(__always)
+func isASCIIWordByte(_ byte: UInt8) -> Bool {
+    let digits: UInt64 = 0x03FF_0000_0000_0000              // 48...57
+    let letters: UInt64 = 0x07FF_FFFE_07FF_FFFE             // 65...90 and 97...122, less 64
+    return ((byte < 64 ? digits : letters) >> UInt64(byte & 63)) & 1 != 0
 }

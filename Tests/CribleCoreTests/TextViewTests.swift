@@ -46,6 +46,31 @@ final class TextViewTests: XCTestCase {
         XCTAssertEqual(view.tokens.map(view.foldedString(of:)), ["super", "😍", "bien"])
     }
 
+    func testASCIIWordBytesAreLettersAndDigits() {
+        for byte in UInt8(0)..<128 {
+            let scalar = Unicode.Scalar(byte)
+            let expected = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+            XCTAssertEqual(isASCIIWordByte(byte), expected, "byte \(byte)")
+        }
+    }
+
+    /// Runs of ASCII are folded in bulk, the rest character by character: on texts that mix
+    /// them at random, every token maps back to original text that folds to the token itself.
+    func testEveryTokenMapsBackToTextThatFoldsToIt() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["Le ", "CAFÉ", "e\u{301}", " — ", "ﬁn", "…", "l’IA ", "DONNÉES", "x", "42", "\u{00A0}", "Œuvre",
+                      "😀", "ß", "\n", ".", "ǅ", "a\u{0308}b", "  ", "Ünïcödé", "-", "'"]
+        for _ in 0..<200 {
+            let text = (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let view = TextView(text)
+            XCTAssertEqual(view.folded, Array(text.map { TextView(String($0)).folded }.joined()), "folded character by character")
+            for (index, token) in view.tokens.enumerated() {
+                let original = view.originalString(view.originalRange(ofTokens: index, through: index))
+                XCTAssertEqual(TextView(original).foldedString, view.foldedString(of: token), "token \(index) of \(text.debugDescription)")
+            }
+        }
+    }
+
     func testTokenHashesAgreeWithTheHashOfTheirBytes() {
         let view = TextView("Bonjour")
         XCTAssertEqual(view.tokens[0].hash, Tokenizer.hash(Array("bonjour".utf8)))
