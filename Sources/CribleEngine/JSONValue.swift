@@ -2,7 +2,11 @@ import Foundation
 
 /// A JSON value whose objects keep their keys in the order they were written, so reports read
 /// the same way every time (id first, evidence last) and diff cleanly.
-public indirect enum JSONValue: Sendable, Equatable {
+///
+/// Not `indirect`: arrays and objects already hold their children out of line, and an indirect
+/// enum boxes every value, strings and numbers included, which made building and freeing the
+/// tree of each verdict most of the cost of writing JSON lines.
+public enum JSONValue: Sendable, Equatable {
     case string(String)
     case number(Double)
     case integer(Int)

@@ -15,6 +15,23 @@ public struct VerdictEncoder: Sendable {
     }
 
     public func encode(_ verdict: Verdict) -> JSONValue {
+        var builder = JSONTreeBuilder()
+        write(verdict, to: &builder)
+        return builder.result
+    }
+
+    /// The verdict as one line of compact JSON, written straight to bytes: the same text as
+    /// `encode(verdict).serialized()`, without building the tree (for JSON lines, the tree of
+    /// every verdict cost more to build and free than to write).
+    public func line(_ verdict: Verdict) -> String {
+        var writer = JSONLineWriter()
+        write(verdict, to: &writer)
+        return writer.text
+    }
+
+    /// The verdict's fields in schema order, to any sink: one description of the schema for the
+    /// tree and for the line writer.
+    func write<Sink: JSONSink>(_ verdict: Verdict, to sink: inout Sink) {
         let document = verdict.document
         let lines = LineIndex(verdict.text.original)
         var fieldIndexes: [String: LineIndex] = [:]
@@ -22,84 +39,145 @@ public struct VerdictEncoder: Sendable {
             fieldIndexes[field.name] = LineIndex(Array(verdict.text.original[field.range]))
         }
         let pageLines = document.origin?.sourceMap.map { LineIndex($0.page) }
-        func span(_ range: Range<Int>) -> JSONValue {
+        func field(_ name: String, _ value: JSONValue) {
+            sink.key(name)
+            sink.value(value)
+        }
+        func span(_ range: Range<Int>) {
+            sink.beginObject()
             if let map = document.origin?.sourceMap, let pageLines {
                 // Extracted from markup: offsets, lines and columns are those of the file.
                 let page = map.pageRange(of: range)
                 let position = pageLines.position(ofByte: page.lowerBound)
-                return .object([
-                    ("field", .string("file")),
-                    ("byte_start", .integer(page.lowerBound)), ("byte_end", .integer(page.upperBound)),
-                    ("char_start", .integer(pageLines.characterOffset(ofByte: page.lowerBound))),
-                    ("char_end", .integer(pageLines.characterOffset(ofByte: page.upperBound))),
-                    ("line", .integer(position.line)), ("column", .integer(position.column)),
-                    ("text", .string(verdict.text.originalString(range))),
-                ])
+                field("field", .string("file"))
+                field("byte_start", .integer(page.lowerBound))
+                field("byte_end", .integer(page.upperBound))
+                field("char_start", .integer(pageLines.characterOffset(ofByte: page.lowerBound)))
+                field("char_end", .integer(pageLines.characterOffset(ofByte: page.upperBound)))
+                field("line", .integer(position.line))
+                field("column", .integer(position.column))
+            } else {
+                let (documentField, start) = document.field(containing: range.lowerBound)
+                let end = start + range.count
+                let index = fieldIndexes[documentField.name] ?? lines
+                let position = index.position(ofByte: start)
+                field("field", .string(documentField.name))
+                field("byte_start", .integer(start))
+                field("byte_end", .integer(end))
+                field("char_start", .integer(index.characterOffset(ofByte: start)))
+                field("char_end", .integer(index.characterOffset(ofByte: end)))
+                field("line", .integer(position.line))
+                field("column", .integer(position.column))
             }
-            let (field, start) = document.field(containing: range.lowerBound)
-            let end = start + range.count
-            let index = fieldIndexes[field.name] ?? lines
-            let position = index.position(ofByte: start)
-            return .object([
-                ("field", .string(field.name)),
-                ("byte_start", .integer(start)), ("byte_end", .integer(end)),
-                ("char_start", .integer(index.characterOffset(ofByte: start))),
-                ("char_end", .integer(index.characterOffset(ofByte: end))),
-                ("line", .integer(position.line)), ("column", .integer(position.column)),
-                ("text", .string(verdict.text.originalString(range))),
-            ])
+            field("text", .string(verdict.text.originalString(range)))
+            sink.endObject()
         }
-        var object: [(String, JSONValue)] = [("id", .string(document.id))]
-        if let title = document.title { object.append(("title", .string(title))) }
-        object += [
-            ("language", .object([("code", .string(verdict.language.code)),
-                                  ("confidence", .score(verdict.language.confidence)),
-                                  ("declared", .bool(verdict.language.declared))])),
-            ("action", .string(verdict.action.rawValue)),
-            ("labels", .array(verdict.labels.map { label in
-                var pairs: [(String, JSONValue)] = [("label", .string(label.label)), ("score", .score(label.score))]
-                if let iptc = label.iptc { pairs.append(("iptc", .string(iptc))) }
-                return .object(pairs)
-            })),
-            ("sentiment", .object([("label", .string(verdict.sentiment.label)), ("score", .score(verdict.sentiment.score)),
-                                   ("positive", .score(verdict.sentiment.positive)), ("negative", .score(verdict.sentiment.negative)),
-                                   ("terms", .array(verdict.sentiment.terms.map { term in
-                                       .object([("term", .string(term.term)), ("valence", .score(term.valence)),
-                                                ("adjusted", .score(term.adjustedValence)),
-                                                ("modifiers", .array(term.modifiers.map(JSONValue.string))),
-                                                ("span", span(term.span))])
-                                   }))])),
-            ("evidence", .array(verdict.evidence.map { item in
-                var pairs: [(String, JSONValue)] = [("rule", .string(item.ruleID))]
-                pairs.append(("label", item.label.map(JSONValue.string) ?? .null))
-                pairs.append(("weight", .score(item.weight)))
-                pairs.append(("contribution", .score(scorer.contribution(of: item, titleRange: document.titleRange,
-                                                                         tokens: verdict.text.tokenCount))))
-                switch item.source {
-                case .rule(let file): pairs.append(("source", .string(file)))
-                case .plugin(let id): pairs.append(("source", .string("plugin:\(id)")))
-                }
-                if let note = item.note { pairs.append(("note", .string(note))) }
-                pairs.append(("hits", .array(item.hits.map { hit in .array(hit.spans.map(span)) })))
-                return .object(pairs)
-            })),
-            ("reasons", .array(verdict.reasons.map { reason in
-                .object([("action", .string(reason.action.rawValue)), ("policy_rule", .string(reason.policyRule)),
-                         ("label", .string(reason.label)), ("score", .score(reason.score)),
-                         ("threshold", .score(reason.threshold))])
-            })),
-        ]
-        if verdict.suppressedHits > 0 { object.append(("suppressed_hits", .integer(verdict.suppressedHits))) }
+        sink.beginObject()
+        field("id", .string(document.id))
+        if let title = document.title { field("title", .string(title)) }
+        sink.key("language")
+        sink.beginObject()
+        field("code", .string(verdict.language.code))
+        field("confidence", .score(verdict.language.confidence))
+        field("declared", .bool(verdict.language.declared))
+        sink.endObject()
+        field("action", .string(verdict.action.rawValue))
+        sink.key("labels")
+        sink.beginArray()
+        for label in verdict.labels {
+            sink.beginObject()
+            field("label", .string(label.label))
+            field("score", .score(label.score))
+            if let iptc = label.iptc { field("iptc", .string(iptc)) }
+            sink.endObject()
+        }
+        sink.endArray()
+        sink.key("sentiment")
+        sink.beginObject()
+        field("label", .string(verdict.sentiment.label))
+        field("score", .score(verdict.sentiment.score))
+        field("positive", .score(verdict.sentiment.positive))
+        field("negative", .score(verdict.sentiment.negative))
+        sink.key("terms")
+        sink.beginArray()
+        for term in verdict.sentiment.terms {
+            sink.beginObject()
+            field("term", .string(term.term))
+            field("valence", .score(term.valence))
+            field("adjusted", .score(term.adjustedValence))
+            sink.key("modifiers")
+            sink.beginArray()
+            for modifier in term.modifiers { sink.value(.string(modifier)) }
+            sink.endArray()
+            sink.key("span")
+            span(term.span)
+            sink.endObject()
+        }
+        sink.endArray()
+        sink.endObject()
+        sink.key("evidence")
+        sink.beginArray()
+        for item in verdict.evidence {
+            sink.beginObject()
+            field("rule", .string(item.ruleID))
+            field("label", item.label.map(JSONValue.string) ?? .null)
+            field("weight", .score(item.weight))
+            field("contribution", .score(scorer.contribution(of: item, titleRange: document.titleRange,
+                                                             tokens: verdict.text.tokenCount)))
+            switch item.source {
+            case .rule(let file): field("source", .string(file))
+            case .plugin(let id): field("source", .string("plugin:\(id)"))
+            }
+            if let note = item.note { field("note", .string(note)) }
+            sink.key("hits")
+            sink.beginArray()
+            for hit in item.hits {
+                sink.beginArray()
+                for range in hit.spans { span(range) }
+                sink.endArray()
+            }
+            sink.endArray()
+            sink.endObject()
+        }
+        sink.endArray()
+        sink.key("reasons")
+        sink.beginArray()
+        for reason in verdict.reasons {
+            sink.beginObject()
+            field("action", .string(reason.action.rawValue))
+            field("policy_rule", .string(reason.policyRule))
+            field("label", .string(reason.label))
+            field("score", .score(reason.score))
+            field("threshold", .score(reason.threshold))
+            sink.endObject()
+        }
+        sink.endArray()
+        if verdict.suppressedHits > 0 { field("suppressed_hits", .integer(verdict.suppressedHits)) }
         if !verdict.unusedSuppressions.isEmpty {
-            object.append(("unused_suppressions", .array(verdict.unusedSuppressions.map { suppression in
-                .object([("directive", span(suppression.directive))])
-            })))
+            sink.key("unused_suppressions")
+            sink.beginArray()
+            for suppression in verdict.unusedSuppressions {
+                sink.beginObject()
+                sink.key("directive")
+                span(suppression.directive)
+                sink.endObject()
+            }
+            sink.endArray()
         }
         if !verdict.issues.isEmpty {
-            object.append(("issues", .array(verdict.issues.map { .object([("source", .string($0.source)), ("message", .string($0.message))]) })))
+            sink.key("issues")
+            sink.beginArray()
+            for issue in verdict.issues {
+                sink.beginObject()
+                field("source", .string(issue.source))
+                field("message", .string(issue.message))
+                sink.endObject()
+            }
+            sink.endArray()
         }
-        object += [("engine", .string("crible \(engineVersion)")), ("rules_digest", .string("sha256:\(rulesDigest)"))]
-        return .object(object)
+        field("engine", .string("crible \(engineVersion)"))
+        field("rules_digest", .string("sha256:\(rulesDigest)"))
+        sink.endObject()
     }
 
     public func encode(_ failure: InputFailure) -> JSONValue {
@@ -108,5 +186,99 @@ public struct VerdictEncoder: Sendable {
         if let line = failure.line { error.append(("line", .integer(line))) }
         return .object([("id", .string(failure.id)), ("error", .object(error)),
                         ("engine", .string("crible \(engineVersion)"))])
+    }
+}
+
+/// Receives a JSON document in order: containers opened and closed, keys, and scalar values
+/// (strings, numbers, booleans, null).
+protocol JSONSink {
+    mutating func beginObject()
+    mutating func endObject()
+    mutating func beginArray()
+    mutating func endArray()
+    /// The key of the next value; only inside an object.
+    mutating func key(_ name: String)
+    mutating func value(_ scalar: JSONValue)
+}
+
+/// Builds a ``JSONValue`` tree from the pieces.
+struct JSONTreeBuilder: JSONSink {
+    private enum Container {
+        case object([(String, JSONValue)], pendingKey: String?)
+        case array([JSONValue])
+    }
+    private var stack: [Container] = []
+    private(set) var result: JSONValue = .null
+
+    mutating func beginObject() { stack.append(.object([], pendingKey: nil)) }
+    mutating func beginArray() { stack.append(.array([])) }
+
+    mutating func endObject() {
+        guard case .object(let pairs, _)? = stack.popLast() else { preconditionFailure("endObject without an open object") }
+        value(.object(pairs))
+    }
+
+    mutating func endArray() {
+        guard case .array(let values)? = stack.popLast() else { preconditionFailure("endArray without an open array") }
+        value(.array(values))
+    }
+
+    mutating func key(_ name: String) {
+        guard case .object(let pairs, _)? = stack.popLast() else { preconditionFailure("a key outside an object") }
+        stack.append(.object(pairs, pendingKey: name))
+    }
+
+    mutating func value(_ value: JSONValue) {
+        switch stack.popLast() {
+        case nil:
+            result = value
+        case .object(var pairs, let key)?:
+            pairs.append((key ?? "", value))
+            stack.append(.object(pairs, pendingKey: nil))
+        case .array(var values)?:
+            values.append(value)
+            stack.append(.array(values))
+        }
+    }
+}
+
+/// Writes compact JSON bytes as the pieces come, exactly as ``JSONValue/serialized(pretty:indent:)``
+/// writes the same tree (scalars are written by ``JSONValue`` itself).
+struct JSONLineWriter: JSONSink {
+    private var output: [UInt8] = []
+    /// For each open container, whether something was written in it (so the next gets a comma).
+    private var written: [Bool] = []
+    private var afterKey = false
+
+    init() { output.reserveCapacity(4096) }
+
+    var text: String { String(decoding: output, as: UTF8.self) }
+
+    private mutating func separate() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if let last = written.last {
+            if last { output.append(0x2C) }
+            written[written.count - 1] = true
+        }
+    }
+
+    mutating func beginObject() { separate(); output.append(0x7B); written.append(false) }
+    mutating func endObject() { output.append(0x7D); written.removeLast() }
+    mutating func beginArray() { separate(); output.append(0x5B); written.append(false) }
+    mutating func endArray() { output.append(0x5D); written.removeLast() }
+
+    mutating func key(_ name: String) {
+        separate()
+        JSONValue.writeString(name, to: &output)
+        output.append(0x3A)
+        afterKey = true
+    }
+
+    mutating func value(_ scalar: JSONValue) {
+        separate()
+        scalar.write(to: &output, pretty: false, indent: 0)
     }
 }

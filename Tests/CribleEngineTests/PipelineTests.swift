@@ -30,6 +30,22 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(verdict.text.originalString(mail.spans[0]), "jean.dupont@example.org")
     }
 
+    /// JSON lines are written straight to bytes; the JSON report builds a tree. Both come from one
+    /// description of the schema and must give the same text, for every kind of document
+    /// (articles, comments, a web page whose spans point into the page, feed items).
+    func testJSONLinesAreTheSerialisedVerdictTree() {
+        let root = repositoryRoot.path
+        let encoder = VerdictEncoder(engine: bundledEngine)
+        var compared = 0
+        for item in DocumentReader().read(paths: [root + "/Examples", root + "/Tests/Fixtures/html", root + "/Tests/Fixtures/feeds"]) {
+            guard case .document(let document) = item else { continue }
+            let verdict = bundledEngine.classify(document)
+            XCTAssertEqual(encoder.line(verdict), encoder.encode(verdict).serialized(), document.id)
+            compared += 1
+        }
+        XCTAssertGreaterThanOrEqual(compared, 20, "the examples, the page and the feed items")
+    }
+
     func testJSONSpansPointIntoTheirField() {
         let engine = engine(rules: rules)
         let verdict = engine.classify(Document(id: "d1", title: "Le RGPD", body: "Vos données personnelles.", language: "fr"))

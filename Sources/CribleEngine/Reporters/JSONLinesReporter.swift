@@ -9,7 +9,7 @@ public struct JSONLinesReporter: Reporter {
 
     public func line(for item: BatchItem) -> String {
         switch item {
-        case .verdict(let verdict): encoder.encode(verdict).serialized()
+        case .verdict(let verdict): encoder.line(verdict)
         case .failure(let failure): encoder.encode(failure).serialized()
         }
     }
