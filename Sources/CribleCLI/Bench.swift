@@ -50,7 +50,8 @@ struct Bench: ParsableCommand {
         // shared machine moves it a lot: it gets at least 11 runs, whose median is steadier.
         let loading = Benchmark(repetitions: max(repetitions, 11))
         results.append(("load", loading.measure("load and compile rules", bytes: 0) {
-            try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath)
+            try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath,
+                                     compiler: settings.configuration?.ruleCompiler ?? RuleCompiler())
         }))
         let (engine, _) = try rules.loadEngine(settings)
         results.append(("text-view", benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {

@@ -65,7 +65,8 @@ struct RuleOptions: ParsableArguments {
     func loadEngine(_ settings: Settings) throws -> (Engine, hadErrors: Bool) {
         do {
             let loaded = try EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath,
-                                                 disabledRules: Set(settings.configuration?.disabledRules ?? []))
+                                                 disabledRules: Set(settings.configuration?.disabledRules ?? []),
+                                                 compiler: settings.configuration?.ruleCompiler ?? RuleCompiler())
             for diagnostic in loaded.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
             return (loaded.engine, loaded.diagnostics.contains { $0.severity == .error })
         } catch {

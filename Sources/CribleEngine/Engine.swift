@@ -145,8 +145,9 @@ public struct EngineLoader: Sendable {
 
     /// - Returns: the engine built from everything that loaded, and every diagnostic. Rule-file
     ///   errors leave the faulty rules out; the caller decides whether that fails the run.
-    public func load(rulePaths: [String], policyPath: String?, disabledRules: Set<String> = []) throws(Failure) -> Loaded {
-        let result = RuleLoader().load(paths: rulePaths)
+    public func load(rulePaths: [String], policyPath: String?, disabledRules: Set<String> = [],
+                     compiler: RuleCompiler = RuleCompiler()) throws(Failure) -> Loaded {
+        let result = RuleLoader(compiler: compiler).load(paths: rulePaths)
         var diagnostics = result.diagnostics
         let policy: Policy
         if let policyPath {

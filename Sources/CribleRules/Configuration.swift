@@ -1,5 +1,6 @@
 import CribleCore
 import Foundation
+import PCRE2
 
 /// A repository's Crible settings, from `.crible.yml` at its root (or `--config FILE`):
 ///
@@ -15,6 +16,9 @@ import Foundation
 /// profiles:                        # the first profile whose paths match a file decides its policy
 ///   - paths: ["comments/**"]
 ///     policy: policies/comments.policy.yaml
+/// regex_limits:                    # PCRE2 steps before a pattern gives up on a document
+///   match: 1000000                 # every pattern (default 1,000,000; depth: 10,000)
+///   risky_match: 10000             # patterns lint flags as W001 (default 10,000; risky_depth: 1,000)
 /// ```
 ///
 /// Paths are relative to the configuration file's folder. Command-line options win over it.
@@ -34,9 +38,16 @@ public struct Configuration: Sendable {
     public var exclude: [String] = []
     public var disabledRules: [String] = []
     public var profiles: [Profile] = []
+    /// Limits of ordinary patterns and of the patterns shaped like W001, for the rule compiler.
+    public var regexLimits = Regex.Limits.standard
+    public var riskyRegexLimits = Regex.Limits.risky
 
     static let keys: Set<String> = ["crible", "rules", "default_rules", "policy", "fail_on", "include", "exclude",
-                                    "disabled_rules", "profiles"]
+                                    "disabled_rules", "profiles", "regex_limits"]
+    static let regexLimitKeys: Set<String> = ["match", "depth", "risky_match", "risky_depth"]
+
+    /// The compiler these settings ask for.
+    public var ruleCompiler: RuleCompiler { RuleCompiler(regexLimits: regexLimits, riskyRegexLimits: riskyRegexLimits) }
 
     /// `.crible.yml` in the current folder or the nearest parent that is a repository root.
     public static func discover(from folder: String = FileManager.default.currentDirectoryPath) -> String? {
@@ -91,6 +102,21 @@ public struct Configuration: Sendable {
             case "include": configuration.include = (reader.strings(value, context: "`include`") ?? []).map(\.0)
             case "exclude": configuration.exclude = (reader.strings(value, context: "`exclude`") ?? []).map(\.0)
             case "disabled_rules": configuration.disabledRules = (reader.strings(value, context: "`disabled_rules`") ?? []).map(\.0)
+            case "regex_limits":
+                for (field, _, node) in reader.mapping(value, context: "`regex_limits`", allowed: regexLimitKeys) ?? [] {
+                    guard let number = reader.integer(node, context: "`regex_limits.\(field)`") else { continue }
+                    guard number >= 1, number <= Int(UInt32.max) else {
+                        reader.error("E008", "`regex_limits.\(field)` must be a number of steps from 1 to \(UInt32.max), found \(number)", at: node)
+                        continue
+                    }
+                    let steps = UInt32(number)
+                    switch field {
+                    case "match": configuration.regexLimits.matchLimit = steps
+                    case "depth": configuration.regexLimits.depthLimit = steps
+                    case "risky_match": configuration.riskyRegexLimits.matchLimit = steps
+                    default: configuration.riskyRegexLimits.depthLimit = steps
+                    }
+                }
             default:
                 guard let sequence = value.sequence else {
                     reader.error("E003", "`profiles` must be a list of {paths, policy}", at: value)

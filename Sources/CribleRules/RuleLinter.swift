@@ -82,7 +82,7 @@ public struct RuleLinter: Sendable {
     /// A reason the pattern may backtrack catastrophically, or `nil`.
     func backtrackingRisk(_ pattern: String, compiled: Regex) -> String? {
         if RuleLinter.hasNestedUnboundedQuantifier(pattern) {
-            return "a group with an unbounded quantifier is itself repeated (it runs with a match limit of \(Regex.Limits.risky.matchLimit), not \(Regex.Limits.standard.matchLimit))"
+            return "a group with an unbounded quantifier is itself repeated (it runs with a match limit of \(compiled.limits.matchLimit) steps; `regex_limits.risky_match` in .crible.yml)"
         }
         let limited = try? Regex(compiled.pattern, options: compiled.options, limits: Regex.Limits(matchLimit: 200_000, depthLimit: 5_000))
         guard let limited else { return nil }

@@ -242,6 +242,18 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertTrue(lines[0].contains(#""action":"review""#), String(lines[0]))
         XCTAssertTrue(lines[1].contains(#""action":"block""#), String(lines[1]))
 
+        // Regex limits reach the compiler: with one step allowed, the contact pattern gives up on
+        // every document, and each verdict says so instead of failing the batch.
+        try write(".crible.yml", "crible: 1\nrules: [rules]\ndefault_rules: false\nregex_limits: {match: 1}\n")
+        let limited = try runCrible(["classify", root.appendingPathComponent("content/articles").path, "--config", config, "--format", "jsonl"])
+        XCTAssertEqual(limited.status, 0, limited.stderr)
+        XCTAssertTrue(limited.stdout.contains(#""source":"desk.contact","message":"regex skipped on this document"#), limited.stdout)
+        try write(".crible.yml", "crible: 1\nregex_limits: {match: 0, risky_steps: 5}\n")
+        let badLimits = try runCrible(["classify", root.appendingPathComponent("content").path, "--config", config])
+        XCTAssertEqual(badLimits.status, 2)
+        XCTAssertTrue(badLimits.stderr.contains(".crible.yml:2:23: error[E008]: `regex_limits.match` must be a number of steps"), badLimits.stderr)
+        XCTAssertTrue(badLimits.stderr.contains("unknown key `risky_steps`"), badLimits.stderr)
+
         try write(".crible.yml", "crible: 1\nrules: [rules]\nfail_onn: block\n")
         let broken = try runCrible(["classify", root.appendingPathComponent("content").path, "--config", config])
         XCTAssertEqual(broken.status, 2)
