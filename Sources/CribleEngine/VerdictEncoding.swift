@@ -44,81 +44,78 @@ public struct VerdictEncoder: Sendable {
             sink.value(value)
         }
         func span(_ range: Range<Int>) {
-            sink.beginObject()
+            let name: String, start: Int, end: Int, index: LineIndex
             if let map = document.origin?.sourceMap, let pageLines {
                 // Extracted from markup: offsets, lines and columns are those of the file.
                 let page = map.pageRange(of: range)
-                let position = pageLines.position(ofByte: page.lowerBound)
-                field("field", .string("file"))
-                field("byte_start", .integer(page.lowerBound))
-                field("byte_end", .integer(page.upperBound))
-                field("char_start", .integer(pageLines.characterOffset(ofByte: page.lowerBound)))
-                field("char_end", .integer(pageLines.characterOffset(ofByte: page.upperBound)))
-                field("line", .integer(position.line))
-                field("column", .integer(position.column))
+                (name, start, end, index) = ("file", page.lowerBound, page.upperBound, pageLines)
             } else {
-                let (documentField, start) = document.field(containing: range.lowerBound)
-                let end = start + range.count
-                let index = fieldIndexes[documentField.name] ?? lines
-                let position = index.position(ofByte: start)
-                field("field", .string(documentField.name))
-                field("byte_start", .integer(start))
-                field("byte_end", .integer(end))
-                field("char_start", .integer(index.characterOffset(ofByte: start)))
-                field("char_end", .integer(index.characterOffset(ofByte: end)))
-                field("line", .integer(position.line))
-                field("column", .integer(position.column))
+                let (documentField, fieldStart) = document.field(containing: range.lowerBound)
+                (name, start, end) = (documentField.name, fieldStart, fieldStart + range.count)
+                index = fieldIndexes[documentField.name] ?? lines
             }
+            let position = index.position(ofByte: start)
+            sink.beginObject()
+            field("field", .string(name))
+            field("byte_start", .integer(start))
+            field("byte_end", .integer(end))
+            field("char_start", .integer(index.characterOffset(ofByte: start)))
+            field("char_end", .integer(index.characterOffset(ofByte: end)))
+            field("line", .integer(position.line))
+            field("column", .integer(position.column))
             field("text", .string(verdict.text.originalString(range)))
             sink.endObject()
+        }
+        /// `key: {…}`, the body writing the fields.
+        func object(_ key: String, _ body: () -> Void) {
+            sink.key(key)
+            sink.beginObject()
+            body()
+            sink.endObject()
+        }
+        /// `key: [{…}, …]`, one object per item.
+        func objects<Items: Sequence>(_ key: String, _ items: Items, _ body: (Items.Element) -> Void) {
+            sink.key(key)
+            sink.beginArray()
+            for item in items {
+                sink.beginObject()
+                body(item)
+                sink.endObject()
+            }
+            sink.endArray()
         }
         sink.beginObject()
         field("id", .string(document.id))
         if let title = document.title { field("title", .string(title)) }
-        sink.key("language")
-        sink.beginObject()
-        field("code", .string(verdict.language.code))
-        field("confidence", .score(verdict.language.confidence))
-        field("declared", .bool(verdict.language.declared))
-        sink.endObject()
+        object("language") {
+            field("code", .string(verdict.language.code))
+            field("confidence", .score(verdict.language.confidence))
+            field("declared", .bool(verdict.language.declared))
+        }
         field("action", .string(verdict.action.rawValue))
-        sink.key("labels")
-        sink.beginArray()
-        for label in verdict.labels {
-            sink.beginObject()
+        objects("labels", verdict.labels) { label in
             field("label", .string(label.label))
             field("score", .score(label.score))
             if let iptc = label.iptc { field("iptc", .string(iptc)) }
-            sink.endObject()
         }
-        sink.endArray()
-        sink.key("sentiment")
-        sink.beginObject()
-        field("label", .string(verdict.sentiment.label))
-        field("score", .score(verdict.sentiment.score))
-        field("positive", .score(verdict.sentiment.positive))
-        field("negative", .score(verdict.sentiment.negative))
-        sink.key("terms")
-        sink.beginArray()
-        for term in verdict.sentiment.terms {
-            sink.beginObject()
-            field("term", .string(term.term))
-            field("valence", .score(term.valence))
-            field("adjusted", .score(term.adjustedValence))
-            sink.key("modifiers")
-            sink.beginArray()
-            for modifier in term.modifiers { sink.value(.string(modifier)) }
-            sink.endArray()
-            sink.key("span")
-            span(term.span)
-            sink.endObject()
+        object("sentiment") {
+            field("label", .string(verdict.sentiment.label))
+            field("score", .score(verdict.sentiment.score))
+            field("positive", .score(verdict.sentiment.positive))
+            field("negative", .score(verdict.sentiment.negative))
+            objects("terms", verdict.sentiment.terms) { term in
+                field("term", .string(term.term))
+                field("valence", .score(term.valence))
+                field("adjusted", .score(term.adjustedValence))
+                sink.key("modifiers")
+                sink.beginArray()
+                for modifier in term.modifiers { sink.value(.string(modifier)) }
+                sink.endArray()
+                sink.key("span")
+                span(term.span)
+            }
         }
-        sink.endArray()
-        sink.endObject()
-        sink.key("evidence")
-        sink.beginArray()
-        for item in verdict.evidence {
-            sink.beginObject()
+        objects("evidence", verdict.evidence) { item in
             field("rule", .string(item.ruleID))
             field("label", item.label.map(JSONValue.string) ?? .null)
             field("weight", .score(item.weight))
@@ -137,43 +134,26 @@ public struct VerdictEncoder: Sendable {
                 sink.endArray()
             }
             sink.endArray()
-            sink.endObject()
         }
-        sink.endArray()
-        sink.key("reasons")
-        sink.beginArray()
-        for reason in verdict.reasons {
-            sink.beginObject()
+        objects("reasons", verdict.reasons) { reason in
             field("action", .string(reason.action.rawValue))
             field("policy_rule", .string(reason.policyRule))
             field("label", .string(reason.label))
             field("score", .score(reason.score))
             field("threshold", .score(reason.threshold))
-            sink.endObject()
         }
-        sink.endArray()
         if verdict.suppressedHits > 0 { field("suppressed_hits", .integer(verdict.suppressedHits)) }
         if !verdict.unusedSuppressions.isEmpty {
-            sink.key("unused_suppressions")
-            sink.beginArray()
-            for suppression in verdict.unusedSuppressions {
-                sink.beginObject()
+            objects("unused_suppressions", verdict.unusedSuppressions) { suppression in
                 sink.key("directive")
                 span(suppression.directive)
-                sink.endObject()
             }
-            sink.endArray()
         }
         if !verdict.issues.isEmpty {
-            sink.key("issues")
-            sink.beginArray()
-            for issue in verdict.issues {
-                sink.beginObject()
+            objects("issues", verdict.issues) { issue in
                 field("source", .string(issue.source))
                 field("message", .string(issue.message))
-                sink.endObject()
             }
-            sink.endArray()
         }
         field("engine", .string("crible \(engineVersion)"))
         field("rules_digest", .string("sha256:\(rulesDigest)"))
