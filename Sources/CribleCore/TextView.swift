@@ -26,57 +26,61 @@ public struct TextView: Sendable {
     /// - Precondition: `utf8` is valid UTF-8 (``Document`` checks this when reading input).
     public init(utf8: [UInt8]) {
         original = utf8
-        var output = FoldOutput(capacity: utf8.count * 2 + 16)
-        utf8.withUnsafeBufferPointer { input in
-            var index = 0
-            let count = input.count
-            while index < count {
-                if input[index] < 0x80 {
-                    // Most text is runs of ASCII: each run is folded in one loop the compiler can
-                    // vectorise, with one capacity check.
-                    var end = index + 1
-                    while end < count, input[end] < 0x80 { end += 1 }
-                    output.appendASCII(input, from: index, to: end)
-                    index = end
-                    continue
-                }
-                let (value, length) = decodeScalar(input, at: index)
-                let start = UInt32(index)
-                let end = UInt32(index + length)
-                if value < FoldingTable.packedLimit {
-                    let packed = FoldingTable.packed[Int(value)]
-                    switch packed >> 40 {
-                    case 0:
-                        for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
-                        index += length
-                        continue
-                    case 2:
-                        let replacementCount = Int((packed >> 32) & 0xFF)
-                        for offset in 0..<replacementCount {
-                            output.append(UInt8(truncatingIfNeeded: packed >> UInt64(8 * offset)), from: start, to: end)
-                        }
-                        index += length
-                        continue
-                    default:
-                        break  // dropped, or a long replacement: the general path below
-                    }
-                }
-                switch FoldingTable.fold(value) {
-                case .drop:
-                    // A dropped character belongs to the one before it (an accent to its letter),
-                    // so a span ending at that letter also covers the accent.
-                    output.extendPrevious(endingAt: start, to: end)
-                case .keep:
-                    for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
-                case .bytes(let replacement):
-                    for replacementByte in replacement { output.append(replacementByte, from: start, to: end) }
-                }
-                index += length
-            }
-        }
-        (folded, sourceStart, sourceEnd) = output.finish()
+        (folded, sourceStart, sourceEnd) = utf8.withUnsafeBufferPointer(TextView.fold)
         self.tokens = Tokenizer.tokens(of: folded)
         self.tokenCount = tokens.count
+    }
+
+    /// The folded bytes and their offset maps. A function of its own, so that the output buffers
+    /// are its local state: captured by a closure, every append was checked for exclusive access.
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [UInt32], [UInt32]) {
+        var output = FoldOutput(capacity: input.count * 2 + 16)
+        var index = 0
+        let count = input.count
+        while index < count {
+            if input[index] < 0x80 {
+                // Most text is runs of ASCII: each run is folded in one loop the compiler can
+                // vectorise, with one capacity check.
+                var end = index + 1
+                while end < count, input[end] < 0x80 { end += 1 }
+                output.appendASCII(input, from: index, to: end)
+                index = end
+                continue
+            }
+            let (value, length) = decodeScalar(input, at: index)
+            let start = UInt32(index)
+            let end = UInt32(index + length)
+            if value < FoldingTable.packedLimit {
+                let packed = FoldingTable.packed[Int(value)]
+                switch packed >> 40 {
+                case 0:
+                    for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
+                    index += length
+                    continue
+                case 2:
+                    let replacementCount = Int((packed >> 32) & 0xFF)
+                    for offset in 0..<replacementCount {
+                        output.append(UInt8(truncatingIfNeeded: packed >> UInt64(8 * offset)), from: start, to: end)
+                    }
+                    index += length
+                    continue
+                default:
+                    break  // dropped, or a long replacement: the general path below
+                }
+            }
+            switch FoldingTable.fold(value) {
+            case .drop:
+                // A dropped character belongs to the one before it (an accent to its letter),
+                // so a span ending at that letter also covers the accent.
+                output.extendPrevious(endingAt: start, to: end)
+            case .keep:
+                for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
+            case .bytes(let replacement):
+                for replacementByte in replacement { output.append(replacementByte, from: start, to: end) }
+            }
+            index += length
+        }
+        return output.finish()
     }
 
     private init(compacting view: TextView) {

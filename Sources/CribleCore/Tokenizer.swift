@@ -6,50 +6,56 @@
 /// lexicons can give it a valence.
 public enum Tokenizer {
     public static func tokens(of folded: [UInt8]) -> [Token] {
+        folded.withUnsafeBufferPointer(tokens(in:))
+    }
+
+    /// The loop, with every variable its own: state shared with a nested function was boxed and
+    /// checked for exclusive access at every byte, which was a third of tokenizing.
+    private static func tokens(in bytes: UnsafeBufferPointer<UInt8>) -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(folded.count / 5)
-        folded.withUnsafeBufferPointer { bytes in
-            var index = 0
-            var tokenStart = -1
-            var hash = fnvOffset
-            let count = bytes.count
-            @inline(__always) func close(at end: Int) {
-                if tokenStart >= 0 {
-                    tokens.append(Token(start: UInt32(tokenStart), end: UInt32(end), hash: hash))
-                    tokenStart = -1
-                    hash = fnvOffset
-                }
-            }
-            while index < count {
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    if isASCIIWordByte(byte) {
-                        if tokenStart < 0 { tokenStart = index }
-                        hash = (hash ^ UInt64(byte)) &* fnvPrime
-                    } else {
-                        close(at: index)
-                    }
-                    index += 1
-                    continue
-                }
-                let (value, length) = decodeScalar(bytes, at: index)
-                switch value < classTableLimit ? classTable[Int(value)] : characterClass(of: value) {
-                case .word:
+        tokens.reserveCapacity(bytes.count / 5)
+        var index = 0
+        var tokenStart = -1
+        var hash = fnvOffset
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                if isASCIIWordByte(byte) {
                     if tokenStart < 0 { tokenStart = index }
-                    for offset in 0..<length { hash = (hash ^ UInt64(bytes[index + offset])) &* fnvPrime }
-                case .symbolToken:
-                    close(at: index)
-                    var symbolHash = fnvOffset
-                    for offset in 0..<length { symbolHash = (symbolHash ^ UInt64(bytes[index + offset])) &* fnvPrime }
-                    tokens.append(Token(start: UInt32(index), end: UInt32(index + length), hash: symbolHash))
-                case .separator:
-                    close(at: index)
+                    hash = (hash ^ UInt64(byte)) &* fnvPrime
+                } else {
+                    close(&tokens, &tokenStart, &hash, at: index)
                 }
-                index += length
+                index += 1
+                continue
             }
-            close(at: count)
+            let (value, length) = decodeScalar(bytes, at: index)
+            switch value < classTableLimit ? classTable[Int(value)] : characterClass(of: value) {
+            case .word:
+                if tokenStart < 0 { tokenStart = index }
+                for offset in 0..<length { hash = (hash ^ UInt64(bytes[index + offset])) &* fnvPrime }
+            case .symbolToken:
+                close(&tokens, &tokenStart, &hash, at: index)
+                var symbolHash = fnvOffset
+                for offset in 0..<length { symbolHash = (symbolHash ^ UInt64(bytes[index + offset])) &* fnvPrime }
+                tokens.append(Token(start: UInt32(index), end: UInt32(index + length), hash: symbolHash))
+            case .separator:
+                close(&tokens, &tokenStart, &hash, at: index)
+            }
+            index += length
         }
+        close(&tokens, &tokenStart, &hash, at: count)
         return tokens
+    }
+
+    /// Ends the token in progress, if any, at `end`.
+    @inline(__always)
+    private static func close(_ tokens: inout [Token], _ tokenStart: inout Int, _ hash: inout UInt64, at end: Int) {
+        guard tokenStart >= 0 else { return }
+        tokens.append(Token(start: UInt32(tokenStart), end: UInt32(end), hash: hash))
+        tokenStart = -1
+        hash = fnvOffset
     }
 
     /// The hash a token with these folded bytes gets; used to build lookup tables.
