@@ -42,6 +42,10 @@ public struct CompiledLexicon: Sendable {
         // entry was a sixth of building the lexicons.
         var valenceByTerm: [[UInt8]: (Phrase, Valence, SourceLocation)] = [:]
         var order: [[UInt8]] = []
+        // Sized once: growing it entry by entry rehashed every key several times.
+        let entryCount = definitions.reduce(0) { $0 + $1.valences.count }
+        valenceByTerm.reserveCapacity(entryCount)
+        order.reserveCapacity(entryCount)
         var symbols: [String: Valence] = [:]
         for definition in definitions {
             for entry in definition.valences {

@@ -274,7 +274,10 @@ public enum RuleFileParser {
 
     static func locatedStrings(_ node: YAMLNode, context: String, reader: YAMLReader) -> [Located<String>] {
         (reader.strings(node, context: context) ?? []).compactMap { value, itemNode in
-            if value.allSatisfy(\.isWhitespace) {
+            // Nearly every item starts with a printable ASCII byte and is not blank: said without
+            // a Unicode property lookup (this runs for every keyword of every file).
+            let startsPrintable = value.utf8.first.map { $0 > 0x20 && $0 < 0x7F } ?? false
+            if !startsPrintable, value.allSatisfy(\.isWhitespace) {
                 reader.error("E010", "empty string in \(context)", at: itemNode)
                 return nil
             }
