@@ -61,6 +61,14 @@ public struct LineIndex: Sendable {
         return count
     }
 
+    /// How many spaces start line `number` (1-based); 0 past the end.
+    public func indentation(ofLine number: Int) -> Int {
+        guard number >= 1, number <= lineStarts.count else { return 0 }
+        var position = lineStarts[number - 1]
+        while position < bytes.count, bytes[position] == 0x20 { position += 1 }
+        return position - lineStarts[number - 1]
+    }
+
     /// The text of line `number` (1-based), without its newline.
     public func line(_ number: Int) -> String {
         guard number >= 1, number <= lineStarts.count else { return "" }

@@ -64,7 +64,7 @@ public enum RuleFileParser {
                     if let rule = parseRule(item, reader: reader) { file.rules.append(rule) }
                 }
             case "lexicon":
-                file.lexicon = parseLexicon(value, reader: reader, lines: SourceLines(text))
+                file.lexicon = parseLexicon(value, reader: reader, lines: LineIndex(Array(text.utf8)))
             case "plugins":
                 guard let sequence = value.sequence else {
                     reader.error("E003", "`plugins` must be a list, found \(reader.kindName(value))", at: value)
@@ -377,7 +377,7 @@ public enum RuleFileParser {
 
     // MARK: Lexicons
 
-    static func parseLexicon(_ node: YAMLNode, reader: YAMLReader, lines: SourceLines) -> LexiconDefinition? {
+    static func parseLexicon(_ node: YAMLNode, reader: YAMLReader, lines: LineIndex) -> LexiconDefinition? {
         guard let pairs = reader.mapping(node, context: "`lexicon`", allowed: lexiconKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
         guard let (_, idNode) = fields["id"], let id = reader.nonEmptyString(idNode, context: "`lexicon.id`") else {
@@ -413,7 +413,7 @@ public enum RuleFileParser {
 
     /// Parses a block of `term value` lines; each entry keeps the line it was written on.
     static func parseEntries(_ node: YAMLNode, context: String, range: ClosedRange<Double>, reader: YAMLReader,
-                             lines: SourceLines) -> [Located<LexiconEntry>] {
+                             lines: LineIndex) -> [Located<LexiconEntry>] {
         guard let scalar = node.scalar else {
             reader.error("E003", "\(context) must be a block of `term value` lines (use `\(context.dropFirst().dropLast()): |`)", at: node)
             return []
@@ -455,29 +455,5 @@ public enum RuleFileParser {
             entries.append(Located(LexiconEntry(term: term, value: value), place))
         }
         return entries
-    }
-}
-
-/// Where each line of a file starts, to give lexicon entries their column: the YAML tree knows
-/// where a block starts, not how its lines are indented. Offsets rather than a string per line,
-/// and only for lexicon files: building every line of every file as a string was a tenth of
-/// parsing.
-struct SourceLines {
-    private let bytes: [UInt8]
-    private let starts: [Int]
-
-    init(_ text: String) {
-        bytes = Array(text.utf8)
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
-        self.starts = starts
-    }
-
-    /// How many spaces start line `number` (counted from 1); 0 past the end.
-    func indentation(ofLine number: Int) -> Int {
-        guard number >= 1, number <= starts.count else { return 0 }
-        var position = starts[number - 1]
-        while position < bytes.count, bytes[position] == UInt8(ascii: " ") { position += 1 }
-        return position - starts[number - 1]
     }
 }
