@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
         let loading = Benchmark(repetitions: max(repetitions, 11))
         results.append(("load", loading.measure("load and compile rules", bytes: 0) {
             try? EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath,
-                                     compiler: settings.configuration?.ruleCompiler ?? RuleCompiler())
+                                     compiler: settings.compiler)
         }))
         let (engine, _) = try rules.loadEngine(settings)
         results.append(("text-view", benchmark.measure("text view (fold, map, tokens)", bytes: bytes) {

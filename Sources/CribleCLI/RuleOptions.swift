@@ -38,6 +38,8 @@ struct RuleOptions: ParsableArguments {
         var configuration: Configuration?
         var rulePaths: [String]
         var policyPath: String?
+        /// The rule compiler the configuration asks for (its regex limits), or the default one.
+        var compiler: RuleCompiler { configuration?.ruleCompiler ?? RuleCompiler() }
     }
 
     /// Reads the configuration (its errors stop the run, exit 2) and resolves the rule folders and
@@ -66,7 +68,7 @@ struct RuleOptions: ParsableArguments {
         do {
             let loaded = try EngineLoader().load(rulePaths: settings.rulePaths, policyPath: settings.policyPath,
                                                  disabledRules: Set(settings.configuration?.disabledRules ?? []),
-                                                 compiler: settings.configuration?.ruleCompiler ?? RuleCompiler())
+                                                 compiler: settings.compiler)
             for diagnostic in loaded.diagnostics { Terminal.printError(DiagnosticFormatter.format(diagnostic)) }
             return (loaded.engine, loaded.diagnostics.contains { $0.severity == .error })
         } catch {
