@@ -86,9 +86,14 @@ public struct RuleCompiler: Sendable {
         // The regex prefilter needs only the patterns' folded texts, known now: it is built on
         // another core while the patterns compile here. It is built for every regex rule; if one
         // fails to compile (an error the user must fix anyway), the rule set builds it again.
-        let prefilterSources = definitions.flatMap { definition -> [String] in
+        // Each pattern as it is compiled: folded like documents, unless the rule is case-sensitive.
+        let compiledSources = definitions.map { definition -> [String] in
             guard case .regex(let patterns) = definition.kind else { return [] }
-            return patterns.map { definition.caseSensitive ? "" : RegexFolding.fold($0.value) }
+            return patterns.map { definition.caseSensitive ? $0.value : RegexFolding.fold($0.value) }
+        }
+        // Case-sensitive patterns run on the original text, which the prefilter does not read.
+        let prefilterSources = zip(definitions, compiledSources).flatMap { definition, sources in
+            definition.caseSensitive ? sources.map { _ in "" } : sources
         }
         let prefilterBuild = IndexedResults<RegexPrefilter?>(count: 1, placeholder: nil)
         DispatchQueue.global().async(group: group) {
@@ -100,7 +105,7 @@ public struct RuleCompiler: Sendable {
         var phrases = PhraseIndex<PhraseOwner>()
         var pendingPhrases: [(Phrase, PhraseOwner.Side)] = []
         var composites: [RuleDefinition] = []
-        for definition in definitions {
+        for (definitionIndex, definition) in definitions.enumerated() {
             let languages = definition.languages.map(Set.init)
             pendingPhrases.removeAll()
             var ok = true
@@ -130,8 +135,7 @@ public struct RuleCompiler: Sendable {
                 kind = .near(within: within)
             case .regex(let patterns):
                 var regexes: [Regex] = []
-                for pattern in patterns {
-                    let source = definition.caseSensitive ? pattern.value : RegexFolding.fold(pattern.value)
+                for (pattern, source) in zip(patterns, compiledSources[definitionIndex]) {
                     do {
                         let risky = RuleLinter.hasNestedUnboundedQuantifier(pattern.value)
                         let regex = try Regex(source, limits: risky ? riskyRegexLimits : regexLimits)
