@@ -191,8 +191,10 @@ public struct CompiledRuleSet: Sendable {
         // 2. Regular expressions, after the literal prefilter. `regexPatterns` lists patterns
         // rule by rule, so each rule's candidates are a run of positions, walked in place (no
         // list per rule: that was hundreds of small arrays per document).
+        let prefilterStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
+        if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
         // Whether the patterns' faster ASCII code may run on each text (see
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
         var foldedIsNeutral: Bool?

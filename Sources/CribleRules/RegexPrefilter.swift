@@ -4,13 +4,13 @@
 /// At compile time each pattern yields one or more *requirements*, each a set of literal atoms of
 /// which every match contains at least one: for `\b(?:photo|video)\s+generee\s+par\s+ia\b` they
 /// are {`photo`, `video`}, {`generee`} and {`par`}, but not {`ia`}: two letters are in every text
-/// and tell nothing. At run time one Aho-Corasick pass over the folded text finds which atoms
+/// and tell nothing. At run time one pass over the folded text (``AtomScanner``) finds which atoms
 /// occur; a pattern with a requirement none of whose atoms occur is skipped. Several requirements
 /// are kept, not only the most selective one, because their rarity multiplies: words that are each
 /// in half the articles are together in a quarter. A pattern without usable atoms always runs.
 /// Skipping never changes a verdict: a skipped pattern could not have matched.
 public struct RegexPrefilter: Sendable {
-    private let automaton: AhoCorasick
+    private let scanner: AtomScanner
     /// For each pattern (by its index in the list given to `init`), its requirements as sets of
     /// atom ids, or `nil` when it must always run.
     private let requirementsOfPattern: [[[Int]]?]
@@ -33,13 +33,13 @@ public struct RegexPrefilter: Sendable {
                 }
             })
         }
-        automaton = AhoCorasick(atoms)
+        scanner = AtomScanner(atoms)
         requirementsOfPattern = ofPattern
     }
 
     /// Which patterns may match this text.
     public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
-        let present = automaton.presentAtoms(in: text)
+        let present = scanner.presentAtoms(in: text)
         return requirementsOfPattern.map { requirements in
             requirements.map { $0.allSatisfy { atoms in atoms.contains { present[$0] } } } ?? true
         }
@@ -55,8 +55,8 @@ enum RegexAtoms {
     static let maximumCombinations = 64
 
     /// Longest atom: a text holding a literal holds its first bytes, and beyond a word or two
-    /// the extra length adds little selectivity but a state per byte to the automaton (`les
-    /// juifs`, `les juives`… share their first bytes once cut).
+    /// the extra length adds little selectivity, while eight bytes are compared in one step
+    /// (`les juifs`, `les juives`… are one atom once cut).
     static let maximumAtomLength = 8
 
     /// Most requirements kept for one pattern, the most selective first: beyond a few, a further
@@ -87,7 +87,7 @@ enum RegexAtoms {
 
     /// The literals sorted, without those that extend another one (`images` when `image` is
     /// there): a text holding the longer one holds the shorter, so the set is satisfied by the
-    /// same texts, with fewer atoms for the automaton. Its worth is unchanged (a prefix is never
+    /// same texts, with fewer atoms to compare. Its worth is unchanged (a prefix is never
     /// more selective). In sorted order the extensions of a literal follow it directly, so one
     /// comparison with the last literal kept finds them all.
     static func withoutExtensions(_ literals: [[UInt8]]) -> [[UInt8]] {
@@ -417,107 +417,167 @@ enum RegexAtoms {
 }
 
 /// Multi-literal search: which of many byte strings occur in a text, in one pass.
-struct AhoCorasick: Sendable {
-    /// Full transition table, flat: row `state` starts at `state * classCount`, and the entry
-    /// in column `byteClass[byte]` is the next state's row start, negated when atoms end in that
-    /// state. The scan so reads one table entry per byte, with no multiplication and no look at
-    /// the output rows unless something was found. Bytes that occur in no atom share class 0, so
-    /// a row has one column per byte the atoms use (a few dozen) rather than 256: the table of
-    /// the bundled packs stays in cache, and it is built in a fraction of the time.
-    private let transitions: [Int32]
-    private let byteClass: [UInt16]
-    private let classCount: Int
-    /// Atoms ending at each state (its own and its failure chain's), in compressed rows:
-    /// `outputIDs[outputStart[state] ..< outputStart[state + 1]]`.
-    private let outputStart: [Int32]
-    private let outputIDs: [Int32]
+///
+/// Every position of the text is looked at on its own: its first four bytes are hashed into a
+/// bit filter of 8 KB (its first three into another, for atoms of three bytes), and only where a
+/// bit is set are the atoms starting with those bytes compared, eight bytes at a time under a
+/// mask. Atoms of one or two bytes are listed by their first byte. Unlike an automaton, whose
+/// next state depends on the last, nothing carries from one position to the next, so the
+/// processor works on several at once, and the tables touched at every byte fit in the
+/// first-level cache. The Aho-Corasick automaton this replaced (a table of about a megabyte for
+/// the bundled packs) waited on memory at most bytes.
+struct AtomScanner: Sendable {
+    /// An atom, or its first eight bytes: the text's next eight bytes, masked, equal `prefix`.
+    struct Entry: Sendable {
+        var prefix: UInt64
+        var mask: UInt64
+        var length: Int32
+        var atom: Int32
+    }
+
+    /// Atoms whose first `keyLength` bytes hash to each bit of a filter, and to each bucket.
+    struct Table: Sendable {
+        static let filterBits = 16
+        static let bucketBits = 12
+        let keyMask: UInt64
+        let filter: [UInt64]
+        /// `entries[bucketStart[bucket] ..< bucketStart[bucket + 1]]`.
+        let bucketStart: [Int32]
+        let entries: [Entry]
+
+        init(keyLength: Int, atoms: [Entry]) {
+            let keyMask: UInt64 = (1 << (8 * UInt64(keyLength))) - 1
+            self.keyMask = keyMask
+            var filter = [UInt64](repeating: 0, count: (1 << Self.filterBits) / 64)
+            var buckets = [[Entry]](repeating: [], count: 1 << Self.bucketBits)
+            for entry in atoms {
+                let hash = Self.hash(entry.prefix & keyMask)
+                let bit = Self.filterIndex(hash)
+                filter[bit >> 6] |= 1 << UInt64(bit & 63)
+                buckets[Self.bucketIndex(hash)].append(entry)
+            }
+            self.filter = filter
+            let flat = flattened(buckets)
+            bucketStart = flat.starts
+            entries = flat.elements
+        }
+
+        @inline(__always) static func hash(_ key: UInt64) -> UInt64 { key &* 0x9E37_79B9_7F4A_7C15 }
+        @inline(__always) static func filterIndex(_ hash: UInt64) -> Int {
+            Int(truncatingIfNeeded: hash >> UInt64(64 - filterBits))
+        }
+        @inline(__always) static func bucketIndex(_ hash: UInt64) -> Int {
+            Int(truncatingIfNeeded: (hash >> UInt64(64 - filterBits - bucketBits)) & ((1 << UInt64(bucketBits)) - 1))
+        }
+    }
+
+    private let threeByteAtoms: Table
+    private let longerAtoms: Table
+    /// Bytes that start an atom of one or two bytes, and those atoms by first byte.
+    private let shortFirstBytes: [UInt64]
+    private let shortStart: [Int32]
+    private let shortEntries: [Entry]
+    /// Bytes after the eighth, for the rare atoms longer than eight bytes (by atom id).
+    private let tails: [Int32: [UInt8]]
     let atomCount: Int
 
     init(_ atoms: [[UInt8]]) {
         atomCount = atoms.count
-        var classes = [UInt16](repeating: 0, count: 256)
-        var used = 1
-        for atom in atoms {
-            for byte in atom where classes[Int(byte)] == 0 {
-                classes[Int(byte)] = UInt16(used)
-                used += 1
+        var shortFirstBytes = [UInt64](repeating: 0, count: 4)
+        var short = [[Entry]](repeating: [], count: 256)
+        var three: [Entry] = []
+        var longer: [Entry] = []
+        var tails: [Int32: [UInt8]] = [:]
+        for (id, atom) in atoms.enumerated() where !atom.isEmpty {
+            var prefix: UInt64 = 0
+            for (offset, byte) in atom.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * offset) }
+            let mask: UInt64 = atom.count >= 8 ? ~0 : (1 << (8 * UInt64(atom.count))) - 1
+            let entry = Entry(prefix: prefix, mask: mask, length: Int32(atom.count), atom: Int32(id))
+            if atom.count > 8 { tails[Int32(id)] = Array(atom[8...]) }
+            switch atom.count {
+            case 1, 2:
+                let first = Int(atom[0])
+                shortFirstBytes[first >> 6] |= 1 << UInt64(first & 63)
+                short[first].append(entry)
+            case 3: three.append(entry)
+            default: longer.append(entry)
             }
         }
-        let width = used
-        byteClass = classes
-        classCount = width
-        // The trie, with children in a flat table (0 = no child; the root is never a child).
-        var children: [Int32] = Array(repeating: 0, count: width)
-        var output: [[Int32]] = [[]]
-        for (id, atom) in atoms.enumerated() {
-            var state = 0
-            for byte in atom {
-                let column = Int(classes[Int(byte)])
-                let next = Int(children[state * width + column])
-                if next != 0 { state = next; continue }
-                let created = output.count
-                output.append([])
-                children.append(contentsOf: repeatElement(0, count: width))
-                children[state * width + column] = Int32(created)
-                state = created
-            }
-            output[state].append(Int32(id))
-        }
-        // Breadth-first failure links, folded into the full transition table. Class 0 never has
-        // a child, so every state's class-0 entry stays 0 (back to the root).
-        var table = children
-        var failure = [Int](repeating: 0, count: output.count)
-        var queue: [Int] = []
-        for column in 0..<width where children[column] != 0 { queue.append(Int(children[column])) }
-        var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            output[state] += output[failure[state]]
-            for column in 0..<width {
-                let next = Int(children[state * width + column])
-                if next != 0 {
-                    failure[next] = Int(table[failure[state] * width + column])
-                    queue.append(next)
-                } else {
-                    table[state * width + column] = table[failure[state] * width + column]
-                }
-            }
-        }
-        transitions = table.map { next in
-            let row = next * Int32(width)
-            return output[Int(next)].isEmpty ? row : -row
-        }
-        var starts: [Int32] = [0]
-        var ids: [Int32] = []
-        for row in output {
-            ids += row
-            starts.append(Int32(ids.count))
-        }
-        outputStart = starts
-        outputIDs = ids
+        threeByteAtoms = Table(keyLength: 3, atoms: three)
+        longerAtoms = Table(keyLength: 4, atoms: longer)
+        self.shortFirstBytes = shortFirstBytes
+        let flatShort = flattened(short)
+        shortStart = flatShort.starts
+        shortEntries = flatShort.elements
+        self.tails = tails
     }
 
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         var present = [Bool](repeating: false, count: atomCount)
-        guard atomCount > 0 else { return present }
-        let width = classCount
-        transitions.withUnsafeBufferPointer { transitions in
-        byteClass.withUnsafeBufferPointer { byteClass in
-        outputStart.withUnsafeBufferPointer { outputStart in
-        outputIDs.withUnsafeBufferPointer { outputIDs in
-            var row = 0
-            for byte in text {
-                let entry = Int(transitions[row &+ Int(byteClass[Int(byte)])])
-                row = abs(entry)
-                if entry < 0 {
-                    let state = row / width
-                    for position in Int(outputStart[state])..<Int(outputStart[state + 1]) {
-                        present[Int(outputIDs[position])] = true
-                    }
+        let count = text.count
+        guard atomCount > 0, count > 0 else { return present }
+        // A copy with eight zero bytes after the end, so every position can load eight bytes;
+        // an entry still matches only if it ends within the text.
+        let padded = UnsafeMutableRawBufferPointer.allocate(byteCount: count + 8, alignment: 8)
+        defer { padded.deallocate() }
+        padded.copyMemory(from: UnsafeRawBufferPointer(text))
+        (padded.baseAddress! + count).initializeMemory(as: UInt8.self, repeating: 0, count: 8)
+        let base = UnsafeRawPointer(padded.baseAddress!)
+        let tails = self.tails
+        let threeMask = threeByteAtoms.keyMask
+        let longerMask = longerAtoms.keyMask
+        present.withUnsafeMutableBufferPointer { present in
+        threeByteAtoms.filter.withUnsafeBufferPointer { threeFilter in
+        threeByteAtoms.bucketStart.withUnsafeBufferPointer { threeStart in
+        threeByteAtoms.entries.withUnsafeBufferPointer { threeEntries in
+        longerAtoms.filter.withUnsafeBufferPointer { longerFilter in
+        longerAtoms.bucketStart.withUnsafeBufferPointer { longerStart in
+        longerAtoms.entries.withUnsafeBufferPointer { longerEntries in
+        shortFirstBytes.withUnsafeBufferPointer { shortFirstBytes in
+        shortStart.withUnsafeBufferPointer { shortStart in
+        shortEntries.withUnsafeBufferPointer { shortEntries in
+            @inline(__always) func check(_ entries: UnsafeBufferPointer<Entry>, _ range: Range<Int>,
+                                         at position: Int, _ word: UInt64) {
+                for index in range {
+                    let entry = entries[index]
+                    guard word & entry.mask == entry.prefix, position + Int(entry.length) <= count else { continue }
+                    if entry.length > 8, !tails[entry.atom]!.enumerated().allSatisfy({ offset, byte in
+                        base.load(fromByteOffset: position + 8 + offset, as: UInt8.self) == byte
+                    }) { continue }
+                    present[Int(entry.atom)] = true
                 }
             }
-        }}}}
+            for position in 0..<count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                let first = Int(truncatingIfNeeded: word & 0xFF)
+                if shortFirstBytes[first >> 6] & (1 << UInt64(first & 63)) != 0 {
+                    check(shortEntries, Int(shortStart[first])..<Int(shortStart[first + 1]), at: position, word)
+                }
+                let longerHash = Table.hash(word & longerMask)
+                let longerBit = Table.filterIndex(longerHash)
+                if longerFilter[longerBit >> 6] & (1 << UInt64(longerBit & 63)) != 0 {
+                    let bucket = Table.bucketIndex(longerHash)
+                    check(longerEntries, Int(longerStart[bucket])..<Int(longerStart[bucket + 1]), at: position, word)
+                }
+                let threeHash = Table.hash(word & threeMask)
+                let threeBit = Table.filterIndex(threeHash)
+                if threeFilter[threeBit >> 6] & (1 << UInt64(threeBit & 63)) != 0 {
+                    let bucket = Table.bucketIndex(threeHash)
+                    check(threeEntries, Int(threeStart[bucket])..<Int(threeStart[bucket + 1]), at: position, word)
+                }
+            }
+        }}}}}}}}}}
         return present
     }
+}
+
+/// Groups laid end to end, with where each starts (and, last, where the last one ends).
+private func flattened<Element>(_ groups: [[Element]]) -> (starts: [Int32], elements: [Element]) {
+    var starts: [Int32] = [0]
+    var flat: [Element] = []
+    for group in groups {
+        flat += group
+        starts.append(Int32(flat.count))
+    }
+    return (starts, flat)
 }

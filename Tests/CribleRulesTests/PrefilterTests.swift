@@ -103,10 +103,36 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(matches(result.ruleSet, "Votre facturee est prête"), [:])
     }
 
-    func testTheAutomatonFindsOverlappingAtoms() {
-        let automaton = AhoCorasick([Array("he".utf8), Array("she".utf8), Array("hers".utf8), Array("xyz".utf8)])
+    func testTheScannerFindsOverlappingAtoms() {
+        let scanner = AtomScanner([Array("he".utf8), Array("she".utf8), Array("hers".utf8), Array("xyz".utf8)])
         let text = Array("ushers".utf8)
-        let present = text.withUnsafeBufferPointer { automaton.presentAtoms(in: $0) }
+        let present = text.withUnsafeBufferPointer { scanner.presentAtoms(in: $0) }
         XCTAssertEqual(present, [true, true, true, false])
+    }
+
+    /// The scanner against a plain substring search, on random atoms of every length it handles
+    /// differently (one and two bytes, three, four to eight, longer) and texts of a small
+    /// alphabet, so that atoms occur, overlap, share their first bytes and sit at either end.
+    func testTheScannerAgreesWithASubstringSearch() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab c\u{E9}".utf8)
+        func randomBytes(_ length: Int) -> [UInt8] {
+            (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+        }
+        for _ in 0..<300 {
+            let atoms = (0..<Int.random(in: 1...40, using: &generator)).map { _ in
+                randomBytes(Int.random(in: 1...12, using: &generator))
+            }
+            let scanner = AtomScanner(atoms)
+            for _ in 0..<5 {
+                let text = randomBytes(Int.random(in: 0...60, using: &generator))
+                let present = text.withUnsafeBufferPointer { scanner.presentAtoms(in: $0) }
+                let expected = atoms.map { atom in
+                    text.count >= atom.count && (0...(text.count - atom.count)).contains { text[$0..<($0 + atom.count)].elementsEqual(atom) }
+                }
+                XCTAssertEqual(present, expected, "atoms \(atoms.map { String(decoding: $0, as: UTF8.self) }) in \(String(decoding: text, as: UTF8.self))")
+                if present != expected { return }
+            }
+        }
     }
 }
