@@ -11,38 +11,65 @@
 /// Skipping never changes a verdict: a skipped pattern could not have matched.
 public struct RegexPrefilter: Sendable {
     private let scanner: AtomScanner
-    /// For each pattern (by its index in the list given to `init`), its requirements as sets of
-    /// atom ids, or `nil` when it must always run.
-    private let requirementsOfPattern: [[[Int]]?]
+    /// Each pattern's requirements (by its index in the list given to `init`), flat: pattern
+    /// `p` has requirements `requirementStart[p] ..< requirementStart[p + 1]`, requirement `r`
+    /// the atoms `atomIDs[atomStart[r] ..< atomStart[r + 1]]`. Arrays of arrays of arrays had
+    /// cost a cache miss per level for every pattern of every document.
+    private let requirementStart: [Int32]
+    private let atomStart: [Int32]
+    private let atomIDs: [Int32]
+    /// Patterns without usable atoms, which always run.
+    private let alwaysRuns: [Bool]
 
     public init(patterns: [String]) {
         var atoms: [[UInt8]] = []
-        var atomIndex: [[UInt8]: Int] = [:]
-        var ofPattern: [[[Int]]?] = []
+        var atomIndex: [[UInt8]: Int32] = [:]
+        var requirementStart: [Int32] = [0]
+        var atomStart: [Int32] = [0]
+        var atomIDs: [Int32] = []
+        var alwaysRuns: [Bool] = []
         for pattern in patterns {
-            guard let requirements = RegexAtoms.requirements(of: pattern) else {
-                ofPattern.append(nil)
-                continue
-            }
-            ofPattern.append(requirements.map { literals in
-                literals.map { literal in
-                    if let index = atomIndex[literal] { return index }
-                    atomIndex[literal] = atoms.count
-                    atoms.append(literal)
-                    return atoms.count - 1
+            let requirements = RegexAtoms.requirements(of: pattern)
+            alwaysRuns.append(requirements == nil)
+            for literals in requirements ?? [] {
+                for literal in literals {
+                    if let index = atomIndex[literal] {
+                        atomIDs.append(index)
+                    } else {
+                        atomIndex[literal] = Int32(atoms.count)
+                        atomIDs.append(Int32(atoms.count))
+                        atoms.append(literal)
+                    }
                 }
-            })
+                atomStart.append(Int32(atomIDs.count))
+            }
+            requirementStart.append(Int32(atomStart.count - 1))
         }
         scanner = AtomScanner(atoms)
-        requirementsOfPattern = ofPattern
+        self.requirementStart = requirementStart
+        self.atomStart = atomStart
+        self.atomIDs = atomIDs
+        self.alwaysRuns = alwaysRuns
     }
 
     /// Which patterns may match this text.
     public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         let present = scanner.presentAtoms(in: text)
-        return requirementsOfPattern.map { requirements in
-            requirements.map { $0.allSatisfy { atoms in atoms.contains { present[$0] } } } ?? true
+        var result = alwaysRuns
+        for pattern in result.indices where !result[pattern] {
+            var satisfied = true
+            for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
+                var found = false
+                for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1])
+                where present[Int(atomIDs[position])] {
+                    found = true
+                    break
+                }
+                if !found { satisfied = false; break }
+            }
+            result[pattern] = satisfied
         }
+        return result
     }
 }
 
