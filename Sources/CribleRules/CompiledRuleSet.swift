@@ -31,6 +31,18 @@ public final class CompiledRule: Sendable {
     }
 }
 
+/// A composite rule as `evaluate` reads it: the rules it names are
+/// `operands[allStart..<anyStart]` (all), `[anyStart..<noneStart]` (any, at least `atLeast`) and
+/// `[noneStart..<end]` (none).
+struct CompositePlan: Sendable {
+    let rule: Int32
+    let atLeast: Int32
+    let allStart: Int32
+    let anyStart: Int32
+    let noneStart: Int32
+    let end: Int32
+}
+
 /// Which list of which rule a phrase of the shared index belongs to.
 struct PhraseOwner: Sendable {
     enum Side: UInt8, Sendable { case keyword, nearA, nearB }
@@ -57,6 +69,11 @@ public struct CompiledRuleSet: Sendable {
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names.
     let compositeOrder: [Int]
+    /// The same composites as plain numbers, with the rules they name laid end to end in
+    /// `compositeOperands`: reading them out of each rule's `Kind` for every document retained
+    /// and released three arrays per composite.
+    let compositePlans: [CompositePlan]
+    let compositeOperands: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
     let prefilter: RegexPrefilter
@@ -79,6 +96,21 @@ public struct CompiledRuleSet: Sendable {
         self.files = files
         self.phrases = phrases
         self.compositeOrder = compositeOrder
+        var plans: [CompositePlan] = []
+        var operands: [Int32] = []
+        for index in compositeOrder {
+            guard case .composite(let all, let any, let atLeast, let none) = rules[index].kind else { continue }
+            let allStart = Int32(operands.count)
+            operands += all.map(Int32.init)
+            let anyStart = Int32(operands.count)
+            operands += any.map(Int32.init)
+            let noneStart = Int32(operands.count)
+            operands += none.map(Int32.init)
+            plans.append(CompositePlan(rule: Int32(index), atLeast: Int32(atLeast), allStart: allStart,
+                                       anyStart: anyStart, noneStart: noneStart, end: Int32(operands.count)))
+        }
+        self.compositePlans = plans
+        self.compositeOperands = operands
         self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
         self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
@@ -192,6 +224,7 @@ public struct CompiledRuleSet: Sendable {
         // rule by rule, so each rule's candidates are a run of positions, walked in place (no
         // list per rule: that was hundreds of small arrays per document).
         let prefilterStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
@@ -258,20 +291,37 @@ public struct CompiledRuleSet: Sendable {
             hitsByRule[index] = kept.count >= definition.minCount ? kept : nil
         }
 
-        // 4. Composites, in dependency order.
-        for index in compositeOrder where active(index) {
-            guard case .composite(let all, let any, let atLeast, let none) = rules[index].kind else { continue }
-            guard all.allSatisfy({ hitsByRule[$0] != nil }) else { continue }
-            // Counted before anything is built: most composites do not fire.
-            guard any.isEmpty || any.lazy.filter({ hitsByRule[$0] != nil }).count >= atLeast else { continue }
-            guard !none.contains(where: { hitsByRule[$0] != nil }) else { continue }
-            let firedAny = any.filter { hitsByRule[$0] != nil }
-            let spans = (all + firedAny).flatMap { hitsByRule[$0]!.flatMap(\.spans) }
-            var unique: [Range<Int>] = []
-            for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) where !unique.contains(span) {
-                unique.append(span)
+        // 4. Composites, in dependency order; counted before anything is built, since most do
+        // not fire. Plain loops: a closure capturing `hitsByRule` would box it for the whole
+        // function and check exclusive access at every read.
+        for plan in compositePlans where active(Int(plan.rule)) {
+            var fires = true
+            for position in Int(plan.allStart)..<Int(plan.anyStart) where hitsByRule[Int(compositeOperands[position])] == nil {
+                fires = false
+                break
             }
-            hitsByRule[index] = [Hit(spans: unique)]
+            guard fires else { continue }
+            if plan.anyStart < plan.noneStart {
+                var count = 0
+                for position in Int(plan.anyStart)..<Int(plan.noneStart) where hitsByRule[Int(compositeOperands[position])] != nil {
+                    count += 1
+                }
+                guard count >= Int(plan.atLeast) else { continue }
+            }
+            for position in Int(plan.noneStart)..<Int(plan.end) where hitsByRule[Int(compositeOperands[position])] != nil {
+                fires = false
+                break
+            }
+            guard fires else { continue }
+            var spans: [Range<Int>] = []
+            for position in Int(plan.allStart)..<Int(plan.noneStart) {
+                guard let hits = hitsByRule[Int(compositeOperands[position])] else { continue }
+                for hit in hits { spans += hit.spans }
+            }
+            spans.sort { $0.lowerBound < $1.lowerBound }
+            var unique: [Range<Int>] = []
+            for span in spans where !unique.contains(span) { unique.append(span) }
+            hitsByRule[Int(plan.rule)] = [Hit(spans: unique)]
         }
 
         var evidence: [Evidence] = []
