@@ -52,9 +52,13 @@ public struct SentimentAnalyzer: Sendable {
         }
         let ne = SentimentAnalyzer.neHashes, plus = SentimentAnalyzer.plusHash
 
-        var boosterAt: [Int: (Double, Int)] = [:]   // last token → (value, first token)
+        // By last token: the booster's value and first token. Arrays, not a dictionary: every
+        // term looks up to three positions back.
+        var boosterValue = [Double](repeating: 0, count: tokens.count)
+        var boosterFirstToken = [Int](repeating: -1, count: tokens.count)
         for match in leftmostLongest(lexicon.boosterMatches(in: text)) {
-            boosterAt[match.lastToken] = (lexicon.boosters.payload(of: match), match.firstToken)
+            boosterValue[match.lastToken] = lexicon.boosters.payload(of: match)
+            boosterFirstToken[match.lastToken] = match.firstToken
         }
         let contrastMask = lexicon.contrastMask
         let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter {
@@ -81,8 +85,9 @@ public struct SentimentAnalyzer: Sendable {
             for distance in 1...3 {
                 let position = first - distance
                 guard position >= sentenceStart else { break }
-                if let (boost, boosterFirst) = boosterAt[position], boosterFirst >= sentenceStart {
-                    let scaled = boost * boosterDecay[distance - 1]
+                let boosterFirst = boosterFirstToken[position]
+                if boosterFirst >= 0, boosterFirst >= sentenceStart {
+                    let scaled = boosterValue[position] * boosterDecay[distance - 1]
                     value += value > 0 ? scaled : -scaled
                     modifiers.append("booster:\(text.originalString(text.originalRange(ofTokens: boosterFirst, through: position)))")
                     break
@@ -124,11 +129,11 @@ public struct SentimentAnalyzer: Sendable {
         }
 
         let valenceMatches = leftmostLongest(lexicon.valenceMatches(in: text))
-        let valenceStarts = Set(valenceMatches.map(\.firstToken))
+        var startsValence = [Bool](repeating: false, count: tokens.count + 1)
+        for match in valenceMatches { startsValence[match.firstToken] = true }
         for match in valenceMatches {
             // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
-            if let (_, boosterFirst) = boosterAt[match.lastToken], boosterFirst == match.firstToken,
-               valenceStarts.contains(match.lastToken + 1) {
+            if boosterFirstToken[match.lastToken] == match.firstToken, startsValence[match.lastToken + 1] {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)

@@ -7,7 +7,8 @@ import XCTest
 final class SpamScanTests: XCTestCase {
     let pieces = ["v1agra", "c.a.s.i.n.o", "\u{0441}asino", "fr3e", "$4,800", "!!!", "?!?", "$$$", "...", "(c.a.s.h)",
                   "\"gr@tuit\"", "l0an.", "w.w.w", "3.5", "U.S.", "e-mail", "'pr0mo'", "..!!", "2024", "50€", "c.a.s.i.n.o.",
-                  "CASINO", "GRATUIT", "Bonus", "free", "le", "offre", "argent", "né", "\u{03BF}ffer", "cr3dit...", "m0ney,"]
+                  "CASINO", "GRATUIT", "Bonus", "free", "le", "offre", "argent", "né", "\u{03BF}ffer", "cr3dit...", "m0ney,",
+                  "peut-être", "Saint-Denis", "c-a-s-i-n-o", "g.r.a.t.u.i.t", "ca\u{0301}sino", "é.c.r.a.n", "bo-nus"]
     let separators = [" ", " ", "  ", "\n", "\t", "\r\n"]
 
     func generatedTexts(count: Int) -> [String] {
@@ -75,6 +76,21 @@ final class SpamScanTests: XCTestCase {
                 index = max(end, index + 1)
             }
             XCTAssertEqual(signals.repeatedPunctuation(bytes), runs, text)
+        }
+    }
+
+    /// The byte check before decoding may let through what decoding refuses, never the reverse.
+    func testTheByteCheckNeverRefusesAWordDecodingAccepts() {
+        let signals = SpamSignals()
+        let alphabet = ["a", "s", "i", "n", "o", "C", "0", "1", "3", "4", "5", "7", "2", "@", "$", ".", "-", "_", "*", "|",
+                        "é", "\u{0301}", "\u{0441}", "\u{03BF}", "/", "'", "ß", "\u{0130}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let chunk = Array((0..<Int.random(in: 1...14, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined().utf8)
+            let allowed = chunk.withUnsafeBufferPointer { SpamSignals.mayDecode($0[...]) }
+            if !allowed {
+                XCTAssertNil(signals.undisguise(chunk), String(decoding: chunk, as: UTF8.self))
+            }
         }
     }
 }
