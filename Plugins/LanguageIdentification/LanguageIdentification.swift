@@ -35,19 +35,17 @@ public struct LanguageIdentification: LanguageIdentifier {
         let languages = LanguageIdentification.languages
         let functionWords = LanguageIdentification.functionWords
         var scores = [Double](repeating: 0, count: languages.count)
-        var counted = 0
         // Long documents are decided well before their end; cap the work.
-        let limit = min(text.tokens.count, 400)
+        let counted = min(text.tokens.count, 400)
         text.folded.withUnsafeBufferPointer { folded in
-            for token in text.tokens.prefix(limit) {
-                counted += 1
-                guard token.length <= 8, let entries = functionWords[token.hash] else { continue }
-                let bytes = UnsafeBufferPointer(rebasing: folded[Int(token.start)..<Int(token.end)])
-                for (language, word) in entries where word.count == token.length && word.elementsEqual(bytes) {
-                    scores[language] += 1
+        text.tokens.withUnsafeBufferPointer { tokens in
+            for token in tokens.prefix(counted) where token.length <= 8 {
+                for entry in functionWords.entries(for: token.hash)
+                where functionWords.word(entry, equals: UnsafeBufferPointer(rebasing: folded[Int(token.start)..<Int(token.end)])) {
+                    scores[Int(entry.language)] += 1
                 }
             }
-        }
+        }}
         // Letters with accents that French uses and English does not.
         var frenchLetters = 0
         text.original.withUnsafeBufferPointer { original in
@@ -83,7 +81,7 @@ public struct LanguageIdentification: LanguageIdentifier {
     static let french = languages.firstIndex(of: "fr")!
 
     /// Function words per language, folded (no accents), keyed by token hash.
-    static let functionWords: [UInt64: [(language: Int, word: [UInt8])]] = {
+    static let functionWords: FunctionWordTable = {
         let lists: [String: String] = [
             "fr": "le la les de des du un une et est sont dans pour par sur avec pas plus qui que qu ce cette ces il ils elle elles nous vous je tu on au aux ou mais donc car ne se sa son ses leur leurs lui y en etre ont avait etait fait comme aussi tres tout tous sans entre selon apres avant depuis encore deja cela ceci dont ete avoir peut",
             "en": "the of and to in is are was were that this these those it its for with on as by be been at from have has had not but or an which who they their them he she his her we our you your i my will would can could should there what when about into than also more just do does did don isn t s",
@@ -94,14 +92,79 @@ public struct LanguageIdentification: LanguageIdentifier {
             "nl": "de het een en van is dat niet op te zijn met voor ook maar als er bij aan om dit wordt heeft door naar",
         ]
         // Words two languages share ("de", "en", "la", "in") count for both; the others decide.
-        var table: [UInt64: [(language: Int, word: [UInt8])]] = [:]
-        for (language, words) in lists {
+        var words: [(language: Int, word: [UInt8])] = []
+        for (language, list) in lists.sorted(by: { $0.key < $1.key }) {
             let number = languages.firstIndex(of: language)!
-            for word in words.split(separator: " ") {
-                let bytes = Array(word.utf8)
-                table[Tokenizer.hash(bytes), default: []].append((number, bytes))
-            }
+            for word in list.split(separator: " ") { words.append((number, Array(word.utf8))) }
         }
-        return table
+        return FunctionWordTable(words)
     }()
+}
+
+/// Function words by token hash, in flat arrays: a dictionary of arrays cost a SipHash of the
+/// hash and a retain and release of the array for every token looked up.
+struct FunctionWordTable: Sendable {
+    struct Entry: Sendable {
+        let hash: UInt64
+        let language: Int32
+        let offset: Int32
+        let length: Int32
+    }
+
+    /// FNV's top bits are poorly mixed for short words: multiplied first, they spread.
+    static let mixer: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// Open addressing on the top bits of the mixed hash; each slot holds where its run of entries
+    /// (every word with that hash) starts in `entries`, plus one, or 0 when empty.
+    private let slots: [Int32]
+    private let shift: UInt64
+    private let entries: [Entry]
+    private let runEnds: [Int32]
+    private let text: [UInt8]
+
+    init(_ words: [(language: Int, word: [UInt8])]) {
+        var byHash: [UInt64: [(language: Int, word: [UInt8])]] = [:]
+        var order: [UInt64] = []
+        for word in words {
+            let hash = Tokenizer.hash(word.word)
+            if byHash[hash] == nil { order.append(hash) }
+            byHash[hash, default: []].append(word)
+        }
+        var bits: UInt64 = 4
+        while (1 << bits) < order.count * 4 { bits += 1 }
+        shift = 64 - bits
+        var slots = [Int32](repeating: 0, count: 1 << Int(bits))
+        var entries: [Entry] = []
+        var runEnds: [Int32] = []
+        var text: [UInt8] = []
+        for hash in order {
+            var slot = Int((hash &* FunctionWordTable.mixer) >> (64 - bits))
+            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(entries.count + 1)
+            for (language, word) in byHash[hash]! {
+                entries.append(Entry(hash: hash, language: Int32(language), offset: Int32(text.count), length: Int32(word.count)))
+                text += word
+            }
+            runEnds.append(contentsOf: repeatElement(Int32(entries.count), count: byHash[hash]!.count))
+        }
+        self.slots = slots
+        self.entries = entries
+        self.runEnds = runEnds
+        self.text = text
+    }
+
+    /// The words whose hash is `hash` (usually none, at most a few).
+    @inline(__always) func entries(for hash: UInt64) -> ArraySlice<Entry> {
+        var slot = Int((hash &* FunctionWordTable.mixer) >> shift)
+        while true {
+            let start = Int(slots[slot])
+            if start == 0 { return [] }
+            if entries[start - 1].hash == hash { return entries[(start - 1)..<Int(runEnds[start - 1])] }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+    }
+
+    func word(_ entry: Entry, equals bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        Int(entry.length) == bytes.count && text[Int(entry.offset)..<Int(entry.offset + entry.length)].elementsEqual(bytes)
+    }
 }
