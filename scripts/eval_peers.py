@@ -1132,6 +1132,17 @@ def _range(values: list[float]) -> str:
     return fmt(lo) if abs(hi - lo) < 5e-4 else f"{fmt(lo)}–{fmt(hi)}"
 
 
+def _against_published(value, published, what, note=None):
+    """Where a figure stands among several published ones: above all, below all, or how many it beats."""
+    span = f"{fmt(min(published))}–{fmt(max(published))}" + (f", {note}" if note else "")
+    if not _below(value, max(published)):
+        return f"at or above every one of the {len(published)} {what} ({span})"
+    if _below(value, min(published)):
+        return f"below every one of the {len(published)} {what} ({span})"
+    beaten = sum(1 for p in published if not _below(value, p))
+    return f"above {beaten} of the {len(published)} {what} and below the other {len(published) - beaten} ({span})"
+
+
 def _below(crible: Optional[float], other: Optional[float]) -> bool:
     return other is not None and (crible is None or crible < other)
 
@@ -1188,8 +1199,7 @@ def reading(report: dict[str, Any], peers: dict[str, PeerState]) -> list[str]:
                 parts.append(f"{rel} {SYSTEM_NAMES[k]} ({fmt(s[k]['macro_f1'])})")
         pub = [p["macro_f1"] for p in PUBLISHED.get(n, [])]
         if pub:
-            rel = "below" if _below(c["macro_f1"], min(pub)) else "at or above"
-            parts.append(f"{rel} every published UMSAB model ({fmt(min(pub))}–{fmt(max(pub))}, supervised)")
+            parts.append(_against_published(c["macro_f1"], pub, "published UMSAB models", "supervised"))
         out.append(parts[0] + ": " + ", ".join(parts[1:]) + ".")
 
     # Toxicity and spam
@@ -1237,9 +1247,8 @@ def reading(report: dict[str, Any], peers: dict[str, PeerState]) -> list[str]:
         if "ag_news_en" in ok:
             pub = [p["accuracy"] for p in PUBLISHED["ag_news_en"]]
             c = ok["ag_news_en"]["systems"]["crible"]["accuracy"]
-            rel = "below" if _below(c, min(pub)) else "at or above"
-            text += (f" On AG News Crible is {rel} every published supervised model "
-                     f"({fmt(min(pub))}–{fmt(max(pub))}), which were trained on 120,000 AG News articles.")
+            text += (f" On AG News Crible is {_against_published(c, pub, 'published supervised models')}, "
+                     f"which were trained on 120,000 AG News articles.")
         out.append(text)
 
     # Language
