@@ -151,7 +151,7 @@ struct Classify: ParsableCommand {
         let progress = streamed != nil && Terminal.standardOutputIsTerminal ? nil : ProgressBar(total: inputs.count)
         var emit: (@Sendable (BatchItem) -> Void)?
         if streamed == JSONLinesReporter.identifier {
-            emit = { (item: BatchItem) in Terminal.write(lineReporter.line(for: item) + "\n") }
+            emit = { (item: BatchItem) in Terminal.write(bytes: lineReporter.lineBytes(for: item)) }
         } else if streamed == TextReporter.identifier {
             emit = { (item: BatchItem) in Terminal.write(textStream.piece(for: item)) }
         }

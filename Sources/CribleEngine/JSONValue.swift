@@ -37,11 +37,11 @@ public enum JSONValue: Sendable, Equatable {
             if value.isNaN || value.isInfinite {
                 output.append(contentsOf: "null".utf8)
             } else if value == value.rounded(), abs(value) < 1e15 {
-                output.append(contentsOf: String(Int(value)).utf8)
+                JSONValue.writeInteger(Int(value), to: &output)
             } else {
                 output.append(contentsOf: String(value).utf8)
             }
-        case .integer(let value): output.append(contentsOf: String(value).utf8)
+        case .integer(let value): JSONValue.writeInteger(value, to: &output)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .null: output.append(contentsOf: "null".utf8)
         case .array(let values):
@@ -71,27 +71,49 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func writeString(_ value: String, to output: inout [UInt8]) {
-        output.append(0x22)
         var value = value
-        value.withUTF8 { bytes in
-            // Runs of bytes that need no escape are copied whole.
-            var runStart = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
-                output.append(0x5C)
-                switch byte {
-                case 0x22, 0x5C: output.append(byte)
-                case 0x0A: output.append(0x6E)
-                case 0x0D: output.append(0x72)
-                case 0x09: output.append(0x74)
-                default:
-                    output.append(contentsOf: [0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
-                }
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-        }
+        value.withUTF8 { writeString(utf8: $0, to: &output) }
+    }
+
+    /// A JSON string from UTF-8 bytes: runs of bytes that need no escape are copied whole.
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(0x22)
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
+            output.append(0x5C)
+            switch byte {
+            case 0x22, 0x5C: output.append(byte)
+            case 0x0A: output.append(0x6E)
+            case 0x0D: output.append(0x72)
+            case 0x09: output.append(0x74)
+            default:
+                output.append(contentsOf: [0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            }
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        output.append(0x22)
+    }
+
+    /// Decimal digits of an integer, without making a string of them.
+    static func writeInteger(_ value: Int, to output: inout [UInt8]) {
+        if value < 0 { output.append(0x2D) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -14,6 +14,14 @@ public struct JSONLinesReporter: Reporter {
         }
     }
 
+    /// The line as bytes, with its line feed, for output.
+    public func lineBytes(for item: BatchItem) -> [UInt8] {
+        switch item {
+        case .verdict(let verdict): encoder.lineBytes(verdict)
+        case .failure(let failure): Array((encoder.encode(failure).serialized() + "\n").utf8)
+        }
+    }
+
     public func report(_ items: [BatchItem]) -> String {
         items.map { line(for: $0) + "\n" }.joined()
     }
