@@ -67,11 +67,9 @@ public struct CompiledRuleSet: Sendable {
     public let pluginConfigurations: [PluginConfiguration]
     let phrases: PhraseIndex<PhraseOwner>
     let ruleIndexByID: [String: Int]
-    /// Composite rules, ordered so that every rule comes after the rules it names.
-    let compositeOrder: [Int]
-    /// The same composites as plain numbers, with the rules they name laid end to end in
-    /// `compositeOperands`: reading them out of each rule's `Kind` for every document retained
-    /// and released three arrays per composite.
+    /// Composite rules, ordered so that every rule comes after the rules it names, as plain
+    /// numbers, with the rules they name laid end to end in `compositeOperands`: reading them out
+    /// of each rule's `Kind` for every document retained and released three arrays per composite.
     let compositePlans: [CompositePlan]
     let compositeOperands: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
@@ -95,7 +93,6 @@ public struct CompiledRuleSet: Sendable {
         self.digest = digest
         self.files = files
         self.phrases = phrases
-        self.compositeOrder = compositeOrder
         var plans: [CompositePlan] = []
         var operands: [Int32] = []
         for index in compositeOrder {
@@ -224,7 +221,6 @@ public struct CompiledRuleSet: Sendable {
         // rule by rule, so each rule's candidates are a run of positions, walked in place (no
         // list per rule: that was hundreds of small arrays per document).
         let prefilterStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
