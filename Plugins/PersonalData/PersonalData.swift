@@ -110,6 +110,12 @@ public struct PersonalData: ConfigurableClassifier {
         var runs: [NumberRun] = []
         var index = 0
         while index < bytes.count {
+            // Most bytes start nothing: one test before the others.
+            let byte = bytes[index]
+            guard isDigit(byte) || isUpper(byte) || byte == UInt8(ascii: "+") else {
+                index += 1
+                continue
+            }
             let startsIBAN = index + 3 < bytes.count && isUpper(bytes[index]) && isUpper(bytes[index + 1])
                 && isDigit(bytes[index + 2]) && isDigit(bytes[index + 3])
             let startsNumber = isDigit(bytes[index]) || (bytes[index] == UInt8(ascii: "+") && index + 1 < bytes.count && isDigit(bytes[index + 1]))
@@ -120,7 +126,8 @@ public struct PersonalData: ConfigurableClassifier {
             var end = index + 1
             while end < bytes.count {
                 if isDigit(bytes[end]) || (startsIBAN && isUpper(bytes[end])) { end += 1; continue }
-                if [UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-")].contains(bytes[end]), end + 1 < bytes.count,
+                let separator = bytes[end]
+                if separator == UInt8(ascii: " ") || separator == UInt8(ascii: ".") || separator == UInt8(ascii: "-"), end + 1 < bytes.count,
                    isDigit(bytes[end + 1]) || (startsIBAN && isUpper(bytes[end + 1])) {
                     end += 2
                     continue
@@ -128,6 +135,9 @@ public struct PersonalData: ConfigurableClassifier {
                 break
             }
             if end < bytes.count, isLetter(bytes[end]) { index = end; continue }
+            // Fewer than eight bytes cannot hold eight digits: most numbers of a text (years,
+            // amounts) are told apart without copying them.
+            guard end - index >= 8 else { index = end; continue }
             let text = Array(bytes[index..<end])
             let digits = text.filter { isDigit($0) || isUpper($0) }
             if digits.count >= 8 { runs.append(NumberRun(range: index..<end, text: text, digits: digits)) }
