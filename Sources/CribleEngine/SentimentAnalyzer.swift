@@ -199,36 +199,42 @@ public struct SentimentAnalyzer: Sendable {
     /// Sentence boundaries from the punctuation and line breaks between tokens.
     func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
         var sentences = [SentenceInfo(firstToken: 0, exclamations: 0)]
-        let tokens = text.tokens
-        let folded = text.folded
-        for index in tokens.indices {
-            let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
-            let gapEnd = Int(tokens[index].start)
-            var ends = false
-            var period = false
-            for position in gapStart..<gapEnd {
-                switch folded[position] {
-                case UInt8(ascii: "!"):
-                    sentences[sentences.count - 1].exclamations += 1
-                    ends = true
-                case UInt8(ascii: "?"), 0x0A: ends = true
-                // A full stop ends a sentence only when a space follows it: not in
-                // `example.org`, `3.5` or `U.S.`.
-                case UInt8(ascii: "."): period = true
-                case 0x20, 0x09, 0x0D: if period { ends = true }
-                default: break
+        // Through pointers: the gaps between tokens are read byte by byte for every document.
+        text.folded.withUnsafeBufferPointer { folded in
+        text.tokens.withUnsafeBufferPointer { tokens in
+            var exclamations = 0
+            for index in tokens.indices {
+                let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
+                let gapEnd = Int(tokens[index].start)
+                var ends = false
+                var period = false
+                for position in gapStart..<gapEnd {
+                    switch folded[position] {
+                    case UInt8(ascii: "!"):
+                        exclamations += 1
+                        ends = true
+                    case UInt8(ascii: "?"), 0x0A: ends = true
+                    // A full stop ends a sentence only when a space follows it: not in
+                    // `example.org`, `3.5` or `U.S.`.
+                    case UInt8(ascii: "."): period = true
+                    case 0x20, 0x09, 0x0D: if period { ends = true }
+                    default: break
+                    }
+                }
+                if ends, index > 0, sentences[sentences.count - 1].firstToken < index {
+                    sentences[sentences.count - 1].exclamations += exclamations
+                    exclamations = 0
+                    sentences.append(SentenceInfo(firstToken: index, exclamations: 0))
                 }
             }
-            if ends, index > 0, sentences[sentences.count - 1].firstToken < index {
-                sentences.append(SentenceInfo(firstToken: index, exclamations: 0))
+            // Exclamation marks after the last token belong to the last sentence.
+            if let last = tokens.last {
+                for position in Int(last.end)..<folded.count where folded[position] == UInt8(ascii: "!") {
+                    exclamations += 1
+                }
             }
-        }
-        // Exclamation marks after the last token belong to the last sentence.
-        if let last = tokens.last {
-            for position in Int(last.end)..<folded.count where folded[position] == UInt8(ascii: "!") {
-                sentences[sentences.count - 1].exclamations += 1
-            }
-        }
+            sentences[sentences.count - 1].exclamations += exclamations
+        }}
         return sentences
     }
 
