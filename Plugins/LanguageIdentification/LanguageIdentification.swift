@@ -105,21 +105,19 @@ public struct LanguageIdentification: LanguageIdentifier {
 /// hash and a retain and release of the array for every token looked up.
 struct FunctionWordTable: Sendable {
     struct Entry: Sendable {
-        let hash: UInt64
         let language: Int32
         let offset: Int32
         let length: Int32
     }
 
-    /// FNV's top bits are poorly mixed for short words: multiplied first, they spread.
-    static let mixer: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// Where the words of one hash (usually one word) lie in `entries`.
+    struct Run: Sendable {
+        let start: Int32
+        let end: Int32
+    }
 
-    /// Open addressing on the top bits of the mixed hash; each slot holds where its run of entries
-    /// (every word with that hash) starts in `entries`, plus one, or 0 when empty.
-    private let slots: [Int32]
-    private let shift: UInt64
+    private let runs: TokenTable<Run>
     private let entries: [Entry]
-    private let runEnds: [Int32]
     private let text: [UInt8]
 
     init(_ words: [(language: Int, word: [UInt8])]) {
@@ -130,38 +128,26 @@ struct FunctionWordTable: Sendable {
             if byHash[hash] == nil { order.append(hash) }
             byHash[hash, default: []].append(word)
         }
-        var bits: UInt64 = 4
-        while (1 << bits) < order.count * 4 { bits += 1 }
-        shift = 64 - bits
-        var slots = [Int32](repeating: 0, count: 1 << Int(bits))
+        var runs = TokenTable<Run>(capacity: order.count)
         var entries: [Entry] = []
-        var runEnds: [Int32] = []
         var text: [UInt8] = []
         for hash in order {
-            var slot = Int((hash &* FunctionWordTable.mixer) >> (64 - bits))
-            while slots[slot] != 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Int32(entries.count + 1)
+            let start = Int32(entries.count)
             for (language, word) in byHash[hash]! {
-                entries.append(Entry(hash: hash, language: Int32(language), offset: Int32(text.count), length: Int32(word.count)))
+                entries.append(Entry(language: Int32(language), offset: Int32(text.count), length: Int32(word.count)))
                 text += word
             }
-            runEnds.append(contentsOf: repeatElement(Int32(entries.count), count: byHash[hash]!.count))
+            runs.update(hash) { _ in Run(start: start, end: Int32(entries.count)) }
         }
-        self.slots = slots
+        self.runs = runs
         self.entries = entries
-        self.runEnds = runEnds
         self.text = text
     }
 
     /// The words whose hash is `hash` (usually none, at most a few).
     @inline(__always) func entries(for hash: UInt64) -> ArraySlice<Entry> {
-        var slot = Int((hash &* FunctionWordTable.mixer) >> shift)
-        while true {
-            let start = Int(slots[slot])
-            if start == 0 { return [] }
-            if entries[start - 1].hash == hash { return entries[(start - 1)..<Int(runEnds[start - 1])] }
-            slot = (slot + 1) & (slots.count - 1)
-        }
+        guard let run = runs[hash] else { return [] }
+        return entries[Int(run.start)..<Int(run.end)]
     }
 
     func word(_ entry: Entry, equals bytes: UnsafeBufferPointer<UInt8>) -> Bool {

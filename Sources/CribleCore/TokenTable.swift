@@ -4,33 +4,46 @@
 ///
 /// A slot's key and value sit side by side (an empty slot is one without a value), so a probe
 /// touches one cache line rather than several arrays.
-struct TokenTable<Value: Sendable>: Sendable {
+///
+/// Inlinable: the phrase matcher and the plugins look tokens up in their hottest loops, and a
+/// generic call across modules would not be specialised.
+public struct TokenTable<Value: Sendable>: Sendable {
+    @usableFromInline
     struct Slot: Sendable {
-        var key: UInt64
-        var value: Value?
+        @usableFromInline var key: UInt64
+        @usableFromInline var value: Value?
+
+        @inlinable init(key: UInt64, value: Value?) {
+            self.key = key
+            self.value = value
+        }
     }
 
-    private var slots: [Slot]
-    private var shift: UInt64
-    private(set) var count = 0
+    @usableFromInline var slots: [Slot]
+    @usableFromInline var shift: UInt64
+    @usableFromInline var storedCount = 0
+    public var count: Int { storedCount }
 
-    init(capacity: Int = 16) {
+    @inlinable
+    public init(capacity: Int = 16) {
         let size = TokenTable.size(for: capacity)
         slots = Array(repeating: Slot(key: 0, value: nil), count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
     /// A power of two at least twice `capacity`: the table stays at most half full.
-    private static func size(for capacity: Int) -> Int {
+    @inlinable
+    static func size(for capacity: Int) -> Int {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         return size
     }
 
-    @inline(__always)
-    private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    @inlinable @inline(__always)
+    func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
-    subscript(key: UInt64) -> Value? {
+    @inlinable
+    public subscript(key: UInt64) -> Value? {
         slots.withUnsafeBufferPointer { slots in
             var index = slot(key)
             let mask = slots.count - 1
@@ -43,8 +56,9 @@ struct TokenTable<Value: Sendable>: Sendable {
     }
 
     /// Inserts or replaces; `update` receives the current value (if any) and returns the new one.
-    mutating func update(_ key: UInt64, _ update: (Value?) -> Value) {
-        if (count + 1) * 2 > slots.count { rehash(size: slots.count * 2) }
+    @inlinable
+    public mutating func update(_ key: UInt64, _ update: (Value?) -> Value) {
+        if (storedCount + 1) * 2 > slots.count { rehash(size: slots.count * 2) }
         var index = slot(key)
         let mask = slots.count - 1
         while let current = slots[index].value {
@@ -55,16 +69,18 @@ struct TokenTable<Value: Sendable>: Sendable {
             index = (index + 1) & mask
         }
         slots[index] = Slot(key: key, value: update(nil))
-        count += 1
+        storedCount += 1
     }
 
     /// Grows the table now for `count` more keys, instead of doubling it step by step.
-    mutating func reserveCapacity(_ additional: Int) {
-        let size = TokenTable.size(for: count + additional)
+    @inlinable
+    public mutating func reserveCapacity(_ additional: Int) {
+        let size = TokenTable.size(for: storedCount + additional)
         if size > slots.count { rehash(size: size) }
     }
 
-    private mutating func rehash(size: Int) {
+    @inlinable
+    mutating func rehash(size: Int) {
         let old = slots
         slots = Array(repeating: Slot(key: 0, value: nil), count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
