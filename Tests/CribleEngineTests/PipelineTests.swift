@@ -41,9 +41,24 @@ final class PipelineTests: XCTestCase {
             guard case .document(let document) = item else { continue }
             let verdict = bundledEngine.classify(document)
             XCTAssertEqual(encoder.line(verdict), encoder.encode(verdict).serialized(), document.id)
+            XCTAssertEqual(encoder.lineBytes(verdict), Array((encoder.line(verdict) + "\n").utf8), document.id)
             compared += 1
         }
         XCTAssertGreaterThanOrEqual(compared, 20, "the examples, the page and the feed items")
+    }
+
+    /// Span texts are copied from the document's bytes; a span that cuts a character (no bundled
+    /// detector makes one) is written as a string would be, with a replacement character.
+    func testASpanThatCutsACharacterIsWrittenAsAStringWouldBe() {
+        let engine = engine(rules: rules)
+        var verdict = engine.classify(Document(id: "d1", body: "Un café serré.", language: "fr"))
+        let cut = 7..<14  // from inside the `é` of café to inside the `é` of serré
+        verdict.evidence = [Evidence(ruleID: "test.cut", label: nil, weight: 0.5, hits: [Hit(cut)], source: .plugin(id: "test"))]
+        let encoder = VerdictEncoder(engine: engine)
+        let line = encoder.line(verdict)
+        XCTAssertEqual(line, encoder.encode(verdict).serialized())
+        XCTAssertEqual(encoder.lineBytes(verdict), Array((line + "\n").utf8))
+        XCTAssertTrue(line.contains("\"text\":\"\u{FFFD} serr\u{FFFD}\""), line)
     }
 
     func testJSONSpansPointIntoTheirField() {
