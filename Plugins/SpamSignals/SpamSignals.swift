@@ -204,19 +204,17 @@ public struct SpamSignals: Classifier {
     /// neighbour into one character, so the letter count stays a lower bound.
     static func mayDecode(_ chunk: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         var letters = 0, separators = 0, nonASCII = 0
+        let leetBytes = SpamSignals.leetBytes, separatorBytes = SpamSignals.separatorBytes
         for byte in chunk {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0"), UInt8(ascii: "1"), UInt8(ascii: "3"), UInt8(ascii: "4"),
-                 UInt8(ascii: "5"), UInt8(ascii: "7"), UInt8(ascii: "@"), UInt8(ascii: "$"):
-                letters += 1
-            case UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "*"), UInt8(ascii: "|"):
-                separators += 1
-            case 0xC0...:
+            if byte >= 0xC0 {
                 nonASCII += 1
-            case 0x80...:
-                break
-            default:
+            } else if byte >= 0x80 {
+                continue
+            } else if (byte | 0x20) &- 0x61 < 26 || leetBytes.contains(byte) {
+                letters += 1
+            } else if separatorBytes.contains(byte) {
+                separators += 1
+            } else {
                 return false
             }
         }
@@ -241,7 +239,7 @@ public struct SpamSignals: Classifier {
             } else if scalar.properties.isAlphabetic {
                 word += String(scalar).lowercased()
                 letters += 1
-            } else if ".-_*|".unicodeScalars.contains(scalar) {
+            } else if scalar.isASCII, SpamSignals.separatorBytes.contains(UInt8(scalar.value)) {
                 separators += 1
             } else {
                 return nil
@@ -273,6 +271,10 @@ public struct SpamSignals: Classifier {
     }()
 
     static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"]
+    /// The keys of `leet` and the separators of a letter-by-letter disguise (`c.a.s.i.n.o`), as
+    /// bytes: one definition for the decoder and for the byte check before it.
+    static let leetBytes = ByteSet(String(leet.keys))
+    static let separatorBytes = ByteSet(".-_*|")
 
     /// Cyrillic and Greek letters that look like Latin ones.
     static let lookAlikes: [Unicode.Scalar: Character] = [

@@ -500,7 +500,10 @@ struct AtomScanner: Sendable {
 
     private let threeByteAtoms: Table
     private let longerAtoms: Table
-    /// Bytes that start an atom of one or two bytes, and those atoms by first byte.
+    /// Bytes that start an atom of one or two bytes, and those atoms by first byte. Four words
+    /// read through a pointer rather than a `ByteSet`: in this loop, which runs at every byte of
+    /// every document, `ByteSet`'s branch-free word selection took the scan from 6.6–7.0 % of the
+    /// pipeline to 8.1 %.
     private let shortFirstBytes: [UInt64]
     private let shortStart: [Int32]
     private let shortEntries: [Entry]
