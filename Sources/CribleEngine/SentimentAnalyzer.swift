@@ -56,7 +56,7 @@ public struct SentimentAnalyzer: Sendable {
         // term looks up to three positions back.
         var boosterValue = [Double](repeating: 0, count: tokens.count)
         var boosterFirstToken = [Int](repeating: -1, count: tokens.count)
-        for match in leftmostLongest(lexicon.boosterMatches(in: text)) {
+        for match in leftmostLongest(lexicon.boosterMatches(in: text)[...]) {
             boosterValue[match.lastToken] = lexicon.boosters.payload(of: match)
             boosterFirstToken[match.lastToken] = match.firstToken
         }
@@ -128,7 +128,7 @@ public struct SentimentAnalyzer: Sendable {
             terms.append(SentimentTerm(span: span, term: term, valence: valence, adjustedValence: value, modifiers: modifiers))
         }
 
-        let valenceMatches = leftmostLongest(lexicon.valenceMatches(in: text))
+        let valenceMatches = leftmostLongest(lexicon.valenceMatches(in: text)[...])
         var startsValence = [Bool](repeating: false, count: tokens.count + 1)
         for match in valenceMatches { startsValence[match.firstToken] = true }
         for match in valenceMatches {

@@ -44,6 +44,27 @@ struct CompositePlan: Sendable {
 }
 
 /// Which list of which rule a phrase of the shared index belongs to.
+/// The parts of a rule that the per-document passes read, copied out once.
+struct RuleTraits: Sendable {
+    enum Kind: Sendable { case keywords, near, other }
+    let kind: Kind
+    let within: Int
+    let caseSensitive: Bool
+    let scope: RuleScope
+    let minCount: Int
+
+    init(_ rule: CompiledRule) {
+        switch rule.kind {
+        case .keywords: (kind, within) = (.keywords, 0)
+        case .near(let reach): (kind, within) = (.near, reach)
+        case .regex, .composite: (kind, within) = (.other, 0)
+        }
+        caseSensitive = rule.definition.caseSensitive
+        scope = rule.definition.scope
+        minCount = rule.definition.minCount
+    }
+}
+
 struct PhraseOwner: Sendable {
     enum Side: UInt8, Sendable { case keyword, nearA, nearB }
     let rule: Int32
@@ -79,6 +100,10 @@ public struct CompiledRuleSet: Sendable {
     /// `otherLanguages` for the rest. Computed once, so the per-match check is an array read.
     let activeByLanguage: [String: [Bool]]
     let activeForOtherLanguages: [Bool]
+    /// What the per-document passes need of each rule, as plain values: reading them from the
+    /// rule itself copied its definition (a dozen strings and arrays, each retained and released)
+    /// for every rule with a match in every document.
+    let traits: [RuleTraits]
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
@@ -112,6 +137,7 @@ public struct CompiledRuleSet: Sendable {
         let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
         self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
         self.activeForOtherLanguages = rules.map { $0.languages == nil }
+        self.traits = rules.map(RuleTraits.init)
         var patterns: [(rule: Int, pattern: Int)] = []
         var sources: [String] = []
         for (index, rule) in rules.enumerated() {
@@ -136,19 +162,24 @@ public struct CompiledRuleSet: Sendable {
 
     /// The matches grouped by rule, in rule order, each rule's in text order: a counting sort,
     /// linear in the matches, where a comparison sort of (rule, position) pairs cost a tenth of
-    /// rule evaluation.
-    private func groupedByRule(_ owned: [(rule: Int, match: PhraseMatch)]) -> [(rule: Int, match: PhraseMatch)] {
-        guard owned.count > 1 else { return owned }
+    /// rule evaluation. Returns the rule of each match beside the matches, so that each rule's
+    /// run can be handed on as a slice, without a copy.
+    private func groupedByRule(rules owners: [Int32], matches: [PhraseMatch]) -> (rules: [Int32], matches: [PhraseMatch]) {
+        guard owners.count > 1 else { return (owners, matches) }
         var next = [Int](repeating: 0, count: rules.count + 1)
-        for item in owned { next[item.rule + 1] += 1 }
+        for rule in owners { next[Int(rule) + 1] += 1 }
         for rule in 0..<rules.count { next[rule + 1] += next[rule] }
-        return [(rule: Int, match: PhraseMatch)](unsafeUninitializedCapacity: owned.count) { buffer, initialized in
-            for item in owned {
-                (buffer.baseAddress! + next[item.rule]).initialize(to: item)
-                next[item.rule] += 1
+        var sortedRules = [Int32](repeating: 0, count: owners.count)
+        let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: matches.count) { buffer, initialized in
+            for (rule, match) in zip(owners, matches) {
+                let position = next[Int(rule)]
+                (buffer.baseAddress! + position).initialize(to: match)
+                sortedRules[position] = rule
+                next[Int(rule)] += 1
             }
-            initialized = owned.count
+            initialized = matches.count
         }
+        return (sortedRules, sortedMatches)
     }
 
     /// Runs every applicable rule on one document.
@@ -175,42 +206,56 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
-        var owned: [(rule: Int, match: PhraseIndex<PhraseOwner>.Match)] = []
+        var ownerRules: [Int32] = []
+        var ownerMatches: [PhraseMatch] = []
         for match in phrases.matches(in: text) {
-            let rule = Int(phrases.payload(of: match).rule)
-            if active(rule) { owned.append((rule, match)) }
+            let rule = phrases.payload(of: match).rule
+            if active(Int(rule)) {
+                ownerRules.append(rule)
+                ownerMatches.append(match)
+            }
         }
-        owned = groupedByRule(owned)
+        let (groupRules, groupMatches) = groupedByRule(rules: ownerRules, matches: ownerMatches)
         var groupStart = 0
-        while groupStart < owned.count {
-            let index = owned[groupStart].rule
+        while groupStart < groupRules.count {
+            let index = Int(groupRules[groupStart])
             var groupEnd = groupStart + 1
-            while groupEnd < owned.count, owned[groupEnd].rule == index { groupEnd += 1 }
-            let matches = owned[groupStart..<groupEnd].map(\.match)
+            while groupEnd < groupRules.count, groupRules[groupEnd] == groupRules[groupStart] { groupEnd += 1 }
+            let matches = groupMatches[groupStart..<groupEnd]
             groupStart = groupEnd
-            let rule = rules[index]
-            switch rule.kind {
+            let traits = traits[index]
+            switch traits.kind {
             case .keywords:
                 // Case first: `AIDS` and `Aids` fold alike, and the one written in the text must win.
-                let kept = leftmostLongest(rule.definition.caseSensitive ? matches.filter { caseMatches($0, in: text) } : matches)
+                let kept = traits.caseSensitive
+                    ? leftmostLongest(matches.filter { caseMatches($0, in: text) }[...]) : leftmostLongest(matches)
                 hitsByRule[index] = kept.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) }
-            case .near(let within):
-                let a = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearA })
-                let b = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearB })
+            case .near:
+                let a = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearA }[...])
+                let b = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearB }[...])
+                let within = traits.within
                 var hits: [Hit] = []
                 for left in a {
-                    let partner = b.filter { right in
+                    // The nearest partner within reach; the first of equals, as `min` would pick.
+                    var partner: PhraseMatch?
+                    var partnerDistance = Int.max
+                    for right in b {
                         let gap = right.firstToken > left.lastToken
                             ? right.firstToken - left.lastToken - 1 : left.firstToken - right.lastToken - 1
-                        return gap >= 0 && gap <= within
-                    }.min { abs($0.firstToken - left.firstToken) < abs($1.firstToken - left.firstToken) }
+                        guard gap >= 0, gap <= within else { continue }
+                        let distance = abs(right.firstToken - left.firstToken)
+                        if distance < partnerDistance {
+                            partner = right
+                            partnerDistance = distance
+                        }
+                    }
                     if let partner {
                         hits.append(Hit(text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
                                         text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)))
                     }
                 }
                 if !hits.isEmpty { hitsByRule[index] = hits }
-            default:
+            case .other:
                 break
             }
         }
@@ -275,16 +320,17 @@ public struct CompiledRuleSet: Sendable {
         // 3. Scope and minimum counts.
         for index in hitsByRule.indices {
             guard let hits = hitsByRule[index] else { continue }
-            let definition = rules[index].definition
-            var kept = hits
-            if definition.scope != .any {
+            let traits = traits[index]
+            if traits.scope != .any {
                 let title = context.document.titleRange
-                kept = kept.filter { hit in
+                let kept = hits.filter { hit in
                     let inTitle = title.map { $0.contains(hit.firstSpan!.lowerBound) } ?? false
-                    return definition.scope == .title ? inTitle : !inTitle
+                    return traits.scope == .title ? inTitle : !inTitle
                 }
+                hitsByRule[index] = kept.count >= traits.minCount ? kept : nil
+            } else if hits.count < traits.minCount {
+                hitsByRule[index] = nil
             }
-            hitsByRule[index] = kept.count >= definition.minCount ? kept : nil
         }
 
         // 4. Composites, in dependency order; counted before anything is built, since most do
@@ -323,9 +369,9 @@ public struct CompiledRuleSet: Sendable {
         var evidence: [Evidence] = []
         for (index, hits) in hitsByRule.enumerated() {
             guard let hits else { continue }
-            let rule = rules[index]
-            evidence.append(Evidence(ruleID: rule.id, label: rule.label, weight: rule.definition.weight,
-                                     hits: hits, source: .rule(file: rule.definition.location.file)))
+            evidence.append(Evidence(ruleID: rules[index].definition.id, label: rules[index].definition.label,
+                                     weight: rules[index].definition.weight, hits: hits,
+                                     source: .rule(file: rules[index].definition.location.file)))
         }
         return (evidence, issues)
     }

@@ -118,7 +118,16 @@ struct PhraseMatcher: Sendable {
         let isPrefix: Bool
     }
 
-    /// For each entry, its first token pattern in `patterns`, and how many tokens it has.
+    /// The matcher works on distinct phrases: the same words listed by several rules (the AI
+    /// terms that every AI-policy proximity rule starts from) are checked once per occurrence,
+    /// then reported once for each entry that lists them. `owners[phrase]` is that entry when it
+    /// is the only one (`≥ 0`), else `-(slot + 1)` in `ownerLists`, entries in the order added.
+    private var owners: [Int32] = []
+    private var ownerLists: [[Int32]] = []
+    /// Distinct phrases by their folded tokens and prefix marks, while the matcher is built.
+    private var phraseByKey: [[UInt8]: Int32] = [:]
+
+    /// For each distinct phrase, its first token pattern in `patterns`, and how many tokens it has.
     private var firstPattern: [Int32] = []
     private var tokenCounts: [Int32] = []
     private var patterns: [TokenPattern] = []
@@ -158,6 +167,29 @@ struct PhraseMatcher: Sendable {
     private var prefixKeyFilter = KeyFilter(bits: 17)
 
     mutating func insert(_ phrase: Phrase, entry: Int32) {
+        // Bytes 0xFE and 0xFF never occur in UTF-8, so they can mark where each token ends.
+        var key: [UInt8] = []
+        for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
+            key += token
+            key.append(isPrefix ? 0xFE : 0xFF)
+        }
+        if let known = phraseByKey[key] {
+            let current = owners[Int(known)]
+            if current >= 0 {
+                ownerLists.append([current, entry])
+                owners[Int(known)] = -Int32(ownerLists.count)
+            } else {
+                ownerLists[Int(-current - 1)].append(entry)
+            }
+            return
+        }
+        let distinct = Int32(owners.count)
+        phraseByKey[key] = distinct
+        owners.append(entry)
+        insertDistinct(phrase, as: distinct)
+    }
+
+    private mutating func insertDistinct(_ phrase: Phrase, as entry: Int32) {
         firstPattern.append(Int32(patterns.count))
         tokenCounts.append(Int32(phrase.tokens.count))
         for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
@@ -188,6 +220,7 @@ struct PhraseMatcher: Sendable {
     }
 
     mutating func reserveCapacity(_ count: Int) {
+        owners.reserveCapacity(count)
         firstPattern.reserveCapacity(count)
         tokenCounts.reserveCapacity(count)
         byFirstToken.reserveCapacity(count)
@@ -231,7 +264,23 @@ struct PhraseMatcher: Sendable {
                     let expected = Int(pattern.offset)
                     for byte in 0..<length where bytes[expected + byte] != folded[start + byte] { return }
                 }
-                found.append(PhraseMatch(entry: entry, firstToken: index, lastToken: index + count - 1))
+                let owner = owners[Int(entry)]
+                if owner >= 0 {
+                    found.append(PhraseMatch(entry: owner, firstToken: index, lastToken: index + count - 1))
+                } else {
+                    for shared in ownerLists[Int(-owner - 1)] {
+                        found.append(PhraseMatch(entry: shared, firstToken: index, lastToken: index + count - 1))
+                    }
+                }
+            }
+            /// Matches at one token from one table come in the order their entries were added:
+            /// the entries of distinct phrases interleave.
+            @inline(__always) func inEntryOrder(from start: Int) {
+                guard found.count - start > 1 else { return }
+                for position in (start + 1)..<found.count where found[position].entry < found[position - 1].entry {
+                    found[start...].sort { $0.entry < $1.entry }
+                    return
+                }
             }
             @inline(__always) func checkAll(_ candidates: Int32, at index: Int) {
                 if candidates >= 0 {
@@ -249,15 +298,12 @@ struct PhraseMatcher: Sendable {
                 if index + 1 < range.upperBound {
                     let key = PhraseMatcher.pairKey(token.hash, tokens[index + 1].hash)
                     if firstTwoFilter.mayContain(key), let candidates = byFirstTwo[key] {
-                        let single = found.count
                         checkAll(candidates, at: index)
-                        // Matches at one token come in the order their phrases were added,
-                        // whichever table found them.
-                        if single > before, found.count > single {
-                            found[before...].sort { $0.entry < $1.entry }
-                        }
                     }
                 }
+                // Matches at one token come in the order their phrases were added, whichever
+                // of these two tables found them.
+                inEntryOrder(from: before)
                 guard !prefixLengths.isEmpty else { continue }
                 let length = token.length
                 var hash = Tokenizer.fnvOffset
@@ -274,7 +320,9 @@ struct PhraseMatcher: Sendable {
                     }
                     let key = prefixKey(hash, prefixLength)
                     if prefixKeyFilter.mayContain(key), let candidates = byPrefix[key] {
+                        let start = found.count
                         checkAll(candidates, at: index)
+                        inEntryOrder(from: start)
                     }
                 }
             }
@@ -314,7 +362,9 @@ struct KeyFilter: Sendable {
 
 /// Keeps, from matches sorted by start, the leftmost-longest ones that do not overlap: within one
 /// rule, "IA générative" wins over "IA" at the same place, and "IA" is not reported again inside it.
-public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {
+/// Takes a run of a larger array (a rule's share of a document's matches) and returns it as it is,
+/// without a copy, when nothing overlaps.
+public func leftmostLongest(_ matches: ArraySlice<PhraseMatch>) -> ArraySlice<PhraseMatch> {
     // Most rules match a few separate words: already in order, none overlapping, all kept.
     var separate = true
     for index in matches.indices.dropFirst() where matches[index].firstToken <= matches[index - 1].lastToken {
@@ -331,7 +381,7 @@ public func leftmostLongest(_ matches: [PhraseMatch]) -> [PhraseMatch] {
         kept.append(match)
         nextFree = match.lastToken + 1
     }
-    return kept
+    return kept[...]
 }
 
 extension String {
