@@ -56,8 +56,9 @@ public struct SentimentAnalyzer: Sendable {
         // term looks up to three positions back.
         var boosterValue = [Double](repeating: 0, count: tokens.count)
         var boosterFirstToken = [Int](repeating: -1, count: tokens.count)
-        for match in leftmostLongest(lexicon.boosterMatches(in: text)[...]) {
-            boosterValue[match.lastToken] = lexicon.boosters.payload(of: match)
+        let (valenceList, boosterList) = lexicon.termMatches(in: text)
+        for match in leftmostLongest(boosterList[...]) {
+            boosterValue[match.lastToken] = lexicon.booster(of: match)
             boosterFirstToken[match.lastToken] = match.firstToken
         }
         let contrastMask = lexicon.contrastMask
@@ -128,7 +129,7 @@ public struct SentimentAnalyzer: Sendable {
             terms.append(SentimentTerm(span: span, term: term, valence: valence, adjustedValence: value, modifiers: modifiers))
         }
 
-        let valenceMatches = leftmostLongest(lexicon.valenceMatches(in: text)[...])
+        let valenceMatches = leftmostLongest(valenceList[...])
         var startsValence = [Bool](repeating: false, count: tokens.count + 1)
         for match in valenceMatches { startsValence[match.firstToken] = true }
         for match in valenceMatches {
@@ -137,8 +138,8 @@ public struct SentimentAnalyzer: Sendable {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)
-            adjust(valence: lexicon.valences.payload(of: match).value, first: match.firstToken, span: span,
-                   term: lexicon.valences.phrase(of: match).source)
+            adjust(valence: lexicon.valence(of: match).value, first: match.firstToken, span: span,
+                   term: lexicon.terms.phrase(of: match).source)
         }
         if !lexicon.symbols.isEmpty {
             for (range, symbol) in symbolChunks(folded, symbolBytes: lexicon.symbolBytes) {

@@ -7,12 +7,19 @@ public struct CompiledLexicon: Sendable {
         public let lexiconID: String
     }
 
+    /// What a lexicon phrase is: a term with a valence, or a booster (a dampener when negative).
+    public enum Term: Sendable {
+        case valence(Valence)
+        case booster(Double)
+    }
+
     public let language: String
-    /// Word and multi-word terms (emoji included: each is a token).
-    public let valences: PhraseIndex<Valence>
+    /// Valence terms (emoji included: each is a token), then boosters, in one index: a document's
+    /// tokens are scanned once for both. Entries below ``valenceCount`` are the valence terms.
+    public let terms: PhraseIndex<Term>
+    public let valenceCount: Int
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
-    public let boosters: PhraseIndex<Double>
     /// Bytes that only symbol terms contain (punctuation, non-ASCII): a whitespace-separated chunk
     /// without any of them cannot be a symbol term, so it is not looked up.
     public let symbolBytes: ByteSet
@@ -27,12 +34,31 @@ public struct CompiledLexicon: Sendable {
     /// Every lexicon file of this language, with its examples, for the example runner.
     public let definitions: [LexiconDefinition]
 
-    public var entryCount: Int { valences.count + symbols.count }
+    public var entryCount: Int { valenceCount + symbols.count }
 
-    /// Every valence term in the text (here rather than at the call site so that the matcher is
-    /// specialised for this payload inside this module).
-    public func valenceMatches(in text: TextView) -> [PhraseIndex<Valence>.Match] { valences.matches(in: text) }
-    public func boosterMatches(in text: TextView) -> [PhraseIndex<Double>.Match] { boosters.matches(in: text) }
+    /// Every valence term and every booster in the text, in one pass over its tokens, each list
+    /// in token order (here rather than at the call site so that the matcher is specialised for
+    /// this payload inside this module).
+    public func termMatches(in text: TextView) -> (valences: [PhraseMatch], boosters: [PhraseMatch]) {
+        var valences: [PhraseMatch] = []
+        var boosters: [PhraseMatch] = []
+        for match in terms.matches(in: text) {
+            if Int(match.entry) < valenceCount { valences.append(match) } else { boosters.append(match) }
+        }
+        return (valences, boosters)
+    }
+
+    /// The valence of a match from ``termMatches(in:)``'s valence list.
+    public func valence(of match: PhraseMatch) -> Valence {
+        guard case .valence(let valence) = terms.payload(of: match) else { preconditionFailure("not a valence term") }
+        return valence
+    }
+
+    /// The value of a match from ``termMatches(in:)``'s booster list.
+    public func booster(of match: PhraseMatch) -> Double {
+        guard case .booster(let value) = terms.payload(of: match) else { preconditionFailure("not a booster") }
+        return value
+    }
 
     /// Merges the lexicon files of one language. Later files override earlier ones for the same
     /// term, which is how a user's own lexicon adjusts a bundled valence.
@@ -72,13 +98,13 @@ public struct CompiledLexicon: Sendable {
                 valenceByTerm[key] = (phrase, valence, entry.location)
             }
         }
-        var valences = PhraseIndex<Valence>()
-        valences.reserveCapacity(order.count)
+        var terms = PhraseIndex<Term>()
+        terms.reserveCapacity(order.count)
         for key in order {
             let (phrase, valence, _) = valenceByTerm[key]!
-            valences.insert(phrase, payload: valence)
+            terms.insert(phrase, payload: .valence(valence))
         }
-        var boosters = PhraseIndex<Double>()
+        let valenceCount = terms.count
         var negatorHashes: Set<UInt64> = []
         var contrastHashes: Set<UInt64> = []
         for definition in definitions {
@@ -88,7 +114,7 @@ public struct CompiledLexicon: Sendable {
                                                   file: entry.location.file, line: entry.location.line, column: entry.location.column))
                     continue
                 }
-                boosters.insert(phrase, payload: entry.value.value)
+                terms.insert(phrase, payload: .booster(entry.value.value))
             }
             for (list, target) in [(definition.negators, 0), (definition.contrast, 1)] {
                 for word in list {
@@ -107,7 +133,7 @@ public struct CompiledLexicon: Sendable {
         for key in symbols.keys {
             for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
         }
-        let lexicon = CompiledLexicon(language: language, valences: valences, symbols: symbols, boosters: boosters,
+        let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount, symbols: symbols,
                                       symbolBytes: symbolBytes,
                                       negatorHashes: negatorHashes, contrastHashes: contrastHashes,
                                       contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
