@@ -41,7 +41,9 @@ final class MatchingTests: XCTestCase {
     func testPhraseIndexAgreesWithComparingEveryPhraseEverywhere() {
         let terms = ["de", "de bonne foi", "de bonne", "de bon*", "de*", "bonne foi", "a la hauteur", "a la", "a",
                      "à la hauteur de", "la*", "hauteur", "foi", "n'a aucun intérêt", "aucun", "aucun intér*",
-                     "bon", "bonne", "l'ia", "ia générative", "ia", "gén*", "de la", "la", "de la foi"]
+                     "bon", "bonne", "l'ia", "ia générative", "ia", "gén*", "de la", "la", "de la foi",
+                     // Listed again, as several rules list the same words: checked once, reported for each.
+                     "ia", "de bon*", "a la", "La", "IA générative", "de"]
         var index = PhraseIndex<Int>()
         var phrases: [Phrase] = []
         for (number, term) in terms.enumerated() {
@@ -72,6 +74,17 @@ final class MatchingTests: XCTestCase {
             XCTAssertEqual(found.sorted { $0.lexicographicallyPrecedes($1) }, expected.sorted { $0.lexicographicallyPrecedes($1) },
                            text.foldedString)
         }
+    }
+
+    func testAPhraseListedTwiceIsReportedForEachEntryInTheOrderAdded() {
+        var index = PhraseIndex<String>()
+        for (term, owner) in [("ia", "first"), ("IA générative", "pair"), ("ia", "second"), ("ia", "third")] {
+            index.insert(Phrase(term)!, payload: owner)
+        }
+        let matches = index.matches(in: TextView("L'IA générative"))
+        XCTAssertEqual(matches.map { index.payload(of: $0) }, ["first", "pair", "second", "third"])
+        XCTAssertEqual(matches.map(\.firstToken), [1, 1, 1, 1])
+        XCTAssertEqual(matches.map(\.lastToken), [1, 2, 1, 1])
     }
 
     func testPrefixKeywordsMatchWholeWords() {
