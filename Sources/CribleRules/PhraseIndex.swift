@@ -178,13 +178,7 @@ struct PhraseMatcher: Sendable {
         }
         let known = phraseByHash[hash]
         if let known, isStored(phrase, at: known) {
-            let current = owners[Int(known)]
-            if current >= 0 {
-                ownerLists.append([current, entry])
-                owners[Int(known)] = -Int32(ownerLists.count)
-            } else {
-                ownerLists[Int(-current - 1)].append(entry)
-            }
+            owners[Int(known)] = PhraseMatcher.adding(entry, to: owners[Int(known)], lists: &ownerLists)
             return
         }
         let distinct = Int32(owners.count)
@@ -244,15 +238,19 @@ struct PhraseMatcher: Sendable {
     }
 
     private static func add(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout [[Int32]], key: UInt64) {
-        table.update(key) { current in
-            guard let current else { return entry }
-            if current >= 0 {
-                lists.append([current, entry])
-                return -Int32(lists.count)
-            }
-            lists[Int(-current - 1)].append(entry)
-            return current
+        table.update(key) { adding(entry, to: $0, lists: &lists) }
+    }
+
+    /// An entry reference (`≥ 0`: one entry; `< 0`: `-(slot + 1)` in `lists`) with `entry` added:
+    /// most references stay a single entry, with no list to allocate.
+    private static func adding(_ entry: Int32, to current: Int32?, lists: inout [[Int32]]) -> Int32 {
+        guard let current else { return entry }
+        if current >= 0 {
+            lists.append([current, entry])
+            return -Int32(lists.count)
         }
+        lists[Int(-current - 1)].append(entry)
+        return current
     }
 
     func matches(in text: TextView, tokenRange: Range<Int>?) -> [PhraseMatch] {
