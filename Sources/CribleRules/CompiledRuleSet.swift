@@ -43,7 +43,6 @@ struct CompositePlan: Sendable {
     let end: Int32
 }
 
-/// Which list of which rule a phrase of the shared index belongs to.
 /// The parts of a rule that the per-document passes read, copied out once.
 struct RuleTraits: Sendable {
     enum Kind: Sendable { case keywords, near, other }
@@ -65,6 +64,7 @@ struct RuleTraits: Sendable {
     }
 }
 
+/// Which list of which rule a phrase of the shared index belongs to.
 struct PhraseOwner: Sendable {
     enum Side: UInt8, Sendable { case keyword, nearA, nearB }
     let rule: Int32

@@ -124,8 +124,8 @@ struct PhraseMatcher: Sendable {
     /// is the only one (`≥ 0`), else `-(slot + 1)` in `ownerLists`, entries in the order added.
     private var owners: [Int32] = []
     private var ownerLists: [[Int32]] = []
-    /// Distinct phrases by a hash of their folded tokens and prefix marks, while the matcher is
-    /// built.
+    /// Distinct phrases by a hash of their folded tokens and prefix marks: read only when a phrase
+    /// is added, and kept with the matcher (16 bytes a slot, at most two slots per distinct phrase).
     private var phraseByHash = TokenTable<Int32>()
 
     /// For each distinct phrase, its first token pattern in `patterns`, and how many tokens it has.
