@@ -92,3 +92,36 @@ public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>) -> (upper: I
     }
     return (upper, lower)
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The first position at or after `start` holding one of `targets`, or `count`.
+    ///
+    /// Eight bytes at a time: a byte equal to a target becomes zero once the word is XORed with
+    /// the target repeated, and `(x − 0x01…) & ~x & 0x80…` marks the zero bytes; a borrow can mark
+    /// a byte above a zero one, never below, so the lowest mark is exact. The scans that look for
+    /// rare bytes (`!`, `?`, `$` of repeated punctuation; `h`, `w` starting a link) spend most of
+    /// their time walking past text, which this does with a few operations per eight bytes
+    /// instead of a lookup per byte.
+    @inlinable
+    public func firstIndex(ofAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let first = UInt64(targets.0) &* ones, second = UInt64(targets.1) &* ones, third = UInt64(targets.2) &* ones
+        var index = Swift.max(start, 0)
+        guard let base = baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let a = word ^ first, b = word ^ second, c = word ^ third
+            let marks = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & highs
+            if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte == targets.0 || byte == targets.1 || byte == targets.2 { return index }
+            index += 1
+        }
+        return count
+    }
+}

@@ -68,3 +68,26 @@ final class LetterCountTests: XCTestCase {
         }
     }
 }
+
+final class ByteFinderTests: XCTestCase {
+    /// Eight bytes at a time must find exactly what a byte-by-byte search finds: targets next to
+    /// each other (where a borrow marks the byte above), high bytes, every start and every length.
+    func testFindingEightBytesAtATimeAgreesWithSearchingEachByte() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x01, 0x20, 0x21, 0x22, 0x3F, 0x40, 0x24, 0x68, 0x69, 0x77, 0x7F, 0x80, 0xA1, 0xE2, 0xFF]
+        let targetSets: [(UInt8, UInt8, UInt8)] = [(0x21, 0x3F, 0x24), (0x68, 0x77, 0x77), (0x00, 0xFF, 0x80), (0x01, 0x01, 0x01)]
+        for _ in 0..<400 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            for targets in targetSets {
+                let wanted = [targets.0, targets.1, targets.2]
+                bytes.withUnsafeBufferPointer { buffer in
+                    for start in 0...length {
+                        let expected = bytes[start...].firstIndex(where: wanted.contains) ?? length
+                        XCTAssertEqual(buffer.firstIndex(ofAnyOf: targets, from: start), expected, "\(bytes) from \(start)")
+                    }
+                }
+            }
+        }
+    }
+}
