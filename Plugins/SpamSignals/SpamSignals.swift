@@ -61,8 +61,9 @@ public struct SpamSignals: Classifier {
         bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             while true {
-                // Every link starts with `h` or `w`: the text between them is skipped eight bytes at a time.
-                index = buffer.firstIndex(ofAnyOf: (UInt8(ascii: "h"), UInt8(ascii: "w"), UInt8(ascii: "w")), from: index)
+                // Only where a link can start is it looked for: the text between is skipped eight
+                // bytes at a time.
+                index = buffer.firstIndex(ofAnyOf: SpamSignals.linkFirstBytes, from: index)
                 guard index < bytes.count else { break }
                 guard let prefix = SpamSignals.linkStarts.first(where: { bytes.hasBytes($0, at: index) }),
                       index == 0 || !isWordByte(bytes[index - 1]) else {
@@ -140,7 +141,7 @@ public struct SpamSignals: Classifier {
         bytes.withUnsafeBufferPointer { bytes in
             var index = 0
             while true {
-                index = bytes.firstIndex(ofAnyOf: (UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "$")), from: index)
+                index = bytes.firstIndex(ofAnyOf: SpamSignals.emphasisBytes, from: index)
                 guard index < bytes.count else { break }
                 var end = index
                 while end < bytes.count, emphasis.contains(bytes[end]) { end += 1 }
@@ -259,12 +260,21 @@ public struct SpamSignals: Classifier {
     }
 
     static let linkStarts = [Array("https://".utf8), Array("http://".utf8), Array("www.".utf8)]
+    /// The first byte of each of `linkStarts`, for the eight-bytes-at-a-time search.
+    static let linkFirstBytes = (linkStarts[0][0], linkStarts[1][0], linkStarts[2][0])
     static let linkEnders = ByteSet("<>\"'()[]{}")
     static let trailingPunctuation = ByteSet(".,;:!?")
     static let currencySymbols = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
     static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
     static let digitGroupSeparators = ByteSet(",. ")
-    static let emphasis = ByteSet("!?$")
+    /// The bytes whose runs `repeatedPunctuation` reports: searched for eight bytes at a time, then
+    /// a run's extent read through the set.
+    static let emphasisBytes = (UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "$"))
+    static let emphasis: ByteSet = {
+        var set = ByteSet()
+        for byte in [emphasisBytes.0, emphasisBytes.1, emphasisBytes.2] { set.insert(byte) }
+        return set
+    }()
     static let chunkTrailers = ByteSet(",;:!?\"')")
     static let chunkLeaders = ByteSet("\"'(")
     /// Digits, `@ $`, separators, and the lead bytes of Cyrillic and Greek letters.
