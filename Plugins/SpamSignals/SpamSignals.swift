@@ -58,12 +58,13 @@ public struct SpamSignals: Classifier {
 
     func linkSpans(_ bytes: [UInt8]) -> [Range<Int>] {
         var spans: [Range<Int>] = []
+        let linkFirstBytes = SpamSignals.linkFirstBytes
         bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             while true {
                 // Only where a link can start is it looked for: the text between is skipped eight
                 // bytes at a time.
-                index = buffer.firstIndex(ofAnyOf: SpamSignals.linkFirstBytes, from: index)
+                index = buffer.firstIndex(ofAnyOf: linkFirstBytes, from: index)
                 guard index < bytes.count else { break }
                 guard let prefix = SpamSignals.linkStarts.first(where: { bytes.hasBytes($0, at: index) }),
                       index == 0 || !isWordByte(bytes[index - 1]) else {
@@ -136,12 +137,12 @@ public struct SpamSignals: Classifier {
     func repeatedPunctuation(_ bytes: [UInt8]) -> [Range<Int>] {
         // The set is read once, not through its lazy global at every byte: that made this scan
         // of `!?$` cost a tenth of classifying. Runs are found eight bytes at a time.
-        let emphasis = SpamSignals.emphasis
+        let emphasis = SpamSignals.emphasis, emphasisBytes = SpamSignals.emphasisBytes
         var spans: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { bytes in
             var index = 0
             while true {
-                index = bytes.firstIndex(ofAnyOf: SpamSignals.emphasisBytes, from: index)
+                index = bytes.firstIndex(ofAnyOf: emphasisBytes, from: index)
                 guard index < bytes.count else { break }
                 var end = index
                 while end < bytes.count, emphasis.contains(bytes[end]) { end += 1 }
