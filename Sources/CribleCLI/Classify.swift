@@ -149,12 +149,6 @@ struct Classify: ParsableCommand {
         // Verdicts printed to a terminal as they come are their own progress report; a bar would
         // be drawn across them.
         let progress = streamed != nil && Terminal.standardOutputIsTerminal ? nil : ProgressBar(total: inputs.count)
-        var emit: (@Sendable (BatchItem) -> Void)?
-        if streamed == JSONLinesReporter.identifier {
-            emit = { (item: BatchItem) in Terminal.write(bytes: lineReporter.lineBytes(for: item)) }
-        } else if streamed == TextReporter.identifier {
-            emit = { (item: BatchItem) in Terminal.write(textStream.piece(for: item)) }
-        }
         var report: (@Sendable (Int) -> Void)?
         if let progress { report = { (done: Int) in progress.update(done: done) } }
         // When the streamed report is the only one and no baseline needs the findings, only what
@@ -162,7 +156,18 @@ struct Classify: ParsableCommand {
         let keepOutcomeOnly = streamed != nil && outputs.count == 1 && baseline == nil && writeBaseline == nil
         var keep: (@Sendable (BatchItem) -> BatchItem)?
         if keepOutcomeOnly { keep = { (item: BatchItem) in item.outcomeOnly } }
-        let items = batch.classify(inputs, inOrder: emit, progress: report, keepAfterOutput: keep)
+        // Each streamed piece is made by the job that classified its document; only printing is in order.
+        let items: [BatchItem] = switch streamed {
+        case JSONLinesReporter.identifier:
+            batch.classify(inputs, rendering: { lineReporter.lineBytes(for: $0) },
+                           inOrder: { _, line in Terminal.write(bytes: line) }, progress: report, keepAfterOutput: keep)
+        case TextReporter.identifier:
+            batch.classify(inputs, rendering: { textStream.render($0) },
+                           inOrder: { item, block in Terminal.write(textStream.piece(for: item, rendered: block)) },
+                           progress: report, keepAfterOutput: keep)
+        default:
+            batch.classify(inputs, progress: report)
+        }
         progress?.finish()
         if streamed == TextReporter.identifier { Terminal.write(textStream.closing()) }
         if let profiler { Terminal.printError(profiler.report()) }
@@ -233,11 +238,19 @@ struct Classify: ParsableCommand {
 
 /// The text report's stream, fed from the batch's in-order callback (one call at a time).
 private final class TextStream: @unchecked Sendable {
+    private let reporter: TextReporter
     private var stream: TextReporter.Stream
     private let lock = NSLock()
 
-    init(_ reporter: TextReporter) { stream = TextReporter.Stream(reporter: reporter) }
+    init(_ reporter: TextReporter) {
+        self.reporter = reporter
+        stream = TextReporter.Stream(reporter: reporter)
+    }
 
-    func piece(for item: BatchItem) -> String { lock.lock(); defer { lock.unlock() }; return stream.piece(for: item) }
+    /// Needs no lock: an item's block depends on nothing the stream keeps.
+    func render(_ item: BatchItem) -> String { reporter.block(for: item) }
+    func piece(for item: BatchItem, rendered: String) -> String {
+        lock.lock(); defer { lock.unlock() }; return stream.piece(for: item, rendered: rendered)
+    }
     func closing() -> String { lock.lock(); defer { lock.unlock() }; return stream.closing() }
 }

@@ -49,15 +49,35 @@ public struct LineIndex: Sendable {
     }
 
     public func position(ofByte offset: Int) -> Position {
-        let line = lineNumber(ofByte: offset)
-        return Position(line: line + 1, column: max(0, characterOffset(ofByte: offset) - lineStartCharacters[line]) + 1)
+        location(ofByte: offset).position
     }
 
-    /// Number of Unicode scalars before `offset`.
+    /// The position of `offset` and the number of Unicode scalars before it, found together: a
+    /// span's start needs both, and each costs a scan of its 64-byte block.
+    public func location(ofByte offset: Int) -> (position: Position, characterOffset: Int) {
+        let line = lineNumber(ofByte: offset)
+        let characters = characterOffset(ofByte: offset)
+        return (Position(line: line + 1, column: max(0, characters - lineStartCharacters[line]) + 1), characters)
+    }
+
+    /// Number of Unicode scalars before `offset`: those before its 64-byte block, plus the bytes
+    /// of the block before it that do not continue a scalar, counted eight at a time.
     public func characterOffset(ofByte offset: Int) -> Int {
         let end = max(0, min(offset, bytes.count))
-        var count = blockCharacters[end >> 6]
-        for index in (end & ~63)..<end where bytes[index] & 0xC0 != 0x80 { count += 1 }
+        var index = end & ~63
+        var count = blockCharacters[end >> 6] + (end - index)
+        bytes.withUnsafeBytes { buffer in
+            while index + 8 <= end {
+                let word = UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                // A continuation byte is 10xxxxxx: bit 7 set, bit 6 clear.
+                count -= (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                index += 8
+            }
+            while index < end {
+                if buffer[index] & 0xC0 == 0x80 { count -= 1 }
+                index += 1
+            }
+        }
         return count
     }
 

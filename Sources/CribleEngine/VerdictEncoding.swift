@@ -47,7 +47,7 @@ public struct VerdictEncoder: Sendable {
             fieldIndexes[field.name] = LineIndex(Array(verdict.text.original[field.range]))
         }
         let pageLines = document.origin?.sourceMap.map { LineIndex($0.page) }
-        func field(_ name: String, _ value: JSONValue) {
+        func field(_ name: StaticString, _ value: JSONValue) {
             sink.key(name)
             sink.value(value)
         }
@@ -62,12 +62,12 @@ public struct VerdictEncoder: Sendable {
                 (name, start, end) = (documentField.name, fieldStart, fieldStart + range.count)
                 index = fieldIndexes[documentField.name] ?? lines
             }
-            let position = index.position(ofByte: start)
+            let (position, characterStart) = index.location(ofByte: start)
             sink.beginObject()
             field("field", .string(name))
             field("byte_start", .integer(start))
             field("byte_end", .integer(end))
-            field("char_start", .integer(index.characterOffset(ofByte: start)))
+            field("char_start", .integer(characterStart))
             field("char_end", .integer(index.characterOffset(ofByte: end)))
             field("line", .integer(position.line))
             field("column", .integer(position.column))
@@ -85,14 +85,14 @@ public struct VerdictEncoder: Sendable {
             sink.endObject()
         }
         /// `key: {…}`, the body writing the fields.
-        func object(_ key: String, _ body: () -> Void) {
+        func object(_ key: StaticString, _ body: () -> Void) {
             sink.key(key)
             sink.beginObject()
             body()
             sink.endObject()
         }
         /// `key: [{…}, …]`, one object per item.
-        func objects<Items: Sequence>(_ key: String, _ items: Items, _ body: (Items.Element) -> Void) {
+        func objects<Items: Sequence>(_ key: StaticString, _ items: Items, _ body: (Items.Element) -> Void) {
             sink.key(key)
             sink.beginArray()
             for item in items {
@@ -194,8 +194,9 @@ protocol JSONSink {
     mutating func endObject()
     mutating func beginArray()
     mutating func endArray()
-    /// The key of the next value; only inside an object.
-    mutating func key(_ name: String)
+    /// The key of the next value; only inside an object. Keys are the schema's own names, plain
+    /// ASCII that needs no escaping, so a writer copies them as they are.
+    mutating func key(_ name: StaticString)
     mutating func value(_ scalar: JSONValue)
     /// A string given as valid UTF-8 bytes.
     mutating func value(utf8 bytes: ArraySlice<UInt8>)
@@ -223,9 +224,9 @@ struct JSONTreeBuilder: JSONSink {
         value(.array(values))
     }
 
-    mutating func key(_ name: String) {
+    mutating func key(_ name: StaticString) {
         guard case .object(let pairs, _)? = stack.popLast() else { preconditionFailure("a key outside an object") }
-        stack.append(.object(pairs, pendingKey: name))
+        stack.append(.object(pairs, pendingKey: "\(name)"))
     }
 
     mutating func value(utf8 bytes: ArraySlice<UInt8>) { value(.string(String(decoding: bytes, as: UTF8.self))) }
@@ -273,9 +274,16 @@ struct JSONLineWriter: JSONSink {
     mutating func beginArray() { separate(); output.append(0x5B); written.append(false) }
     mutating func endArray() { output.append(0x5D); written.removeLast() }
 
-    mutating func key(_ name: String) {
+    /// Copied without the escape scan of ``JSONValue/writeString(_:to:)``: run for every key of
+    /// every span, that scan had cost more than the rest of a span's fields together.
+    mutating func key(_ name: StaticString) {
         separate()
-        JSONValue.writeString(name, to: &output)
+        output.append(0x22)
+        name.withUTF8Buffer { bytes in
+            assert(bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }, "a key that needs escaping")
+            output.append(contentsOf: bytes)
+        }
+        output.append(0x22)
         output.append(0x3A)
         afterKey = true
     }

@@ -93,6 +93,34 @@ final class SupportTypesTests: XCTestCase {
         XCTAssertEqual(index.line(2), "été là")
     }
 
+    /// Character offsets are counted eight bytes at a time within a block: every offset of a text
+    /// mixing one- to four-byte scalars across several blocks and lines must agree with a count
+    /// of the scalars before it, and a position with its line's own count.
+    func testLineIndexAgreesWithScalarCountsAtEveryOffset() {
+        let text = String(repeating: "Déjà vu — naïve cœur 😀 fin.\nAu-delà : « été » ✓\n", count: 9) + "sans fin"
+        let bytes = Array(text.utf8)
+        let index = LineIndex(bytes)
+        var scalarsBefore = 0
+        var lineStartScalars = 0
+        var line = 1
+        for offset in 0...bytes.count {
+            XCTAssertEqual(index.characterOffset(ofByte: offset), scalarsBefore, "at byte \(offset)")
+            if offset == bytes.count || bytes[offset] & 0xC0 != 0x80 {
+                let location = index.location(ofByte: offset)
+                XCTAssertEqual(location.position, LineIndex.Position(line: line, column: scalarsBefore - lineStartScalars + 1),
+                               "at byte \(offset)")
+                XCTAssertEqual(location.characterOffset, scalarsBefore)
+            }
+            guard offset < bytes.count else { break }
+            if bytes[offset] & 0xC0 != 0x80 { scalarsBefore += 1 }
+            if bytes[offset] == 0x0A {
+                line += 1
+                lineStartScalars = scalarsBefore
+            }
+        }
+        XCTAssertEqual(index.characterOffset(ofByte: bytes.count + 5), text.unicodeScalars.count, "past the end: the whole text")
+    }
+
     func testSHA256KnownVectors() {
         var empty = SHA256()
         XCTAssertEqual(empty.finalize().hexString, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")

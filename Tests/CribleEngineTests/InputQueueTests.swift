@@ -120,6 +120,29 @@ final class InputQueueTests: XCTestCase {
         XCTAssertEqual(items.map(\.identifier), expected)
         XCTAssertEqual(emitted.identifiers, expected)
     }
+
+    /// JSON lines made on two jobs, each by the task that classified its document, come out in
+    /// input order and byte for byte as the reporter writes the whole batch; what is kept of each
+    /// result afterwards is what `keepAfterOutput` leaves.
+    func testOutputRenderedOnEveryCoreIsWrittenInInputOrder() throws {
+        let engine = bundledEngine
+        let lines = (0..<40).map { #"{"id": "r\#($0)", "text": "Article \#($0) : l'IA générative inquiète les rédactions, bravo !"}"# }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("crible-render-\(UUID().uuidString).jsonl")
+        try Data((lines + ["{not json"]).joined(separator: "\n").utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let reporter = JSONLinesReporter(engine: engine)
+        let written = LockedBytes()
+        let rendered = BatchClassifier(engine: engine, jobs: 2)
+            .classify(InputQueue(paths: [file.path], reader: DocumentReader()), rendering: { reporter.lineBytes(for: $0) },
+                      inOrder: { _, line in written.append(line) }, keepAfterOutput: { $0.outcomeOnly })
+        let whole = BatchClassifier(engine: engine, jobs: 1).classify(InputQueue(paths: [file.path], reader: DocumentReader()))
+        XCTAssertEqual(String(decoding: written.bytes, as: UTF8.self), reporter.report(whole))
+        XCTAssertEqual(rendered.map(\.identifier), whole.map(\.identifier))
+        guard case .verdict(let kept) = rendered[0], case .verdict(let full) = whole[0] else { return XCTFail("r0 is a verdict") }
+        XCTAssertFalse(full.evidence.isEmpty, "the text has evidence to drop")
+        XCTAssertTrue(kept.evidence.isEmpty, "only the outcome is kept once written")
+        XCTAssertEqual(kept.action, full.action)
+    }
 }
 
 private final class LockedEntry: @unchecked Sendable {
@@ -136,6 +159,13 @@ private final class LockedList: @unchecked Sendable {
     private let lock = NSLock()
     func append(_ item: BatchItem) { lock.lock(); items.append(item.identifier); lock.unlock() }
     var identifiers: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+private final class LockedBytes: @unchecked Sendable {
+    private var stored: [UInt8] = []
+    private let lock = NSLock()
+    func append(_ bytes: [UInt8]) { lock.lock(); stored += bytes; lock.unlock() }
+    var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return stored }
 }
 
 private extension BatchItem {

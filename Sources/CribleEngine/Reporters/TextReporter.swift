@@ -41,6 +41,12 @@ public struct TextReporter: Reporter {
         public init(reporter: TextReporter) { self.reporter = reporter }
 
         public mutating func piece(for item: BatchItem) -> String {
+            piece(for: item, rendered: reporter.block(for: item))
+        }
+
+        /// The item's piece from its block: the file heading when the item opens a new
+        /// file, and the item counted for the totals.
+        public mutating func piece(for item: BatchItem, rendered: String) -> String {
             var output = ""
             // Documents from one file (JSONL lines, feed items) are grouped under its name.
             if case .verdict(let verdict) = item, let file = verdict.document.origin?.file, file != verdict.document.id {
@@ -52,14 +58,10 @@ public struct TextReporter: Reporter {
                 currentFile = nil
             }
             switch item {
-            case .failure(let failure):
-                failures += 1
-                output += "\(reporter.paint(failure.id, "1"))\n  \(reporter.paint("ERROR", "31;1")): \(failure.message)\n\n"
-            case .verdict(let verdict):
-                counts[verdict.action, default: 0] += 1
-                output += reporter.block(for: verdict) + "\n"
+            case .failure: failures += 1
+            case .verdict(let verdict): counts[verdict.action, default: 0] += 1
             }
-            return output
+            return output + rendered
         }
 
         public func closing() -> String {
@@ -67,6 +69,17 @@ public struct TextReporter: Reporter {
             var output = "\(total) document\(total == 1 ? "" : "s"): \(counts[.allow] ?? 0) allow, \(counts[.review] ?? 0) review, \(counts[.block] ?? 0) block"
             if failures > 0 { output += ", \(failures) unreadable" }
             return output + "\n"
+        }
+    }
+
+    /// The part of an item's piece that depends on no other item, which a batch can make on
+    /// any core (``BatchClassifier/classify(_:rendering:inOrder:progress:keepAfterOutput:)``).
+    public func block(for item: BatchItem) -> String {
+        switch item {
+        case .failure(let failure):
+            "\(paint(failure.id, "1"))\n  \(paint("ERROR", "31;1")): \(failure.message)\n\n"
+        case .verdict(let verdict):
+            block(for: verdict) + "\n"
         }
     }
 
