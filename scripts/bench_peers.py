@@ -55,13 +55,15 @@ GENERATED_SOURCE_BYTES = 300_000  # generated text before it is repeated, as the
 ABSENT_SUFFIXES = ("eraient", "isation", "ements", "iques", "ettes", "aires", "ismes", "erons")
 
 CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", "keywords-1000-slow-regex", "pipeline-1-job",
-              "pipeline-N-jobs")
+              "pipeline-N-jobs", "jsonl-1-job", "jsonl-N-jobs")
 CRIBLE_NAMES = {  # used when Crible's output does not name a measurement
     "load": "rule loading", "text-view": "text view", "keywords-10": "text view + 10 keyword rules",
     "keywords-1000": "text view + 1,000 keyword rules",
     "keywords-1000-slow-regex": "text view + 1,000 keyword rules + one catastrophic regex rule",
     "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
+    "jsonl-1-job": "pipeline + JSON lines, 1 job",
+    "jsonl-N-jobs": "pipeline + JSON lines, all jobs",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -581,6 +583,8 @@ GROUP_TITLES = {
     "keywords-1000-slow-regex": "1,000 keywords + 1 slow rule",
     "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
+    "jsonl-1-job": "pipeline + JSON lines, 1 job",
+    "jsonl-N-jobs": "pipeline + JSON lines, all jobs",
 }
 
 
@@ -720,7 +724,9 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                "keyword rules one regex rule, `(?:\\w+\\s?)+\\d{12}`, that has no literal for the prefilter "
                "(so it runs on every document) and backtracks exponentially on every text (so it always "
                "spends its whole match limit): the worst rule a user can add. Its ratio is the time with "
-               "it over the time without it.")
+               "it over the time without it. Its pipeline rows run the batch classifier, as `crible classify` "
+               "does; the JSON-lines rows add what `crible classify --format jsonl` does besides writing: each "
+               "verdict encoded (every hit with its offsets, line and column) by the job that classified it.")
     compile_times = ", ".join(f"{hs_info[k]:.2f} s for {int(k.rsplit('_', 1)[1]):,} keywords"
                               for k in sorted(hs_info) if k.startswith("compile_seconds_"))
     out.append("Hyperscan: flags `HS_FLAG_CASELESS | HS_FLAG_UTF8` on every pattern, one database per keyword "
@@ -841,13 +847,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     rows: list[Row] = []
     jobs = (data or {}).get("batch", {}).get("jobs")
     # Crible names its multi-core run after the job count (`pipeline-2-jobs`).
-    by_id = {("pipeline-N-jobs" if re.fullmatch(r"pipeline-(N|\d+)-jobs", str(m["id"])) else m["id"]): m
-             for m in (data or {}).get("measurements", [])}
+    by_id = {(re.sub(r"-\d+-jobs$", "-N-jobs", str(m["id"]))): m for m in (data or {}).get("measurements", [])}
     crible_rows: dict[str, Row] = {}
     for ident in CRIBLE_IDS:
         measurement = by_id.get(ident)
         label = (measurement or {}).get("name") or (
-            f"full pipeline, {jobs} jobs" if ident == "pipeline-N-jobs" and jobs else CRIBLE_NAMES[ident])
+            CRIBLE_NAMES[ident].replace("all jobs", f"{jobs} jobs") if jobs else CRIBLE_NAMES[ident])
         row = Row(ident, "Crible", str(label),
                   measurement["bytes"] if measurement and isinstance(measurement["bytes"], int) else 0)
         if measurement:

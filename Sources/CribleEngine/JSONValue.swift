@@ -38,7 +38,7 @@ public enum JSONValue: Sendable, Equatable {
                 output.append(contentsOf: "null".utf8)
             } else if value == value.rounded(), abs(value) < 1e15 {
                 JSONValue.writeInteger(Int(value), to: &output)
-            } else {
+            } else if !JSONValue.writeTenThousandths(value, to: &output) {
                 output.append(contentsOf: String(value).utf8)
             }
         case .integer(let value): JSONValue.writeInteger(value, to: &output)
@@ -114,6 +114,34 @@ public enum JSONValue: Sendable, Equatable {
             } while magnitude > 0
             output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
         }
+    }
+
+    /// Writes a fractional `value` that is a whole number of ten-thousandths below a billion in
+    /// magnitude, as `description` writes it, without making a string; returns `false` for any
+    /// other value. Every score is rounded so (``score(_:)``), and a verdict has hundreds.
+    ///
+    /// The digits are those of `description`, the shortest that read back as `value`: the decimal
+    /// n/10⁴ reads back as `value` (which is n/10⁴ correctly rounded), and any shorter decimal
+    /// differs from it by 10⁻⁴ or more, far beyond half a unit in the last place below 10⁹.
+    static func writeTenThousandths(_ value: Double, to output: inout [UInt8]) -> Bool {
+        guard abs(value) < 1e9 else { return false }
+        let scaled = (value * 10_000).rounded()
+        guard scaled / 10_000 == value else { return false }
+        var units = Int(scaled)
+        guard units % 10_000 != 0 else { return false }
+        if units < 0 {
+            output.append(0x2D)
+            units = -units
+        }
+        writeInteger(units / 10_000, to: &output)
+        // Four digits by constant divisions (multiplications once compiled), trailing zeros dropped.
+        let fraction = units % 10_000
+        let digits: (UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            0x2E, UInt8(truncatingIfNeeded: 0x30 + fraction / 1_000), UInt8(truncatingIfNeeded: 0x30 + fraction / 100 % 10),
+            UInt8(truncatingIfNeeded: 0x30 + fraction / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + fraction % 10))
+        let length = fraction % 10 != 0 ? 5 : fraction % 100 != 0 ? 4 : fraction % 1_000 != 0 ? 3 : 2
+        withUnsafeBytes(of: digits) { output.append(contentsOf: $0.prefix(length)) }
+        return true
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -52,6 +52,12 @@ public struct VerdictEncoder: Sendable {
             sink.value(value)
         }
         func span(_ range: Range<Int>) {
+            // A span is written the same way wherever it appears, and the same words are the
+            // evidence of several rules (a proximity rule and the list it starts from): half the
+            // spans of a news verdict are repeats, which the sink copies instead of writing again.
+            if sink.repeatValue(recordedAs: range) { return }
+            sink.startRecording(as: range)
+            defer { sink.endRecording() }
             let name: String, start: Int, end: Int, index: LineIndex
             if let map = document.origin?.sourceMap, let pageLines {
                 // Extracted from markup: offsets, lines and columns are those of the file.
@@ -200,6 +206,12 @@ protocol JSONSink {
     mutating func value(_ scalar: JSONValue)
     /// A string given as valid UTF-8 bytes.
     mutating func value(utf8 bytes: ArraySlice<UInt8>)
+    /// Writes again the value recorded under `key`, and returns `true`; `false` (writing nothing)
+    /// when there is none.
+    mutating func repeatValue(recordedAs key: Range<Int>) -> Bool
+    /// The next value written, up to ``endRecording()``, may be repeated under `key`.
+    mutating func startRecording(as key: Range<Int>)
+    mutating func endRecording()
 }
 
 /// Builds a ``JSONValue`` tree from the pieces.
@@ -230,6 +242,11 @@ struct JSONTreeBuilder: JSONSink {
     }
 
     mutating func value(utf8 bytes: ArraySlice<UInt8>) { value(.string(String(decoding: bytes, as: UTF8.self))) }
+
+    /// A tree shares nothing between its nodes: every value is built.
+    mutating func repeatValue(recordedAs key: Range<Int>) -> Bool { false }
+    mutating func startRecording(as key: Range<Int>) {}
+    mutating func endRecording() {}
 
     mutating func value(_ value: JSONValue) {
         switch stack.popLast() {
@@ -296,5 +313,34 @@ struct JSONLineWriter: JSONSink {
     mutating func value(utf8 bytes: ArraySlice<UInt8>) {
         separate()
         bytes.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, to: &output) }
+    }
+
+    /// Where each recorded value's bytes are in the output.
+    private var recorded: [Range<Int>: Range<Int>] = [:]
+    private var recording: (key: Range<Int>, start: Int)?
+
+    mutating func repeatValue(recordedAs key: Range<Int>) -> Bool {
+        guard let bytes = recorded[key] else { return false }
+        separate()
+        let end = output.count
+        output.append(contentsOf: repeatElement(0, count: bytes.count))
+        output.withUnsafeMutableBufferPointer { buffer in
+            (buffer.baseAddress! + end).update(from: buffer.baseAddress! + bytes.lowerBound, count: bytes.count)
+        }
+        return true
+    }
+
+    mutating func startRecording(as key: Range<Int>) {
+        // The separator goes before the recorded bytes, not in them: a repeat may stand where
+        // another separator, or none, is due.
+        separate()
+        afterKey = true
+        recording = (key, output.count)
+    }
+
+    mutating func endRecording() {
+        guard let (key, start) = recording else { return }
+        recorded[key] = start..<output.count
+        recording = nil
     }
 }

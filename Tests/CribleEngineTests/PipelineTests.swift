@@ -37,14 +37,34 @@ final class PipelineTests: XCTestCase {
         let root = repositoryRoot.path
         let encoder = VerdictEncoder(engine: bundledEngine)
         var compared = 0
+        var withRepeatedSpans = 0
         for item in DocumentReader().read(paths: [root + "/Examples", root + "/Tests/Fixtures/html", root + "/Tests/Fixtures/feeds"]) {
             guard case .document(let document) = item else { continue }
             let verdict = bundledEngine.classify(document)
             XCTAssertEqual(encoder.line(verdict), encoder.encode(verdict).serialized(), document.id)
             XCTAssertEqual(encoder.lineBytes(verdict), Array((encoder.line(verdict) + "\n").utf8), document.id)
             compared += 1
+            let spans = verdict.evidence.flatMap { $0.hits.flatMap(\.spans) } + verdict.sentiment.terms.map(\.span)
+            if Set(spans.map { [$0.lowerBound, $0.upperBound] }).count < spans.count { withRepeatedSpans += 1 }
         }
         XCTAssertGreaterThanOrEqual(compared, 20, "the examples, the page and the feed items")
+        XCTAssertGreaterThan(withRepeatedSpans, 0, "the line writer copies a span seen before; the tree writes it again")
+    }
+
+    /// Scores are written without making a string, and must read exactly as `description` writes
+    /// them; values that are not whole ten-thousandths are left to `description`.
+    func testNumbersAreWrittenAsTheirDescription() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0.0001, -0.0001, 0.5, -0.25, 0.3607, 1.05, 12.3456, 999_999_999.9999, 0.00005, 1e-7,
+                                2.5e9 + 0.5, 1.0 / 3.0, 0.1 + 0.2]
+        for _ in 0..<20_000 {
+            let units = Int.random(in: -20_000_000...20_000_000, using: &generator)
+            values.append(JSONValue.score(Double(units) / 10_000).numberValue)
+            values.append(Double.random(in: -50...50, using: &generator))
+        }
+        for value in values where value != value.rounded() {
+            XCTAssertEqual(JSONValue.number(value).serialized(), "\(value)", "\(value)")
+        }
     }
 
     /// Span texts are copied from the document's bytes; a span that cuts a character (no bundled
@@ -250,5 +270,12 @@ final class HTMLReaderTests: XCTestCase {
         let entity = document.content.range(of: "écrire")!
         let entityStart = content.count - document.content[entity.lowerBound...].utf8.count
         XCTAssertEqual(String(decoding: Array(page.utf8)[map.pageRange(of: entityStart..<(entityStart + 2))], as: UTF8.self), "&eacute;")
+    }
+}
+
+private extension JSONValue {
+    var numberValue: Double {
+        guard case .number(let value) = self else { preconditionFailure("a number") }
+        return value
     }
 }
