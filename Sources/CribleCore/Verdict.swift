@@ -40,7 +40,7 @@ public struct LanguageGuess: Sendable, Hashable {
 }
 
 /// A lexicon term found in the text, with the valence it contributed after negation, boosters,
-/// contrast and emphasis were applied.
+/// contrast, concession and emphasis were applied.
 public struct SentimentTerm: Sendable, Hashable {
     public var span: Range<Int>
     public var term: String

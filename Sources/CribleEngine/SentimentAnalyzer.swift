@@ -13,6 +13,12 @@ import Foundation
 ///   add their value in the direction of the term, less the further they are;
 /// - **contrast** ("mais", "but"): in a sentence, terms before the contrast word count half and
 ///   terms after it one and a half;
+/// - **concession** ("malgré", "bien que", "although"): the clause a concessive word opens, up to
+///   the next comma or the end of the sentence, is what the writer grants, not what they conclude:
+///   its terms count half and the rest of the sentence one and a half ("un bon film malgré
+///   quelques longueurs" is positive, "bien que le début soit bon, la fin déçoit" negative). A
+///   concession that opens a sentence without a comma to close it is left alone: where the main
+///   clause starts is unknown;
 /// - **emphasis**: a word in capitals in a text that is not all capitals, and exclamation marks.
 ///
 /// The compound score is `sum / sqrt(sum² + 15)`, in [−1, 1]. For texts longer than five
@@ -26,6 +32,8 @@ public struct SentimentAnalyzer: Sendable {
     public var exclamationBoost = 0.292
     public var contrastBefore = 0.5
     public var contrastAfter = 1.5
+    public var insideConcession = 0.5
+    public var besideConcession = 1.5
     public var normalizationAlpha = 15.0
     /// Above this, the document score is the mean of sentence scores rather than one sum.
     public var sentencesForMean = 5
@@ -65,6 +73,7 @@ public struct SentimentAnalyzer: Sendable {
         let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter {
             contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes.contains(tokens[$0].hash)
         }
+        let concessions = concessiveClauses(text, lexicon: lexicon, sentences: sentences, sentenceOf: sentence(ofToken:))
         let mostlyCaps = isMostlyCapitals(text)
 
         var terms: [SentimentTerm] = []
@@ -123,6 +132,16 @@ public struct SentimentAnalyzer: Sendable {
                 } else {
                     value *= contrastAfter
                     modifiers.append("after-contrast")
+                }
+            }
+            // Concession inside the sentence.
+            if let clause = concessions[currentSentence] {
+                if clause.contains(first) {
+                    value *= insideConcession
+                    modifiers.append("in-concession")
+                } else {
+                    value *= besideConcession
+                    modifiers.append("beside-concession")
                 }
             }
             sentenceSums[currentSentence] += value
@@ -185,6 +204,37 @@ public struct SentimentAnalyzer: Sendable {
         return SentimentResult(score: (compound * 10_000).rounded() / 10_000, label: label,
                                positive: total > 0 ? positive / total : 0, negative: total > 0 ? negative / total : 0,
                                terms: terms.sorted { $0.span.lowerBound < $1.span.lowerBound })
+    }
+
+    /// The first concessive clause of each sentence that has one, as a token range: from the
+    /// concessive phrase to the token before the next comma or semicolon, or to the end of the
+    /// sentence (see the type's documentation for the clause left alone).
+    func concessiveClauses(_ text: TextView, lexicon: CompiledLexicon, sentences: [SentenceInfo],
+                           sentenceOf: (Int) -> Int) -> [Int: Range<Int>] {
+        guard !lexicon.concessivePhrases.isEmpty else { return [:] }
+        let tokens = text.tokens
+        let folded = text.folded
+        let mask = lexicon.concessiveMask
+        var clauses: [Int: Range<Int>] = [:]
+        for index in tokens.indices where mask >> (tokens[index].hash & 63) & 1 != 0 {
+            guard let phrase = lexicon.concessivePhrases.first(where: { phrase in
+                index + phrase.count <= tokens.count && phrase.indices.allSatisfy { tokens[index + $0].hash == phrase[$0] }
+            }) else { continue }
+            let sentence = sentenceOf(index)
+            guard clauses[sentence] == nil else { continue }
+            let sentenceEnd = sentence + 1 < sentences.count ? sentences[sentence + 1].firstToken : tokens.count
+            var end = sentenceEnd
+            var closed = false
+            for next in (index + phrase.count)..<max(index + phrase.count, sentenceEnd)
+            where folded[Int(tokens[next - 1].end)..<Int(tokens[next].start)].contains(where: { $0 == 0x2C || $0 == 0x3B }) {
+                end = next
+                closed = true
+                break
+            }
+            if !closed && index == sentences[sentence].firstToken { continue }
+            clauses[sentence] = index..<end
+        }
+        return clauses
     }
 
     func normalize(_ sum: Double) -> Double {

@@ -30,6 +30,10 @@ public struct CompiledLexicon: Sendable {
     /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
     /// this answers "no" for most of them without hashing the hash into the set.
     public let contrastMask: UInt64
+    /// Each concessive phrase as the hashes of its tokens.
+    public let concessivePhrases: [[UInt64]]
+    /// Bit `hash % 64` set for the first token of every concessive phrase.
+    public let concessiveMask: UInt64
     public let lexiconIDs: [String]
     /// Every lexicon file of this language, with its examples, for the example runner.
     public let definitions: [LexiconDefinition]
@@ -107,6 +111,7 @@ public struct CompiledLexicon: Sendable {
         let valenceCount = terms.count
         var negatorHashes: Set<UInt64> = []
         var contrastHashes: Set<UInt64> = []
+        var concessivePhrases: [[UInt64]] = []
         for definition in definitions {
             for entry in definition.boosters {
                 guard let phrase = Phrase(entry.value.term) else {
@@ -127,6 +132,15 @@ public struct CompiledLexicon: Sendable {
                     if target == 0 { negatorHashes.insert(hash) } else { contrastHashes.insert(hash) }
                 }
             }
+            for words in definition.concessive {
+                guard let phrase = Phrase(words.value), !phrase.lastIsPrefix else {
+                    diagnostics.append(Diagnostic(.error, "E010", "concessive `\(words.value)` must be one or more whole words",
+                                                  file: words.location.file, line: words.location.line, column: words.location.column))
+                    continue
+                }
+                let hashes = phrase.tokens.map(Tokenizer.hash)
+                if !concessivePhrases.contains(hashes) { concessivePhrases.append(hashes) }
+            }
         }
         var symbolBytes = ByteSet()
         let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
@@ -137,6 +151,8 @@ public struct CompiledLexicon: Sendable {
                                       symbolBytes: symbolBytes,
                                       negatorHashes: negatorHashes, contrastHashes: contrastHashes,
                                       contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
+                                      concessivePhrases: concessivePhrases,
+                                      concessiveMask: concessivePhrases.reduce(0) { $0 | 1 << ($1[0] & 63) },
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)

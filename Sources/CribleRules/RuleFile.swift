@@ -123,6 +123,8 @@ public struct LexiconDefinition: Sendable {
     public var boosters: [Located<LexiconEntry>] = []
     public var negators: [Located<String>] = []
     public var contrast: [Located<String>] = []
+    /// Words that open a concession (*malgré*, *bien que*, *although*); phrases of one or more words.
+    public var concessive: [Located<String>] = []
     public var examples: LexiconExamples = LexiconExamples()
     public var location: SourceLocation
 }

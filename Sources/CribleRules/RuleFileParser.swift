@@ -18,7 +18,7 @@ public enum RuleFileParser {
     static let exampleKeys: Set<String> = ["match", "no_match"]
     static let nearKeys: Set<String> = ["a", "b", "within"]
     static let labelKeys: Set<String> = ["description", "iptc"]
-    static let lexiconKeys: Set<String> = ["id", "lang", "valences", "boosters", "negators", "contrast", "examples"]
+    static let lexiconKeys: Set<String> = ["id", "lang", "valences", "boosters", "negators", "contrast", "concessive", "examples"]
     static let lexiconExampleKeys: Set<String> = ["positive", "negative", "neutral"]
 
     public static func parse(_ text: String, path: String) -> (RuleFile?, [Diagnostic]) {
@@ -397,6 +397,9 @@ public enum RuleFileParser {
         }
         if let (_, n) = fields["negators"] { lexicon.negators = locatedStrings(n, context: "`negators`", reader: reader) }
         if let (_, n) = fields["contrast"] { lexicon.contrast = locatedStrings(n, context: "`contrast`", reader: reader) }
+        if let (_, n) = fields["concessive"] {
+            lexicon.concessive = locatedStrings(n, context: "`concessive`", reader: reader)
+        }
         if let (_, n) = fields["examples"],
            let examplePairs = reader.mapping(n, context: "`lexicon.examples`", allowed: lexiconExampleKeys) {
             for (key, _, value) in examplePairs {

@@ -19,6 +19,7 @@ final class SentimentTests: XCTestCase {
         un peu -0.3
       negators: [pas, jamais, n, ne]
       contrast: [mais]
+      concessive: [malgré, bien que, même si]
     """)
 
     func score(_ text: String) -> SentimentResult {
@@ -60,6 +61,28 @@ final class SentimentTests: XCTestCase {
     func testContrastWeightsTheSecondClause() {
         XCTAssertGreaterThan(score("Le début est ennuyeux mais la fin est excellent.").score, 0.05)
         XCTAssertLessThan(score("Le début est bon mais la fin est mauvais.").score, -0.05)
+    }
+
+    /// The concession is granted, the rest of the sentence concluded, in either order; the
+    /// clause ends at a comma or with the sentence.
+    func testConcessionWeighsLessThanWhatTheSentenceConcludes() {
+        let after = score("Un bon livre malgré un début ennuyeux. Rien à ajouter.")
+        XCTAssertGreaterThan(after.score, 0.05)
+        XCTAssertEqual(after.terms.map(\.modifiers), [["beside-concession"], ["in-concession"]])
+        XCTAssertEqual(after.terms.map(\.adjustedValence), [3, -0.75])
+        let before = score("Bien que le début soit excellent, la fin est mauvais.")
+        XCTAssertLessThan(before.score, -0.05)
+        XCTAssertEqual(before.terms.map(\.modifiers), [["in-concession"], ["beside-concession"]])
+        let twoWords = score("Même si la fin est mauvais, le reste est bon.")
+        XCTAssertGreaterThan(twoWords.score, 0.05, "a phrase of two words opens the clause too")
+    }
+
+    /// A concession at the start of a sentence with no comma to close it: the main clause could
+    /// start anywhere, so nothing is weighted; a later sentence is not affected either.
+    func testAnUnclosedConcessionAtTheStartOfASentenceIsLeftAlone() {
+        let result = score("Malgré la pluie nous avons passé une excellent journée. C'était bon.")
+        XCTAssertEqual(result.terms.map(\.modifiers), [[], []])
+        XCTAssertEqual(result.terms.map(\.adjustedValence), [3, 2])
     }
 
     func testIdiomsWinOverTheirWords() {
