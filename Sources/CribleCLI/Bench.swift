@@ -9,8 +9,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure throughput: rule loading, text preparation, and the full pipeline on one and on all cores.",
         discussion: """
             Reports medians over repeated runs after a warm-up. Without files, it uses the bundled Examples.
-            The pipeline is timed alone and with every verdict encoded as a JSON line (what --format jsonl
-            adds besides writing).
+            The pipeline is timed alone and with every verdict encoded as a JSON line, as --format jsonl does.
             --documents takes a JSONL file of ready-made documents (used as they are, not repeated), so that
             other tools can be measured on exactly the same text; --keywords adds the keyword-matching
             workload (one rule per line of the file, the first 10 lines and all of them).
