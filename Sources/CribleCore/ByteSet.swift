@@ -76,19 +76,42 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 }
 
-/// Upper- and lower-case ASCII letters in `bytes`, counted with arithmetic only: with a test per
-/// byte, the compiler kept branches that letters, spaces and capitals defeat, and the loop ran at
-/// a few hundred MB/s.
+/// Upper- and lower-case ASCII letters in `bytes`, counted with arithmetic only, eight bytes at a
+/// time: with a test per byte, the compiler kept branches that letters, spaces and capitals
+/// defeat, and even branch-free the byte loop was a sixth of the sentiment stage.
+///
+/// In a word, `x = (w | 0x20…) & 0x7F…` is each byte lower-cased with its top bit cleared, so
+/// neither `x + 0x1F` nor `x + 0x05` carries into the next byte: the first reaches 0x80 exactly
+/// when `x ≥ 'a'`, the second stays below it exactly when `x ≤ 'z'`. Bytes with the top bit set
+/// (UTF-8 beyond ASCII) are excluded, and bit 5, shifted up to bit 7, tells capitals.
 @inlinable
 public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>) -> (upper: Int, lower: Int) {
-    var upper = 0, lower = 0
-    for byte in bytes {
+    var upper = 0, letters = 0
+    var index = 0
+    if let base = bytes.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let lowered = (word | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F
+            let atLeastA = lowered &+ 0x1F1F_1F1F_1F1F_1F1F
+            let atMostZ = ~(lowered &+ 0x0505_0505_0505_0505)
+            let letter = atLeastA & atMostZ & ~word & highs
+            letters &+= letter.nonzeroBitCount
+            upper &+= (letter & ~(word << 2)).nonzeroBitCount
+            index += 8
+        }
+    }
+    var lower = letters &- upper
+    while index < bytes.count {
+        let byte = bytes[index]
         // `(byte | 0x20) - 97` is below 26 exactly for letters; the borrow of subtracting 26 then
         // sets the top bit. Bit 5 is clear in capitals.
         let isLetter = Int(truncatingIfNeeded: (UInt32((byte | 0x20) &- 97) &- 26) >> 31)
         let isUpper = Int(truncatingIfNeeded: (byte >> 5) & 1) ^ 1
         upper &+= isLetter & isUpper
         lower &+= isLetter & (isUpper ^ 1)
+        index += 1
     }
     return (upper, lower)
 }

@@ -135,7 +135,7 @@ public struct SentimentAnalyzer: Sendable {
                 }
             }
             // Concession inside the sentence.
-            if let clause = concessions[currentSentence] {
+            if !concessions.isEmpty, let clause = concessions[currentSentence] {
                 if clause.contains(first) {
                     value *= insideConcession
                     modifiers.append("in-concession")
@@ -206,21 +206,22 @@ public struct SentimentAnalyzer: Sendable {
                                terms: terms.sorted { $0.span.lowerBound < $1.span.lowerBound })
     }
 
-    /// The first concessive clause of each sentence that has one, as a token range: from the
-    /// concessive phrase to the token before the next comma or semicolon, or to the end of the
-    /// sentence (see the type's documentation for the clause left alone).
+    /// By sentence, its first concessive clause as a token range: from the concessive phrase to
+    /// the token before the next comma or semicolon, or to the end of the sentence (see the type's
+    /// documentation for the clause left alone). Empty when the text has none, as most have.
     func concessiveClauses(_ text: TextView, lexicon: CompiledLexicon, sentences: [SentenceInfo],
-                           sentenceOf: (Int) -> Int) -> [Int: Range<Int>] {
-        guard !lexicon.concessivePhrases.isEmpty else { return [:] }
+                           sentenceOf: (Int) -> Int) -> [Range<Int>?] {
+        guard !lexicon.concessivePhrases.isEmpty else { return [] }
         let tokens = text.tokens
         let folded = text.folded
         let mask = lexicon.concessiveMask
-        var clauses: [Int: Range<Int>] = [:]
+        var clauses: [Range<Int>?] = []
         for index in tokens.indices where mask >> (tokens[index].hash & 63) & 1 != 0 {
             guard let phrase = lexicon.concessivePhrases.first(where: { phrase in
                 index + phrase.count <= tokens.count && phrase.indices.allSatisfy { tokens[index + $0].hash == phrase[$0] }
             }) else { continue }
             let sentence = sentenceOf(index)
+            if clauses.isEmpty { clauses = Array(repeating: nil, count: sentences.count) }
             guard clauses[sentence] == nil else { continue }
             let sentenceEnd = sentence + 1 < sentences.count ? sentences[sentence + 1].firstToken : tokens.count
             var end = sentenceEnd

@@ -47,13 +47,20 @@ final class ByteScanTests: XCTestCase {
 final class LetterCountTests: XCTestCase {
     func testLetterCountsAgreeWithCountingEachByte() {
         var generator = SystemRandomNumberGenerator()
-        for length in [0, 1, 7, 15, 16, 17, 31, 64, 100, 1000] {
-            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let upper = bytes.filter { (65...90).contains($0) }.count
-            let lower = bytes.filter { (97...122).contains($0) }.count
-            let counts = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
-            XCTAssertEqual(counts.upper, upper, "length \(length)")
-            XCTAssertEqual(counts.lower, lower, "length \(length)")
+        // Every length up to 40 (each tail of the eight-byte loop), from all bytes and from the
+        // bytes around the letters' edges, where a carry or a borrow would show.
+        let nearLetters = Array(0x3E...0x5E) + Array(0x5E...0x7F) + [0xC0, 0xC1, 0xDA, 0xDB, 0xE0, 0xFA, 0xFB, 0xFF]
+        for length in Array(0...40) + [64, 100, 1000, 4096] {
+            for pool in [Array(0...255).map(UInt8.init), nearLetters.map(UInt8.init)] {
+                for _ in 0..<10 {
+                    let bytes = (0..<length).map { _ in pool.randomElement(using: &generator)! }
+                    let upper = bytes.filter { (65...90).contains($0) }.count
+                    let lower = bytes.filter { (97...122).contains($0) }.count
+                    let counts = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
+                    XCTAssertEqual(counts.upper, upper, "length \(length): \(bytes)")
+                    XCTAssertEqual(counts.lower, lower, "length \(length): \(bytes)")
+                }
+            }
         }
         let edges = Array("@AZ[`az{ÀÉé".utf8)
         let counts = edges.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
