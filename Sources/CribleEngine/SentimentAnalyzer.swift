@@ -64,7 +64,7 @@ public struct SentimentAnalyzer: Sendable {
         // term looks up to three positions back.
         var boosterValue = [Double](repeating: 0, count: tokens.count)
         var boosterFirstToken = [Int](repeating: -1, count: tokens.count)
-        let (valenceList, boosterList) = lexicon.termMatches(in: text)
+        let (valenceList, boosterList, concessionList) = lexicon.termMatches(in: text)
         for match in leftmostLongest(boosterList[...]) {
             boosterValue[match.lastToken] = lexicon.booster(of: match)
             boosterFirstToken[match.lastToken] = match.firstToken
@@ -73,7 +73,7 @@ public struct SentimentAnalyzer: Sendable {
         let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter {
             contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes.contains(tokens[$0].hash)
         }
-        let concessions = concessiveClauses(text, lexicon: lexicon, sentences: sentences, sentenceOf: sentence(ofToken:))
+        let concessions = concessiveClauses(concessionList, in: text, sentences: sentences, sentenceOf: sentence(ofToken:))
         let mostlyCaps = isMostlyCapitals(text)
 
         var terms: [SentimentTerm] = []
@@ -209,24 +209,21 @@ public struct SentimentAnalyzer: Sendable {
     /// By sentence, its first concessive clause as a token range: from the concessive phrase to
     /// the token before the next comma or semicolon, or to the end of the sentence (see the type's
     /// documentation for the clause left alone). Empty when the text has none, as most have.
-    func concessiveClauses(_ text: TextView, lexicon: CompiledLexicon, sentences: [SentenceInfo],
+    func concessiveClauses(_ openings: [PhraseMatch], in text: TextView, sentences: [SentenceInfo],
                            sentenceOf: (Int) -> Int) -> [Range<Int>?] {
-        guard !lexicon.concessivePhrases.isEmpty else { return [] }
+        guard !openings.isEmpty else { return [] }
         let tokens = text.tokens
         let folded = text.folded
-        let mask = lexicon.concessiveMask
-        var clauses: [Range<Int>?] = []
-        for index in tokens.indices where mask >> (tokens[index].hash & 63) & 1 != 0 {
-            guard let phrase = lexicon.concessivePhrases.first(where: { phrase in
-                index + phrase.count <= tokens.count && phrase.indices.allSatisfy { tokens[index + $0].hash == phrase[$0] }
-            }) else { continue }
+        var clauses = [Range<Int>?](repeating: nil, count: sentences.count)
+        for opening in openings {
+            let index = opening.firstToken
             let sentence = sentenceOf(index)
-            if clauses.isEmpty { clauses = Array(repeating: nil, count: sentences.count) }
             guard clauses[sentence] == nil else { continue }
             let sentenceEnd = sentence + 1 < sentences.count ? sentences[sentence + 1].firstToken : tokens.count
+            let afterOpening = opening.lastToken + 1
             var end = sentenceEnd
             var closed = false
-            for next in (index + phrase.count)..<max(index + phrase.count, sentenceEnd)
+            for next in afterOpening..<max(afterOpening, sentenceEnd)
             where folded[Int(tokens[next - 1].end)..<Int(tokens[next].start)].contains(where: { $0 == 0x2C || $0 == 0x3B }) {
                 end = next
                 closed = true

@@ -7,17 +7,21 @@ public struct CompiledLexicon: Sendable {
         public let lexiconID: String
     }
 
-    /// What a lexicon phrase is: a term with a valence, or a booster (a dampener when negative).
+    /// What a lexicon phrase is: a term with a valence, a booster (a dampener when negative), or
+    /// the opening of a concession.
     public enum Term: Sendable {
         case valence(Valence)
         case booster(Double)
+        case concession
     }
 
     public let language: String
-    /// Valence terms (emoji included: each is a token), then boosters, in one index: a document's
-    /// tokens are scanned once for both. Entries below ``valenceCount`` are the valence terms.
+    /// Valence terms (emoji included: each is a token), then boosters, then concessive phrases,
+    /// in one index: a document's tokens are scanned once for all three. Entries below
+    /// ``valenceCount`` are the valence terms, entries from ``concessionStart`` the concessions.
     public let terms: PhraseIndex<Term>
     public let valenceCount: Int
+    public let concessionStart: Int
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
     /// Bytes that only symbol terms contain (punctuation, non-ASCII): a whitespace-separated chunk
@@ -30,26 +34,30 @@ public struct CompiledLexicon: Sendable {
     /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
     /// this answers "no" for most of them without hashing the hash into the set.
     public let contrastMask: UInt64
-    /// Each concessive phrase as the hashes of its tokens.
-    public let concessivePhrases: [[UInt64]]
-    /// Bit `hash % 64` set for the first token of every concessive phrase.
-    public let concessiveMask: UInt64
     public let lexiconIDs: [String]
     /// Every lexicon file of this language, with its examples, for the example runner.
     public let definitions: [LexiconDefinition]
 
     public var entryCount: Int { valenceCount + symbols.count }
 
-    /// Every valence term and every booster in the text, in one pass over its tokens, each list
-    /// in token order (here rather than at the call site so that the matcher is specialised for
-    /// this payload inside this module).
-    public func termMatches(in text: TextView) -> (valences: [PhraseMatch], boosters: [PhraseMatch]) {
+    /// Every valence term, booster and concessive phrase in the text, in one pass over its tokens,
+    /// each list in token order (here rather than at the call site so that the matcher is
+    /// specialised for this payload inside this module).
+    public func termMatches(in text: TextView) -> (valences: [PhraseMatch], boosters: [PhraseMatch], concessions: [PhraseMatch]) {
         var valences: [PhraseMatch] = []
         var boosters: [PhraseMatch] = []
+        var concessions: [PhraseMatch] = []
         for match in terms.matches(in: text) {
-            if Int(match.entry) < valenceCount { valences.append(match) } else { boosters.append(match) }
+            let entry = Int(match.entry)
+            if entry < valenceCount {
+                valences.append(match)
+            } else if entry < concessionStart {
+                boosters.append(match)
+            } else {
+                concessions.append(match)
+            }
         }
-        return (valences, boosters)
+        return (valences, boosters, concessions)
     }
 
     /// The valence of a match from ``termMatches(in:)``'s valence list.
@@ -111,7 +119,7 @@ public struct CompiledLexicon: Sendable {
         let valenceCount = terms.count
         var negatorHashes: Set<UInt64> = []
         var contrastHashes: Set<UInt64> = []
-        var concessivePhrases: [[UInt64]] = []
+        var concessions: [Phrase] = []
         for definition in definitions {
             for entry in definition.boosters {
                 guard let phrase = Phrase(entry.value.term) else {
@@ -138,21 +146,22 @@ public struct CompiledLexicon: Sendable {
                                                   file: words.location.file, line: words.location.line, column: words.location.column))
                     continue
                 }
-                let hashes = phrase.tokens.map(Tokenizer.hash)
-                if !concessivePhrases.contains(hashes) { concessivePhrases.append(hashes) }
+                if !concessions.contains(where: { $0.tokens == phrase.tokens }) { concessions.append(phrase) }
             }
         }
+        // After every booster of every file, so that the entries of each kind are one range.
+        let concessionStart = terms.count
+        for phrase in concessions { terms.insert(phrase, payload: .concession) }
         var symbolBytes = ByteSet()
         let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
         for key in symbols.keys {
             for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
         }
-        let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount, symbols: symbols,
+        let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,
+                                      concessionStart: concessionStart, symbols: symbols,
                                       symbolBytes: symbolBytes,
                                       negatorHashes: negatorHashes, contrastHashes: contrastHashes,
                                       contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
-                                      concessivePhrases: concessivePhrases,
-                                      concessiveMask: concessivePhrases.reduce(0) { $0 | 1 << ($1[0] & 63) },
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
