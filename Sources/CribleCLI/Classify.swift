@@ -144,7 +144,8 @@ struct Classify: ParsableCommand {
         // JSON lines and text to standard output stream: each verdict is printed as soon as it
         // and those before it are ready, so output starts at once and a batch is never held whole.
         let streamed = outputs.first { $0.file == nil && [JSONLinesReporter.identifier, TextReporter.identifier].contains($0.format) }?.format
-        let textStream = TextStream(TextReporter(engine: engine, colors: Terminal.standardOutputIsTerminal))
+        let textReporter = TextReporter(engine: engine, colors: Terminal.standardOutputIsTerminal)
+        let textStream = TextStream(textReporter)
         let lineReporter = JSONLinesReporter(engine: engine)
         // Verdicts printed to a terminal as they come are their own progress report; a bar would
         // be drawn across them.
@@ -162,7 +163,7 @@ struct Classify: ParsableCommand {
             batch.classify(inputs, rendering: { lineReporter.lineBytes(for: $0) },
                            inOrder: { _, line in Terminal.write(bytes: line) }, progress: report, keepAfterOutput: keep)
         case TextReporter.identifier:
-            batch.classify(inputs, rendering: { textStream.render($0) },
+            batch.classify(inputs, rendering: { textReporter.block(for: $0) },
                            inOrder: { item, block in Terminal.write(textStream.piece(for: item, rendered: block)) },
                            progress: report, keepAfterOutput: keep)
         default:
@@ -238,17 +239,11 @@ struct Classify: ParsableCommand {
 
 /// The text report's stream, fed from the batch's in-order callback (one call at a time).
 private final class TextStream: @unchecked Sendable {
-    private let reporter: TextReporter
     private var stream: TextReporter.Stream
     private let lock = NSLock()
 
-    init(_ reporter: TextReporter) {
-        self.reporter = reporter
-        stream = TextReporter.Stream(reporter: reporter)
-    }
+    init(_ reporter: TextReporter) { stream = TextReporter.Stream(reporter: reporter) }
 
-    /// Needs no lock: an item's block depends on nothing the stream keeps.
-    func render(_ item: BatchItem) -> String { reporter.block(for: item) }
     func piece(for item: BatchItem, rendered: String) -> String {
         lock.lock(); defer { lock.unlock() }; return stream.piece(for: item, rendered: rendered)
     }
