@@ -141,7 +141,7 @@ public struct CompiledLexicon: Sendable {
                 }
             }
             for words in definition.concessive {
-                guard let phrase = Phrase(words.value), !phrase.lastIsPrefix else {
+                guard let phrase = Phrase(words.value), !phrase.prefixes.contains(true) else {
                     diagnostics.append(Diagnostic(.error, "E010", "concessive `\(words.value)` must be one or more whole words",
                                                   file: words.location.file, line: words.location.line, column: words.location.column))
                     continue

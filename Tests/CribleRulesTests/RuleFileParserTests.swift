@@ -111,4 +111,27 @@ final class RuleFileParserTests: XCTestCase {
         XCTAssertEqual(result.errors.map(\.code), ["E011", "E008"])
         XCTAssertEqual(result.ruleSet.lexicons["fr"]?.entryCount, 2)
     }
+
+    /// A concessive phrase is whole words: a `*` anywhere in it, or no word at all, is an error at
+    /// its own line and column, and the other phrases still load.
+    func testConcessivePhrasesAreWholeWords() {
+        let text = """
+        crible: 1
+        lexicon:
+          id: lex
+          lang: fr
+          valences: |
+            bon 2
+          concessive:
+            - malgré
+            - bien* que
+            - même s*
+            - "..."
+        """
+        let result = load([("lex.yaml", text)])
+        XCTAssertEqual(result.errors.map(\.code), ["E010", "E010", "E010"])
+        XCTAssertEqual(result.errors.map(\.line), [9, 10, 11])
+        XCTAssertEqual(result.ruleSet.lexicons["fr"]?.concessionStart, 1, "one valence, then the concessions")
+        XCTAssertEqual(result.ruleSet.lexicons["fr"]?.terms.count, 2, "malgré alone is kept")
+    }
 }
