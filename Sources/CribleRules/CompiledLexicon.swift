@@ -94,10 +94,10 @@ public struct CompiledLexicon: Sendable {
                 }
                 // Terms that fold to the same words are the same entry ("coup de cœur", "coup de coeur").
                 var key: [UInt8] = []
-                for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
-                    if !key.isEmpty { key.append(UInt8(ascii: " ")) }
-                    key += token
-                    if isPrefix { key.append(UInt8(ascii: "*")) }
+                for index in 0..<phrase.tokenCount {
+                    if index > 0 { key.append(UInt8(ascii: " ")) }
+                    key += phrase.token(index)
+                    if phrase.isPrefix(index) { key.append(UInt8(ascii: "*")) }
                 }
                 if let previous = valenceByTerm[key] {
                     if previous.2.file == entry.location.file {
@@ -131,17 +131,17 @@ public struct CompiledLexicon: Sendable {
             }
             for (list, target) in [(definition.negators, 0), (definition.contrast, 1)] {
                 for word in list {
-                    guard let phrase = Phrase(word.value), phrase.tokens.count == 1 else {
+                    guard let phrase = Phrase(word.value), phrase.tokenCount == 1 else {
                         diagnostics.append(Diagnostic(.error, "E010", "`\(word.value)` must be a single word",
                                                       file: word.location.file, line: word.location.line, column: word.location.column))
                         continue
                     }
-                    let hash = Tokenizer.hash(phrase.tokens[0])
+                    let hash = Tokenizer.hash(phrase.token(0))
                     if target == 0 { negatorHashes.insert(hash) } else { contrastHashes.insert(hash) }
                 }
             }
             for words in definition.concessive {
-                guard let phrase = Phrase(words.value), !phrase.prefixes.contains(true) else {
+                guard let phrase = Phrase(words.value), !phrase.hasPrefix else {
                     diagnostics.append(Diagnostic(.error, "E010", "concessive `\(words.value)` must be one or more whole words",
                                                   file: words.location.file, line: words.location.line, column: words.location.column))
                     continue

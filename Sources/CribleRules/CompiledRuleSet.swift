@@ -378,10 +378,11 @@ public struct CompiledRuleSet: Sendable {
 
     private func caseMatches(_ match: PhraseIndex<PhraseOwner>.Match, in text: TextView) -> Bool {
         let phrase = phrases.phrase(of: match)
-        for (offset, expected) in phrase.originalTokens.enumerated() {
+        for offset in 0..<phrase.tokenCount {
+            let expected = phrase.originalToken(offset)
             let range = text.originalRange(ofTokens: match.firstToken + offset, through: match.firstToken + offset)
             let actual = text.original[range]
-            if phrase.prefixes[offset] ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
+            if phrase.isPrefix(offset) ? !actual.starts(with: expected) : !actual.elementsEqual(expected) { return false }
         }
         return true
     }

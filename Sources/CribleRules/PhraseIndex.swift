@@ -1,23 +1,56 @@
 import CribleCore
 
 /// A keyword phrase as the matcher sees it: folded tokens, each possibly a prefix (`régul*`).
-/// A class: matches refer to their phrase without copying its arrays.
+/// A class: matches refer to their phrase without copying it.
+///
+/// The tokens live in one byte array (every folded token, then every original spelling) with one
+/// small layout entry per token: the bundled packs make some 20,000 phrases while loading, and an
+/// array per token (folded, original, prefix marks, and the arrays holding them) had made phrases
+/// the largest source of allocations of loading.
 public final class Phrase: Sendable {
-    /// Folded bytes of each token.
-    public let tokens: [[UInt8]]
-    /// Original spelling of each token, for case-sensitive phrases.
-    public let originalTokens: [[UInt8]]
-    /// Whether each token was written with a trailing `*` and so matches any word it begins.
-    public let prefixes: [Bool]
+    struct TokenLayout: Sendable {
+        /// End of the token's folded bytes in `bytes`.
+        let foldedEnd: UInt32
+        /// End of the token's original bytes in `bytes` (after every folded token).
+        let originalEnd: UInt32
+        /// Written with a trailing `*`: matches any word it begins.
+        let isPrefix: Bool
+    }
+
+    private let bytes: [UInt8]
+    private let layout: [TokenLayout]
     /// The phrase as written in the rule file.
     public let source: String
 
-    public var lastIsPrefix: Bool { prefixes.last ?? false }
+    public var tokenCount: Int { layout.count }
 
-    init(tokens: [[UInt8]], originalTokens: [[UInt8]], prefixes: [Bool], source: String) {
-        self.tokens = tokens
-        self.originalTokens = originalTokens
-        self.prefixes = prefixes
+    /// Folded bytes of token `index`.
+    public func token(_ index: Int) -> ArraySlice<UInt8> {
+        bytes[(index == 0 ? 0 : Int(layout[index - 1].foldedEnd))..<Int(layout[index].foldedEnd)]
+    }
+
+    /// Token `index` as written, for case-sensitive phrases.
+    public func originalToken(_ index: Int) -> ArraySlice<UInt8> {
+        let start = index == 0 ? Int(layout[layout.count - 1].foldedEnd) : Int(layout[index - 1].originalEnd)
+        return bytes[start..<Int(layout[index].originalEnd)]
+    }
+
+    /// Whether token `index` was written with a trailing `*`.
+    public func isPrefix(_ index: Int) -> Bool { layout[index].isPrefix }
+
+    public var lastIsPrefix: Bool { layout.last?.isPrefix ?? false }
+    public var hasPrefix: Bool { layout.contains(where: \.isPrefix) }
+
+    /// Folded bytes of each token (a new array per token: for tests and tools, not for loops).
+    public var tokens: [[UInt8]] { (0..<tokenCount).map { Array(token($0)) } }
+    /// Original spelling of each token (same remark).
+    public var originalTokens: [[UInt8]] { (0..<tokenCount).map { Array(originalToken($0)) } }
+    /// Whether each token is a prefix (same remark).
+    public var prefixes: [Bool] { layout.map(\.isPrefix) }
+
+    private init(bytes: [UInt8], layout: [TokenLayout], source: String) {
+        self.bytes = bytes
+        self.layout = layout
         self.source = source
     }
 
@@ -28,31 +61,75 @@ public final class Phrase: Sendable {
         // with a final `*`: their folded tokens are the words in lower case, so no text view (a
         // dozen allocations) is built. The tokenizer gives the same result (letters and digits
         // make one token, a space or `*` ends it); `MatchingTests` checks the two ways agree.
-        var bytes = Array(text.utf8)
-        let isPrefix = bytes.last == UInt8(ascii: "*")
-        if isPrefix { bytes.removeLast() }
+        if let (bytes, layout) = Phrase.plainASCII(text) {
+            self.init(bytes: bytes, layout: layout, source: text)
+        } else {
+            self.init(viewing: text)
+        }
+    }
+
+    /// The folded-then-original bytes and the layout of a phrase of ASCII letters and digits in
+    /// words separated by single spaces, with perhaps a final `*`; `nil` for any other phrase.
+    private static func plainASCII(_ text: String) -> ([UInt8], [TokenLayout])? {
+        let utf8 = text.utf8
         let space = UInt8(ascii: " ")
-        if !bytes.isEmpty, bytes.first != space, bytes.last != space,
-           bytes.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == space }) {
-            let words = bytes.split(separator: space, omittingEmptySubsequences: false)
-            if !words.contains(where: \.isEmpty) {
-                self.init(tokens: words.map { $0.map(foldedASCII) }, originalTokens: words.map { Array($0) },
-                          prefixes: words.indices.map { $0 == words.count - 1 && isPrefix }, source: text)
-                return
+        let isPrefix = utf8.last == UInt8(ascii: "*")
+        let count = utf8.count - (isPrefix ? 1 : 0)
+        guard count > 0 else { return nil }
+        // First pass: check the shape and count the words, so that both arrays are allocated once.
+        var wordCount = 1
+        var previousWasSpace = true
+        for byte in utf8.prefix(count) {
+            if byte == space {
+                // A leading, trailing or doubled space is left to the general path.
+                guard !previousWasSpace else { return nil }
+                wordCount += 1
+                previousWasSpace = true
+            } else {
+                guard (byte | 0x20) &- 97 < 26 || byte &- 48 < 10 else { return nil }
+                previousWasSpace = false
             }
         }
-        self.init(viewing: text)
+        guard !previousWasSpace else { return nil }
+        let letterCount = count - (wordCount - 1)
+        var bytes = [UInt8](repeating: 0, count: 2 * letterCount)
+        var layout: [TokenLayout] = []
+        layout.reserveCapacity(wordCount)
+        var position = 0
+        for byte in utf8.prefix(count) {
+            if byte == space {
+                layout.append(TokenLayout(foldedEnd: UInt32(position), originalEnd: UInt32(letterCount + position), isPrefix: false))
+                continue
+            }
+            bytes[position] = foldedASCII(byte)
+            bytes[letterCount + position] = byte
+            position += 1
+        }
+        layout.append(TokenLayout(foldedEnd: UInt32(position), originalEnd: UInt32(letterCount + position), isPrefix: isPrefix))
+        return (bytes, layout)
     }
 
     /// The general way: through a text view of the phrase.
     convenience init?(viewing text: String) {
         let view = TextView(text)
         guard !view.tokens.isEmpty else { return nil }
-        let ranges = view.tokens.indices.map { view.originalRange(ofTokens: $0, through: $0) }
-        self.init(tokens: view.tokens.map { Array(view.folded[Int($0.start)..<Int($0.end)]) },
-                  originalTokens: ranges.map { Array(view.original[$0]) },
-                  prefixes: ranges.map { $0.upperBound < view.original.count && view.original[$0.upperBound] == UInt8(ascii: "*") },
-                  source: text)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(view.folded.count + view.original.count)
+        var foldedEnds: [Int] = []
+        for token in view.tokens {
+            bytes += view.folded[Int(token.start)..<Int(token.end)]
+            foldedEnds.append(bytes.count)
+        }
+        var layout: [TokenLayout] = []
+        layout.reserveCapacity(view.tokens.count)
+        for (index, foldedEnd) in foldedEnds.enumerated() {
+            let range = view.originalRange(ofTokens: index, through: index)
+            bytes += view.original[range]
+            layout.append(TokenLayout(foldedEnd: UInt32(foldedEnd), originalEnd: UInt32(bytes.count),
+                                      isPrefix: range.upperBound < view.original.count
+                                          && view.original[range.upperBound] == UInt8(ascii: "*")))
+        }
+        self.init(bytes: bytes, layout: layout, source: text)
     }
 }
 
@@ -172,9 +249,9 @@ struct PhraseMatcher: Sendable {
         // confirmed against the stored bytes: a dictionary keyed by byte arrays made loading the
         // bundled packs a tenth slower.
         var hash = Tokenizer.fnvOffset
-        for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
-            for byte in token { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
-            hash = (hash ^ (isPrefix ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
+        for index in 0..<phrase.tokenCount {
+            for byte in phrase.token(index) { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
+            hash = (hash ^ (phrase.isPrefix(index) ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
         }
         let known = phraseByHash[hash]
         if let known, isStored(phrase, at: known) {
@@ -189,11 +266,12 @@ struct PhraseMatcher: Sendable {
 
     /// Whether distinct phrase `index` has exactly the tokens and prefix marks of `phrase`.
     private func isStored(_ phrase: Phrase, at index: Int32) -> Bool {
-        guard Int(tokenCounts[Int(index)]) == phrase.tokens.count else { return false }
+        guard Int(tokenCounts[Int(index)]) == phrase.tokenCount else { return false }
         let base = Int(firstPattern[Int(index)])
-        for (offset, (token, isPrefix)) in zip(phrase.tokens, phrase.prefixes).enumerated() {
+        for offset in 0..<phrase.tokenCount {
+            let token = phrase.token(offset)
             let pattern = patterns[base + offset]
-            guard pattern.isPrefix == isPrefix, Int(pattern.length) == token.count,
+            guard pattern.isPrefix == phrase.isPrefix(offset), Int(pattern.length) == token.count,
                   bytes[Int(pattern.offset)..<Int(pattern.offset) + token.count].elementsEqual(token) else { return false }
         }
         return true
@@ -201,13 +279,14 @@ struct PhraseMatcher: Sendable {
 
     private mutating func insertDistinct(_ phrase: Phrase, as entry: Int32) {
         firstPattern.append(Int32(patterns.count))
-        tokenCounts.append(Int32(phrase.tokens.count))
-        for (token, isPrefix) in zip(phrase.tokens, phrase.prefixes) {
-            patterns.append(TokenPattern(offset: Int32(bytes.count), length: Int32(token.count), isPrefix: isPrefix))
+        tokenCounts.append(Int32(phrase.tokenCount))
+        for index in 0..<phrase.tokenCount {
+            let token = phrase.token(index)
+            patterns.append(TokenPattern(offset: Int32(bytes.count), length: Int32(token.count), isPrefix: phrase.isPrefix(index)))
             bytes.append(contentsOf: token)
         }
-        let first = phrase.tokens[0]
-        if phrase.prefixes[0] {
+        let first = phrase.token(0)
+        if phrase.isPrefix(0) {
             let key = prefixKey(Tokenizer.hash(first), first.count)
             PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: key)
             prefixKeyFilter.insert(key)
@@ -218,8 +297,8 @@ struct PhraseMatcher: Sendable {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
             }
-        } else if phrase.tokens.count >= 2, !phrase.prefixes[1] {
-            let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.tokens[1]))
+        } else if phrase.tokenCount >= 2, !phrase.isPrefix(1) {
+            let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.token(1)))
             PhraseMatcher.add(entry, to: &byFirstTwo, lists: &candidateLists, key: key)
             firstTwoFilter.insert(key)
         } else {

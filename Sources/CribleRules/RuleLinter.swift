@@ -53,7 +53,7 @@ public struct RuleLinter: Sendable {
                 for keyword in keywords {
                     // Acronyms in capitals (`GPU*` for GPUs) are meant to take a plural, not to be prefixes.
                     let isAcronym = keyword.value.dropLast().allSatisfy { $0.isUppercase || $0.isNumber }
-                    if let phrase = Phrase(keyword.value), phrase.lastIsPrefix, phrase.tokens.count == 1, phrase.tokens[0].count <= 3,
+                    if let phrase = Phrase(keyword.value), phrase.lastIsPrefix, phrase.tokenCount == 1, phrase.token(0).count <= 3,
                        !isAcronym {
                         report(.warning, "W009", "prefix `\(keyword.value)` is so short that it matches many unrelated words",
                                at: keyword.location, length: keyword.value.count, hint: "list the words, or lengthen the prefix")
@@ -183,8 +183,8 @@ public struct RuleLinter: Sendable {
     }
 
     func isStopword(_ keyword: String, languages: [String]?) -> Bool {
-        guard let phrase = Phrase(keyword), phrase.tokens.count == 1, !phrase.lastIsPrefix else { return false }
-        let word = String(decoding: phrase.tokens[0], as: UTF8.self)
+        guard let phrase = Phrase(keyword), phrase.tokenCount == 1, !phrase.lastIsPrefix else { return false }
+        let word = String(decoding: phrase.token(0), as: UTF8.self)
         let lists = (languages ?? ["fr", "en"]).compactMap { RuleLinter.stopwords[$0] }
         return lists.contains { $0.contains(word) }
     }
