@@ -9,11 +9,10 @@ public struct TextView: Sendable {
     public let original: [UInt8]
     /// Lower-cased, accent-free, typography-normalised view (see ``FoldingTable``).
     public let folded: [UInt8]
-    /// For each byte of ``folded``: where its source character starts in ``original``.
-    let sourceStart: [UInt32]
-    /// For each byte of ``folded``: where its source character ends in ``original``, including
-    /// any combining marks that were dropped after it.
-    let sourceEnd: [UInt32]
+    /// The map from ``folded`` back to ``original``, as runs (see ``FoldedRun``): one per run of
+    /// ASCII and one per other character, where a table of two offsets per folded byte took eight
+    /// bytes of writes for each byte of text.
+    let runs: [FoldedRun]
     /// Word tokens of the folded view (letters and digits; each emoji is a token of its own).
     public let tokens: [Token]
     /// Number of tokens; kept by ``compacted()``, which drops the tokens themselves.
@@ -26,14 +25,14 @@ public struct TextView: Sendable {
     /// - Precondition: `utf8` is valid UTF-8 (``Document`` checks this when reading input).
     public init(utf8: [UInt8]) {
         original = utf8
-        (folded, sourceStart, sourceEnd) = utf8.withUnsafeBufferPointer(TextView.fold)
+        (folded, runs) = utf8.withUnsafeBufferPointer(TextView.fold)
         self.tokens = Tokenizer.tokens(of: folded)
         self.tokenCount = tokens.count
     }
 
-    /// The folded bytes and their offset maps. A function of its own, so that the output buffers
-    /// are its local state: captured by a closure, every append was checked for exclusive access.
-    private static func fold(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [UInt32], [UInt32]) {
+    /// The folded bytes and their map. A function of its own, so that the output buffers are its
+    /// local state: captured by a closure, every append was checked for exclusive access.
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [FoldedRun]) {
         var output = FoldOutput(capacity: input.count * 2 + 16)
         var index = 0
         let count = input.count
@@ -54,13 +53,15 @@ public struct TextView: Sendable {
                 let packed = FoldingTable.packed[Int(value)]
                 switch packed >> 40 {
                 case 0:
-                    for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
+                    output.startCharacter(from: start, to: end)
+                    for offset in 0..<length { output.append(input[index + offset]) }
                     index += length
                     continue
                 case 2:
                     let replacementCount = Int((packed >> 32) & 0xFF)
+                    output.startCharacter(from: start, to: end)
                     for offset in 0..<replacementCount {
-                        output.append(UInt8(truncatingIfNeeded: packed >> UInt64(8 * offset)), from: start, to: end)
+                        output.append(UInt8(truncatingIfNeeded: packed >> UInt64(8 * offset)))
                     }
                     index += length
                     continue
@@ -74,9 +75,11 @@ public struct TextView: Sendable {
                 // so a span ending at that letter also covers the accent.
                 output.extendPrevious(endingAt: start, to: end)
             case .keep:
-                for offset in 0..<length { output.append(input[index + offset], from: start, to: end) }
+                output.startCharacter(from: start, to: end)
+                for offset in 0..<length { output.append(input[index + offset]) }
             case .bytes(let replacement):
-                for replacementByte in replacement { output.append(replacementByte, from: start, to: end) }
+                output.startCharacter(from: start, to: end)
+                for replacementByte in replacement { output.append(replacementByte) }
             }
             index += length
         }
@@ -86,25 +89,50 @@ public struct TextView: Sendable {
     private init(compacting view: TextView) {
         original = view.original
         folded = []
-        sourceStart = []
-        sourceEnd = []
+        runs = []
         tokens = []
         tokenCount = view.tokenCount
     }
 
     /// The original text alone, for a verdict that waits in a batch to be reported: reporters
-    /// need the original bytes and the token count, not the folded view and its offset maps,
-    /// which are about ten bytes per input byte.
+    /// need the original bytes and the token count, not the folded view, its map and tokens.
     public func compacted() -> TextView { TextView(compacting: self) }
 
     /// The original bytes a range of the folded view came from.
     public func originalRange(ofFolded range: Range<Int>) -> Range<Int> {
         guard !range.isEmpty else {
-            let position = range.lowerBound < sourceStart.count
-                ? Int(sourceStart[range.lowerBound]) : original.count
+            let position = range.lowerBound < folded.count ? sourceStart(of: range.lowerBound) : original.count
             return position..<position
         }
-        return Int(sourceStart[range.lowerBound])..<Int(sourceEnd[range.upperBound - 1])
+        return sourceStart(of: range.lowerBound)..<sourceEnd(of: range.upperBound - 1)
+    }
+
+    /// Index in ``runs`` of the run holding folded byte `position`: the last run starting at or
+    /// before it (a few comparisons: a French article has a run per accented letter or so).
+    @inline(__always)
+    private func run(holding position: Int) -> Int {
+        let target = UInt32(truncatingIfNeeded: position)
+        var low = 0, high = runs.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if runs[middle].foldedStart <= target { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// Where the character that folded byte `position` comes from starts in ``original``.
+    private func sourceStart(of position: Int) -> Int {
+        let run = runs[run(holding: position)]
+        return run.isCharacter ? Int(run.originalStart) : Int(run.originalStart) + position - Int(run.foldedStart)
+    }
+
+    /// Where that character ends, including the combining marks dropped after it.
+    private func sourceEnd(of position: Int) -> Int {
+        let index = run(holding: position)
+        let run = runs[index]
+        if run.isCharacter { return Int(run.originalEnd) }
+        let runEnd = index + 1 < runs.count ? Int(runs[index + 1].foldedStart) : folded.count
+        return position == runEnd - 1 ? Int(run.originalEnd) : Int(run.originalStart) + position - Int(run.foldedStart) + 1
     }
 
     /// The original bytes covered by tokens `first...last`.
@@ -125,28 +153,43 @@ public struct TextView: Sendable {
     public var foldedString: String { String(decoding: folded, as: UTF8.self) }
 }
 
-/// The folded bytes and their offset maps while a view is built: three raw buffers written in
-/// step, which costs a fraction of three growing arrays (this loop runs for every input byte).
+/// A stretch of the folded view and where it comes from. Either a run of ASCII, whose bytes map
+/// one to one onto ``originalStart``... (the last one ending at ``originalEnd``, which takes in
+/// any combining mark dropped after it), or the folded bytes of one other character, which all
+/// map to the whole of it, ``originalStart``..<``originalEnd``.
+struct FoldedRun: Sendable {
+    let foldedStart: UInt32
+    let originalStart: UInt32
+    var originalEnd: UInt32
+    let isCharacter: Bool
+}
+
+/// The folded bytes and their runs while a view is built: a raw buffer and a small array, which
+/// costs a fraction of growing arrays (this loop runs for every input byte).
 private struct FoldOutput {
     private var bytes: UnsafeMutablePointer<UInt8>
-    private var starts: UnsafeMutablePointer<UInt32>
-    private var ends: UnsafeMutablePointer<UInt32>
     private var capacity: Int
     private var count = 0
+    private var runs: [FoldedRun] = []
 
     init(capacity: Int) {
         self.capacity = capacity
         bytes = .allocate(capacity: capacity)
-        starts = .allocate(capacity: capacity)
-        ends = .allocate(capacity: capacity)
+        // About one run per 40 bytes of French news (a run of ASCII, then an accented letter).
+        runs.reserveCapacity(capacity / 32 + 4)
     }
 
+    /// Begins the folded bytes of the character at `start..<end` of the input.
     @inline(__always)
-    mutating func append(_ byte: UInt8, from start: UInt32, to end: UInt32) {
-        if count == capacity { grow() }
+    mutating func startCharacter(from start: UInt32, to end: UInt32) {
+        runs.append(FoldedRun(foldedStart: UInt32(truncatingIfNeeded: count), originalStart: start, originalEnd: end, isCharacter: true))
+    }
+
+    /// One folded byte of the character begun last.
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toFit: 1) }
         bytes[count] = byte
-        starts[count] = start
-        ends[count] = end
         count += 1
     }
 
@@ -154,49 +197,38 @@ private struct FoldOutput {
     @inline(__always)
     mutating func appendASCII(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
         let length = end - start
-        while count + length > capacity { grow() }
+        if count + length > capacity { grow(toFit: length) }
+        runs.append(FoldedRun(foldedStart: UInt32(truncatingIfNeeded: count), originalStart: UInt32(truncatingIfNeeded: start),
+                              originalEnd: UInt32(truncatingIfNeeded: end), isCharacter: false))
         let source = input.baseAddress! + start
-        let bytes = self.bytes + count, starts = self.starts + count, ends = self.ends + count
-        for offset in 0..<length {
-            bytes[offset] = foldedASCII(source[offset])
-            starts[offset] = UInt32(truncatingIfNeeded: start + offset)
-            ends[offset] = UInt32(truncatingIfNeeded: start + offset + 1)
-        }
+        let bytes = self.bytes + count
+        for offset in 0..<length { bytes[offset] = foldedASCII(source[offset]) }
         count += length
     }
 
-    /// Widens the source of the bytes that end at `start` so they end at `end` instead.
+    /// Widens the source of the folded bytes that end at `start` (those of the last character or
+    /// the last byte of an ASCII run, when they have not been dropped too) so they end at `end`.
     mutating func extendPrevious(endingAt start: UInt32, to end: UInt32) {
-        var back = count - 1
-        while back >= 0, ends[back] == start {
-            ends[back] = end
-            back -= 1
-        }
+        guard let last = runs.indices.last, runs[last].originalEnd == start,
+              Int(runs[last].foldedStart) < count else { return }
+        runs[last].originalEnd = end
     }
 
-    private mutating func grow() {
-        let larger = capacity * 2
-        func moved<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let new = UnsafeMutablePointer<T>.allocate(capacity: larger)
-            new.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return new
-        }
-        bytes = moved(bytes)
-        starts = moved(starts)
-        ends = moved(ends)
+    private mutating func grow(toFit extra: Int) {
+        var larger = capacity * 2
+        while larger < count + extra { larger *= 2 }
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        new.moveInitialize(from: bytes, count: count)
+        bytes.deallocate()
+        bytes = new
         capacity = larger
     }
 
-    /// The arrays, and the buffers freed.
-    consuming func finish() -> ([UInt8], [UInt32], [UInt32]) {
-        let result = (Array(UnsafeBufferPointer(start: bytes, count: count)),
-                      Array(UnsafeBufferPointer(start: starts, count: count)),
-                      Array(UnsafeBufferPointer(start: ends, count: count)))
+    /// The folded bytes and the runs, and the buffer freed.
+    consuming func finish() -> ([UInt8], [FoldedRun]) {
+        let folded = Array(UnsafeBufferPointer(start: bytes, count: count))
         bytes.deallocate()
-        starts.deallocate()
-        ends.deallocate()
-        return result
+        return (folded, runs)
     }
 }
 

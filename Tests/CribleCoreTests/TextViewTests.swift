@@ -36,6 +36,55 @@ final class TextViewTests: XCTestCase {
         XCTAssertEqual(view.originalString(view.originalRange(ofFolded: 1..<3)), "œ")
     }
 
+    /// The map back to the original is kept as runs; on texts mixing ASCII, accented letters,
+    /// combining and invisible characters (also first and in a row), ligatures, typography and
+    /// emoji, every folded range, empty ones included, maps where a table of two offsets per
+    /// folded byte, built character by character, says it does.
+    func testFoldedRunsAgreeWithAByteByByteMap() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "Bc", "de f", "é", "È", "e\u{301}", "\u{301}", "\u{AD}", "\u{200B}", "œ", "Æ", "ﬁ", "’", "\u{00A0}",
+                      "«", "€", "🙂", "👍🏽", "ß", "Ω", "я", "x\u{301}\u{302}", "\u{FE0F}", "1", " ", "\n", "ǅ"]
+        for round in 0..<400 {
+            let text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let original = Array(text.utf8)
+            // The reference: each folded byte's source, character by character.
+            var folded: [UInt8] = [], starts: [Int] = [], ends: [Int] = []
+            var index = 0
+            original.withUnsafeBufferPointer { input in
+                while index < input.count {
+                    let (value, length) = decodeScalar(input, at: index)
+                    let replacement: [UInt8]
+                    if value < 0x80 {
+                        replacement = [foldedASCII(UInt8(value))]
+                    } else {
+                        switch FoldingTable.fold(value) {
+                        case .drop:
+                            var back = ends.count - 1
+                            while back >= 0, ends[back] == index { ends[back] = index + length; back -= 1 }
+                            index += length
+                            continue
+                        case .keep: replacement = Array(input[index..<index + length])
+                        case .bytes(let bytes): replacement = bytes
+                        }
+                    }
+                    for byte in replacement { folded.append(byte); starts.append(index); ends.append(index + length) }
+                    index += length
+                }
+            }
+            let view = TextView(utf8: original)
+            XCTAssertEqual(view.folded, folded, "round \(round): \(text.debugDescription)")
+            guard view.folded == folded else { continue }
+            for lower in 0...folded.count {
+                for upper in lower...folded.count {
+                    let expected = lower == upper
+                        ? (lower < folded.count ? starts[lower] : original.count)..<(lower < folded.count ? starts[lower] : original.count)
+                        : starts[lower]..<ends[upper - 1]
+                    XCTAssertEqual(view.originalRange(ofFolded: lower..<upper), expected, "\(text.debugDescription) \(lower)..<\(upper)")
+                }
+            }
+        }
+    }
+
     func testTokensSplitOnApostrophesAndHyphens() {
         let view = TextView("L'IA d’OpenAI, e-mail 5G")
         XCTAssertEqual(view.tokens.map(view.foldedString(of:)), ["l", "ia", "d", "openai", "e", "mail", "5g"])
