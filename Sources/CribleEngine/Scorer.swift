@@ -36,7 +36,7 @@ public struct Scorer: Sendable {
             // A hit is in the title when all its spans are: a composite whose context word is in
             // the headline but whose substance is in the body is a body hit.
             let inTitle = titleRange.map { range in
-                !hit.spans.isEmpty && hit.spans.allSatisfy { range.contains($0.lowerBound) }
+                !hit.spanView.isEmpty && hit.spanView.allSatisfy { range.contains($0.lowerBound) }
             } ?? false
             count += inTitle ? titleFactor : 1
         }

@@ -177,17 +177,27 @@ public struct SentimentAnalyzer: Sendable {
             sentenceSums[index] += sentenceSums[index] > 0 ? boost : -boost
         }
 
-        let positive = terms.map(\.adjustedValence).filter { $0 > 0 }.reduce(0, +)
-        let negative = -terms.map(\.adjustedValence).filter { $0 < 0 }.reduce(0, +)
+        // Sums in term and sentence order, without a list of each.
+        var positive = 0.0, negative = 0.0
+        for term in terms {
+            if term.adjustedValence > 0 { positive += term.adjustedValence }
+            if term.adjustedValence < 0 { negative += term.adjustedValence }
+        }
+        negative = -negative
+        var bearingCount = 0
+        var bearingSum = 0.0
+        for sum in sentenceSums where sum != 0 {
+            bearingCount += 1
+            bearingSum += normalize(sum)
+        }
         let compound: Double
-        let bearing = sentenceSums.filter { $0 != 0 }
         if sentences.count <= sentencesForMean {
             compound = normalize(sentenceSums.reduce(0, +))
-        } else if bearing.isEmpty {
+        } else if bearingCount == 0 {
             compound = 0
         } else {
             // Neutral sentences count too: a long factual article with a few charged words is mostly neutral.
-            compound = bearing.map(normalize).reduce(0, +) / Double(sentenceSums.count)
+            compound = bearingSum / Double(sentenceSums.count)
         }
         let total = positive + negative
         let label: String

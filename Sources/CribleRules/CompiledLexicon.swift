@@ -44,10 +44,12 @@ public struct CompiledLexicon: Sendable {
     /// each list in token order (here rather than at the call site so that the matcher is
     /// specialised for this payload inside this module).
     public func termMatches(in text: TextView) -> (valences: [PhraseMatch], boosters: [PhraseMatch], concessions: [PhraseMatch]) {
+        let all = terms.matches(in: text)
         var valences: [PhraseMatch] = []
         var boosters: [PhraseMatch] = []
         var concessions: [PhraseMatch] = []
-        for match in terms.matches(in: text) {
+        valences.reserveCapacity(all.count)
+        for match in all {
             let entry = Int(match.entry)
             if entry < valenceCount {
                 valences.append(match)

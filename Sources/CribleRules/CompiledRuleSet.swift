@@ -206,9 +206,12 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
+        let allMatches = phrases.matches(in: text)
         var ownerRules: [Int32] = []
         var ownerMatches: [PhraseMatch] = []
-        for match in phrases.matches(in: text) {
+        ownerRules.reserveCapacity(allMatches.count)
+        ownerMatches.reserveCapacity(allMatches.count)
+        for match in allMatches {
             let rule = phrases.payload(of: match).rule
             if active(Int(rule)) {
                 ownerRules.append(rule)
@@ -216,6 +219,11 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         let (groupRules, groupMatches) = groupedByRule(rules: ownerRules, matches: ownerMatches)
+        // The two sides of a proximity rule, split into arrays reused from rule to rule (a
+        // `filter` per side grew two new arrays for each of them).
+        var sideA: [PhraseMatch] = [], sideB: [PhraseMatch] = []
+        sideA.reserveCapacity(groupMatches.count)
+        sideB.reserveCapacity(groupMatches.count)
         var groupStart = 0
         while groupStart < groupRules.count {
             let index = Int(groupRules[groupStart])
@@ -231,8 +239,17 @@ public struct CompiledRuleSet: Sendable {
                     ? leftmostLongest(matches.filter { caseMatches($0, in: text) }[...]) : leftmostLongest(matches)
                 hitsByRule[index] = kept.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) }
             case .near:
-                let a = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearA }[...])
-                let b = leftmostLongest(matches.filter { phrases.payload(of: $0).side == .nearB }[...])
+                sideA.removeAll(keepingCapacity: true)
+                sideB.removeAll(keepingCapacity: true)
+                for match in matches {
+                    switch phrases.payload(of: match).side {
+                    case .nearA: sideA.append(match)
+                    case .nearB: sideB.append(match)
+                    case .keyword: break
+                    }
+                }
+                let a = leftmostLongest(sideA[...])
+                let b = leftmostLongest(sideB[...])
                 let within = traits.within
                 var hits: [Hit] = []
                 for left in a {
@@ -355,13 +372,19 @@ public struct CompiledRuleSet: Sendable {
                 break
             }
             guard fires else { continue }
+            var spanCount = 0
+            for position in Int(plan.allStart)..<Int(plan.noneStart) {
+                for hit in hitsByRule[Int(compositeOperands[position])] ?? [] { spanCount += hit.spanView.count }
+            }
             var spans: [Range<Int>] = []
+            spans.reserveCapacity(spanCount)
             for position in Int(plan.allStart)..<Int(plan.noneStart) {
                 guard let hits = hitsByRule[Int(compositeOperands[position])] else { continue }
-                for hit in hits { spans += hit.spans }
+                for hit in hits { spans += hit.spanView }
             }
             spans.sort { $0.lowerBound < $1.lowerBound }
             var unique: [Range<Int>] = []
+            unique.reserveCapacity(spans.count)
             for span in spans where !unique.contains(span) { unique.append(span) }
             hitsByRule[Int(plan.rule)] = [Hit(spans: unique)]
         }

@@ -333,8 +333,11 @@ struct PhraseMatcher: Sendable {
     }
 
     func matches(in text: TextView, tokenRange: Range<Int>?) -> [PhraseMatch] {
-        var found: [PhraseMatch] = []
         let range = tokenRange ?? 0..<text.tokens.count
+        // News text gives the bundled rules about one match per two tokens: sized once for that,
+        // the list does not grow through a dozen copies.
+        var found: [PhraseMatch] = []
+        found.reserveCapacity(range.count / 2 + 16)
         text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
         patterns.withUnsafeBufferPointer { patterns in
