@@ -1,4 +1,5 @@
 import CPCRE2
+import Foundation
 
 /// A compiled PCRE2 pattern.
 ///
@@ -38,8 +39,9 @@ public final class Regex: @unchecked Sendable {
     public let limits: Limits
     /// Number of capturing groups, used to size shared match data.
     public let captureCount: Int
-    /// Whether JIT compilation succeeded (it is unavailable on some platforms; matching then
-    /// falls back to the interpreter, which is slower but gives the same results).
+    /// Whether JIT compilation of the code that runs on most texts succeeded (it is unavailable
+    /// on some platforms; matching then falls back to the interpreter, which is slower but gives
+    /// the same results).
     public let isJITCompiled: Bool
 
     let code: OpaquePointer
@@ -50,6 +52,12 @@ public final class Regex: @unchecked Sendable {
     /// patterns with POSIX classes (`[[:punct:]]` matches some non-ASCII symbols only with UCP).
     let asciiCode: OpaquePointer?
     private let matchContext: OpaquePointer
+    /// Whether `code` has been JIT-compiled. When there is an ASCII variant, `code` runs only on
+    /// texts with letters, digits or spaces beyond ASCII after folding (or, for case-sensitive
+    /// rules, with accents), and most patterns never meet one: JIT-compiling it when it is first
+    /// needed takes a third of PCRE2's share out of loading the rules.
+    private var unicodeCodeIsReady: Bool
+    private let unicodeCodeLock = NSLock()
 
     /// Compiles `pattern` with UTF and UCP semantics (Unicode-aware `\w`, `\b`, `\d`, and case).
     public init(_ pattern: String, options: Options = [], limits: Limits = .standard) throws(PCRE2Error) {
@@ -69,9 +77,9 @@ public final class Regex: @unchecked Sendable {
             throw PCRE2Error(code: errorCode, pattern: pattern, offset: errorOffset)
         }
         self.code = compiled
-        self.isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         let ascii = pattern.contains("[:") ? nil : compile(flags & ~UInt32(PCRE2_UCP))
-        if let ascii { _ = pcre2_jit_compile_8(ascii, UInt32(PCRE2_JIT_COMPLETE)) }
+        self.isJITCompiled = pcre2_jit_compile_8(ascii ?? compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+        self.unicodeCodeIsReady = ascii == nil
         self.asciiCode = ascii
         var captures: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
@@ -140,6 +148,19 @@ public final class Regex: @unchecked Sendable {
         return table
     }()
 
+    /// `code`, JIT-compiled on first use. Every use goes through the lock, so no thread matches
+    /// with it while another compiles it; the texts that need it are few, and the lock is cheap
+    /// beside a match.
+    private func readyUnicodeCode() -> OpaquePointer {
+        unicodeCodeLock.lock()
+        defer { unicodeCodeLock.unlock() }
+        if !unicodeCodeIsReady {
+            _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
+            unicodeCodeIsReady = true
+        }
+        return code
+    }
+
     /// Whether the pattern can match an empty string (a rule that does is almost always a mistake).
     public var canMatchEmpty: Bool {
         var minLength: UInt32 = 0
@@ -162,7 +183,7 @@ public final class Regex: @unchecked Sendable {
         limit: Int = .max,
         unicodeNeutral: Bool = false
     ) throws(PCRE2Error) -> [Range<Int>] {
-        let code = unicodeNeutral ? (asciiCode ?? self.code) : self.code
+        let code = unicodeNeutral ? (asciiCode ?? self.code) : readyUnicodeCode()
         var found: [Range<Int>] = []
         var start = 0
         var options: UInt32 = validUTF8 ? UInt32(PCRE2_NO_UTF_CHECK) : 0
