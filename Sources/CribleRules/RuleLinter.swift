@@ -9,7 +9,8 @@ import PCRE2
 /// - W001 a pattern at risk of catastrophic backtracking (nested unbounded quantifiers, or it
 ///   exceeds its match limit on synthetic adversarial text);
 /// - W003 a rule without `no_match` examples (nothing shows its precision);
-/// - W004 a keyword that is a stopword (it would fire on almost every document);
+/// - W004 a keyword that is a stopword in a rule that emits a label (it would fire on almost every
+///   document; a helper that only feeds composites may list them);
 /// - W008 a helper rule (no label) that no composite uses;
 /// - W009 a prefix keyword of three letters or fewer (`art*` also matches `article`).
 public struct RuleLinter: Sendable {
@@ -46,7 +47,9 @@ public struct RuleLinter: Sendable {
             }
             switch definition.kind {
             case .keywords(let keywords):
-                for keyword in keywords where isStopword(keyword.value, languages: definition.languages) {
+                // A helper without a label may list stopwords ("tu", "you" for a message addressed
+                // to someone): it counts only beside the other parts of the composites naming it.
+                for keyword in keywords where definition.label != nil && isStopword(keyword.value, languages: definition.languages) {
                     report(.warning, "W004", "keyword `\(keyword.value)` is a stopword: it fires on almost every document",
                            at: keyword.location, length: keyword.value.count, hint: "use a phrase that contains it instead")
                 }
@@ -60,7 +63,7 @@ public struct RuleLinter: Sendable {
                     }
                 }
             case .near(let a, let b, _):
-                for keyword in a + b where isStopword(keyword.value, languages: definition.languages) {
+                for keyword in a + b where definition.label != nil && isStopword(keyword.value, languages: definition.languages) {
                     report(.warning, "W004", "keyword `\(keyword.value)` is a stopword", at: keyword.location, length: keyword.value.count)
                 }
             case .regex(let patterns):
