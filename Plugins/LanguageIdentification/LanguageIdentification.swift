@@ -5,7 +5,8 @@ import CribleCore
 ///
 /// Function words ("le", "de", "the", "of"…) make up a third to a half of running text in these
 /// languages and almost never cross over, so counting them is fast (one hash lookup per token)
-/// and accurate from a dozen words on. Accented letters only French uses (é, è, ê, à, ç, œ) break
+/// and accurate from a dozen words on. For short messages, frequent French and English words of
+/// comments count too. Accented letters only French uses (é, è, ê, à, ç, œ) break
 /// ties on very short texts. Neighbouring languages are included so that a Spanish or German
 /// comment is reported as `es` or `de` rather than forced into French or English, which would let
 /// French or English rules run on it.
@@ -26,6 +27,9 @@ public struct LanguageIdentification: LanguageIdentifier {
                 ClassifierExample("Die Regierung hat am Dienstag ihren Gesetzentwurf vorgestellt.", labels: ["lang/und"]),
                 ClassifierExample("12345 !!!", labels: ["lang/und"]),
                 ClassifierExample("Deux journalistes arrêtés hier", labels: ["lang/fr"]),
+                ClassifierExample("lol so happy today", labels: ["lang/en"]),
+                ClassifierExample("merci, trop bien", labels: ["lang/fr"]),
+                ClassifierExample("Hoy hace mucho calor en Madrid.", labels: ["lang/und"]),
             ])
     }
 
@@ -80,6 +84,16 @@ public struct LanguageIdentification: LanguageIdentifier {
     static let languages = ["de", "en", "es", "fr", "it", "nl", "pt"]
     static let french = languages.firstIndex(of: "fr")!
 
+    /// Frequent words of short messages in the two languages the rule packs are written for.
+    /// A comment of four or five words ("lol that is so good", "merci, trop bien") may hold no
+    /// function word, and an undetermined language keeps every language-gated rule from running
+    /// on it. None of these is a word of the neighbouring languages ("bien" and "vas" are Spanish,
+    /// "hier" and "hell" German, "dit" Dutch, "mal" Spanish and Portuguese: all left out).
+    static let commonWords: [String: String] = [
+        "en": "good great love like lol haha hahaha lmao omg wtf yay yeah yes wow oh thanks thank please sorry damn shit fuck fucking bitch stupid happy sad day today tonight night morning tomorrow yesterday time people new now back home need want get got getting go going gonna wanna know think really well much very too why how all out up off one some any every never always again still here only even most other first last way make made look feel hate right work school game watch im dont cant wont didnt doesnt thats ive youre",
+        "fr": "trop faire faut va vais suis ai avez avons moi toi ca oui merci bonjour salut mdr ptdr jsuis jpp wsh chez quand pourquoi rien toujours jamais meme aujourd hui demain gens vie monde pays ville travail vraiment peu beaucoup veux veut peux fois deux trois nouveau nouvelle petit petite grand grande moins autre autres bon bonne quoi alors ici voila",
+    ]
+
     /// Function words per language, folded (no accents), keyed by token hash.
     static let functionWords: FunctionWordTable = {
         let lists: [String: String] = [
@@ -93,7 +107,7 @@ public struct LanguageIdentification: LanguageIdentifier {
         ]
         // Words two languages share ("de", "en", "la", "in") count for both; the others decide.
         var words: [(language: Int, word: [UInt8])] = []
-        for (language, list) in lists.sorted(by: { $0.key < $1.key }) {
+        for (language, list) in (lists.merging(commonWords) { $0 + " " + $1 }).sorted(by: { $0.key < $1.key }) {
             let number = languages.firstIndex(of: language)!
             for word in list.split(separator: " ") { words.append((number, Array(word.utf8))) }
         }
