@@ -410,7 +410,7 @@ PEERS: dict[str, dict[str, Any]] = {
     "textblob-fr": {"name": "textblob-fr", "dists": ["textblob-fr", "textblob"], "load": _load_textblob_fr,
                     "lang": "fr", "threshold": TEXTBLOB_THRESHOLD, "score": "polarity"},
 }
-SYSTEM_NAMES = {"crible": "Crible", "majority": "Majority class", **{k: v["name"] for k, v in PEERS.items()}}
+SYSTEM_NAMES = {"crible": "Crible", "crible_langid": "Crible, language not given", "majority": "Majority class", **{k: v["name"] for k, v in PEERS.items()}}
 
 
 def dist_version(name: str) -> Optional[str]:
@@ -531,41 +531,51 @@ def sentiment_3class(rows, scores, thresholds) -> dict[str, Any]:
     return {"subsets": out}
 
 
-def binary_task(gold: list[bool], pred: list[bool], description: str) -> dict[str, Any]:
+def binary_task(gold: list[bool], pred: list[bool], description: str,
+                pred_langid: Optional[list[bool]] = None) -> dict[str, Any]:
+    """`pred_langid`: the same task from the run without the dataset's `lang`, where Crible
+    identifies the language itself (what a user who does not declare it gets)."""
     maj = majority_class(gold, [True, False])
     baseline = binary_metrics(gold, [maj] * len(gold))
     baseline["majority"] = "positive" if maj else "negative"
-    return {"description": description,
-            "systems": {"crible": binary_metrics(gold, pred), "majority": baseline}}
+    systems = {"crible": binary_metrics(gold, pred)}
+    if pred_langid is not None:
+        systems["crible_langid"] = binary_metrics(gold, pred_langid)
+    systems["majority"] = baseline
+    return {"description": description, "systems": systems}
 
 
-def toxicity(name: str, rows, verdicts) -> dict[str, Any]:
-    labels = [crible_labels(v) for v in verdicts]
-    any_toxic = [bool(ls & set(TOXIC_LABELS)) for ls in labels]
-    hate = [HATE_LABEL in ls for ls in labels]
+def toxicity(name: str, rows, verdicts, langid_verdicts) -> dict[str, Any]:
+    def predictions(run_verdicts):
+        labels = [crible_labels(v) for v in run_verdicts]
+        return [bool(ls & set(TOXIC_LABELS)) for ls in labels], [HATE_LABEL in ls for ls in labels]
+    any_toxic, hate = predictions(verdicts)
+    any_toxic_id, hate_id = predictions(langid_verdicts)
     tasks = {}
     if name.startswith("davidson"):
         tasks["toxic"] = binary_task([int(r["label"]) in (0, 1) for r in rows], any_toxic,
                                      "toxic = hate speech or offensive (class 0 or 1); Crible: any of "
-                                     + ", ".join(TOXIC_LABELS))
+                                     + ", ".join(TOXIC_LABELS), any_toxic_id)
         tasks["hate"] = binary_task([int(r["label"]) == 0 for r in rows], hate,
-                                    "hate speech only (class 0); Crible: " + HATE_LABEL)
+                                    "hate speech only (class 0); Crible: " + HATE_LABEL, hate_id)
     elif name.startswith("mlma"):
         tasks["toxic"] = binary_task([r.get("label_derived_binary") == "toxic" for r in rows], any_toxic,
-                                     "toxic = label_derived_binary; Crible: any of " + ", ".join(TOXIC_LABELS))
+                                     "toxic = label_derived_binary; Crible: any of " + ", ".join(TOXIC_LABELS),
+                                     any_toxic_id)
     elif name.startswith("ftr"):
         tasks["racist"] = binary_task([int(r["label"]) == 1 for r in rows], hate,
-                                      "racist (label 1); Crible: " + HATE_LABEL)
+                                      "racist (label 1); Crible: " + HATE_LABEL, hate_id)
     return {"tasks": tasks}
 
 
-def spam(name: str, rows, verdicts) -> dict[str, Any]:
+def spam(name: str, rows, verdicts, langid_verdicts) -> dict[str, Any]:
     if name.startswith("sms"):
         gold = [r["label"] == "spam" for r in rows]
     else:
         gold = [int(r["label"]) == -1 for r in rows]
     pred = [SPAM_LABEL in crible_labels(v) for v in verdicts]
-    return {"tasks": {"spam": binary_task(gold, pred, "spam; Crible: " + SPAM_LABEL)}}
+    pred_id = [SPAM_LABEL in crible_labels(v) for v in langid_verdicts]
+    return {"tasks": {"spam": binary_task(gold, pred, "spam; Crible: " + SPAM_LABEL, pred_id)}}
 
 
 def topic(name: str, rows, verdicts) -> dict[str, Any]:
@@ -689,9 +699,9 @@ def evaluate(args, peers: dict[str, PeerState], log: Callable[[str], None]) -> d
                 entry.update(sentiment_3class(rows, scores, thresholds))
             entry["thresholds"] = thresholds
         elif task == "toxicity":
-            entry.update(toxicity(name, rows, run.verdicts))
+            entry.update(toxicity(name, rows, run.verdicts, lang_run.verdicts))
         elif task == "spam":
-            entry.update(spam(name, rows, run.verdicts))
+            entry.update(spam(name, rows, run.verdicts, lang_run.verdicts))
         elif task == "topic":
             entry.update(topic(name, rows, run.verdicts))
         entry["texts_per_second"] = timings
@@ -798,7 +808,10 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
              "\"—\" elsewhere.")
     L.append("* Crible runs once per file, as a batch: `crible classify - --format jsonl --fail-on never`, "
              "texts on standard input as JSON lines `{id, text, lang}`. A text whose verdict is an error record "
-             "(or is missing) counts as a verdict with no label and a sentiment score of 0.")
+             "(or is missing) counts as a verdict with no label and a sentiment score of 0. Every file is also "
+             "run with `{id, text}` alone: toxicity and spam show that run too (\"Crible, language not "
+             "given\"), which is what a user who does not declare the language gets, since most rules are "
+             "gated by language.")
     L.append("* **Majority class:** always predicts the most frequent gold class of the set being scored "
              "(ties: the class listed first). Its Pearson r is undefined.")
     L.append(f"* **Sentiment, 3 classes:** a score ≥ {SENTIMENT_THRESHOLD} is positive, ≤ −{SENTIMENT_THRESHOLD} "
@@ -975,7 +988,7 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
             continue
         for tname, t in e["tasks"].items():
             notes.append(f"* `{name}` / {tname}: {t['description']}.")
-            for key in ["crible", "majority"]:
+            for key in [k for k in ["crible", "crible_langid", "majority"] if k in t["systems"]]:
                 m = t["systems"][key]
                 label = SYSTEM_NAMES[key] + (f" ({m['majority']})" if key == "majority" else "")
                 rows.append([name, tname, label, m["n"], m["positives"], fmt(m["precision"]), fmt(m["recall"]),
@@ -1003,7 +1016,7 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         if e.get("status") != "ok":
             rows.append([name, "file missing"] + [""] * 10)
             continue
-        for key in ["crible", "majority"]:
+        for key in [k for k in ["crible", "crible_langid", "majority"] if k in e["tasks"]["spam"]["systems"]]:
             m = e["tasks"]["spam"]["systems"][key]
             label = SYSTEM_NAMES[key] + (f" ({'spam' if m['majority'] == 'positive' else 'ham'})"
                                          if key == "majority" else "")
