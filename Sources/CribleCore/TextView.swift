@@ -154,9 +154,9 @@ public struct TextView: Sendable {
 }
 
 /// A stretch of the folded view and where it comes from. Either a run of ASCII, whose bytes map
-/// one to one onto ``originalStart``... (the last one ending at ``originalEnd``, which takes in
-/// any combining mark dropped after it), or the folded bytes of one other character, which all
-/// map to the whole of it, ``originalStart``..<``originalEnd``.
+/// one to one onto the original bytes from ``originalStart`` on (the last one ending at
+/// ``originalEnd``, which takes in any combining mark dropped after it), or the folded bytes of
+/// one other character, which all map to the whole of it, ``originalStart``..<``originalEnd``.
 struct FoldedRun: Sendable {
     let foldedStart: UInt32
     let originalStart: UInt32

@@ -4,7 +4,8 @@ import Foundation
 /// A compiled PCRE2 pattern.
 ///
 /// The compiled code is owned by exactly one instance and freed in `deinit`; it is immutable after
-/// compilation, which PCRE2 documents as safe to share between threads. What is *not* safe to
+/// compilation, which PCRE2 documents as safe to share between threads (the Unicode variant gets
+/// its JIT code once, under a lock, before its first use). What is *not* safe to
 /// share — the match data and the JIT stack — lives in ``MatchScratch``, which each task owns.
 public final class Regex: @unchecked Sendable {
     public struct Options: OptionSet, Sendable, Hashable {
@@ -55,7 +56,7 @@ public final class Regex: @unchecked Sendable {
     /// Whether `code` has been JIT-compiled. When there is an ASCII variant, `code` runs only on
     /// texts with letters, digits or spaces beyond ASCII after folding (or, for case-sensitive
     /// rules, with accents), and most patterns never meet one: JIT-compiling it when it is first
-    /// needed takes a third of PCRE2's share out of loading the rules.
+    /// needed halves the JIT compilation done while the rules load.
     private var unicodeCodeIsReady: Bool
     private let unicodeCodeLock = NSLock()
 
