@@ -78,14 +78,14 @@ public struct CompiledLexicon: Sendable {
     /// term, which is how a user's own lexicon adjusts a bundled valence.
     static func build(language: String, definitions: [LexiconDefinition]) -> (CompiledLexicon, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        // Keyed by the folded tokens (a `*` after a prefix token), as bytes: building a string per
-        // entry was a sixth of building the lexicons.
-        var valenceByTerm: [[UInt8]: (Phrase, Valence, SourceLocation)] = [:]
-        var order: [[UInt8]] = []
+        // Terms that fold to the same words are one entry ("coup de cœur", "coup de coeur"), found
+        // by the phrase's hash and confirmed on its tokens: no key is built per entry.
+        var entries: [(phrase: Phrase, valence: Valence, location: SourceLocation)] = []
+        var entryByTerm: [SameWords: Int] = [:]
         // Sized once: growing it entry by entry rehashed every key several times.
         let entryCount = definitions.reduce(0) { $0 + $1.valences.count }
-        valenceByTerm.reserveCapacity(entryCount)
-        order.reserveCapacity(entryCount)
+        entryByTerm.reserveCapacity(entryCount)
+        entries.reserveCapacity(entryCount)
         var symbols: [String: Valence] = [:]
         for definition in definitions {
             for entry in definition.valences {
@@ -94,28 +94,24 @@ public struct CompiledLexicon: Sendable {
                     symbols[TextView(entry.value.term).foldedString.trimmingWhitespace()] = valence
                     continue
                 }
-                // Terms that fold to the same words are the same entry ("coup de cœur", "coup de coeur").
-                var key: [UInt8] = []
-                for index in 0..<phrase.tokenCount {
-                    if index > 0 { key.append(UInt8(ascii: " ")) }
-                    key += phrase.token(index)
-                    if phrase.isPrefix(index) { key.append(UInt8(ascii: "*")) }
+                let key = SameWords(phrase)
+                guard let index = entryByTerm[key] else {
+                    entryByTerm[key] = entries.count
+                    entries.append((phrase, valence, entry.location))
+                    continue
                 }
-                if let previous = valenceByTerm[key] {
-                    if previous.2.file == entry.location.file {
-                        diagnostics.append(Diagnostic(.warning, "W006", "`\(entry.value.term)` is listed twice; the later valence \(entry.value.value) wins over \(previous.1.value) (line \(previous.2.line))",
-                                                      file: entry.location.file, line: entry.location.line, column: entry.location.column))
-                    }
-                } else {
-                    order.append(key)
+                let previous = entries[index]
+                if previous.location.file == entry.location.file {
+                    diagnostics.append(Diagnostic(.warning, "W006", "`\(entry.value.term)` is listed twice; the later valence \(entry.value.value) wins over \(previous.valence.value) (line \(previous.location.line))",
+                                                  file: entry.location.file, line: entry.location.line, column: entry.location.column))
                 }
-                valenceByTerm[key] = (phrase, valence, entry.location)
+                // Later files override earlier ones; the entry keeps its first place.
+                entries[index] = (phrase, valence, entry.location)
             }
         }
         var terms = PhraseIndex<Term>()
-        terms.reserveCapacity(order.count)
-        for key in order {
-            let (phrase, valence, _) = valenceByTerm[key]!
+        terms.reserveCapacity(entries.count)
+        for (phrase, valence, _) in entries {
             terms.insert(phrase, payload: .valence(valence))
         }
         let valenceCount = terms.count
@@ -167,6 +163,21 @@ public struct CompiledLexicon: Sendable {
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
+    }
+
+    /// A phrase as a dictionary key: equal to another when both match the same words, hashed by
+    /// the phrase's FNV hash computed once.
+    struct SameWords: Hashable {
+        let phrase: Phrase
+        let hash: UInt64
+        init(_ phrase: Phrase) {
+            self.phrase = phrase
+            hash = phrase.termHash
+        }
+        static func == (lhs: SameWords, rhs: SameWords) -> Bool {
+            lhs.hash == rhs.hash && lhs.phrase.matchesSameWords(as: rhs.phrase)
+        }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     /// Emoticons (`:)`, `:D`, `<3`, `T_T`) are matched as whole whitespace-separated symbols, not

@@ -39,6 +39,26 @@ public final class Phrase: Sendable {
     public func isPrefix(_ index: Int) -> Bool { layout[index].isPrefix }
 
     public var lastIsPrefix: Bool { layout.last?.isPrefix ?? false }
+
+    /// FNV-1a over the folded tokens and their prefix marks (0xFE and 0xFF never occur in UTF-8):
+    /// equal for phrases that match the same words, and different, but for collisions, otherwise.
+    var termHash: UInt64 {
+        var hash = Tokenizer.fnvOffset
+        for index in 0..<tokenCount {
+            for byte in token(index) { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
+            hash = (hash ^ (isPrefix(index) ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
+        }
+        return hash
+    }
+
+    /// Whether the two phrases match the same words: the same folded tokens, prefixes alike.
+    func matchesSameWords(as other: Phrase) -> Bool {
+        guard tokenCount == other.tokenCount else { return false }
+        for index in 0..<tokenCount where isPrefix(index) != other.isPrefix(index) || token(index) != other.token(index) {
+            return false
+        }
+        return true
+    }
     public var hasPrefix: Bool { layout.contains(where: \.isPrefix) }
 
     /// Folded bytes of each token (a new array per token: for tests and tools, not for loops).
@@ -245,14 +265,9 @@ struct PhraseMatcher: Sendable {
     private var prefixKeyFilter = KeyFilter(bits: 17)
 
     mutating func insert(_ phrase: Phrase, entry: Int32) {
-        // One hash over the tokens and their prefix marks (0xFE and 0xFF never occur in UTF-8),
-        // confirmed against the stored bytes: a dictionary keyed by byte arrays made loading the
-        // bundled packs a tenth slower.
-        var hash = Tokenizer.fnvOffset
-        for index in 0..<phrase.tokenCount {
-            for byte in phrase.token(index) { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
-            hash = (hash ^ (phrase.isPrefix(index) ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
-        }
+        // One hash over the tokens and their prefix marks, confirmed against the stored bytes: a
+        // dictionary keyed by byte arrays made loading the bundled packs a tenth slower.
+        let hash = phrase.termHash
         let known = phraseByHash[hash]
         if let known, isStored(phrase, at: known) {
             owners[Int(known)] = PhraseMatcher.adding(entry, to: owners[Int(known)], lists: &ownerLists)

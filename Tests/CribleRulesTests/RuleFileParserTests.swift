@@ -112,6 +112,44 @@ final class RuleFileParserTests: XCTestCase {
         XCTAssertEqual(result.ruleSet.lexicons["fr"]?.entryCount, 2)
     }
 
+    /// Lexicons of one language merge: a term that folds to the same words as an earlier one
+    /// ("coup de cœur", "coup de coeur") is the same entry, a later file overrides an earlier one
+    /// silently, and a term listed twice in one file is a warning at the later line.
+    func testLexiconsMergeByFoldedWords() throws {
+        let first = """
+        crible: 1
+        lexicon:
+          id: first
+          lang: fr
+          valences: |
+            coup de cœur 2
+            nul -2
+            nul* -1
+            nul -1.5
+        """
+        let second = """
+        crible: 1
+        lexicon:
+          id: second
+          lang: fr
+          valences: |
+            coup de coeur 3
+        """
+        let result = load([("a.yaml", first), ("b.yaml", second)])
+        XCTAssertTrue(result.errors.isEmpty)
+        let warnings = result.diagnostics.filter { $0.code == "W006" }
+        XCTAssertEqual(warnings.map(\.file), ["a.yaml"])
+        XCTAssertEqual(warnings.map(\.line), [9])
+        XCTAssertTrue(warnings.first?.message.contains("wins over -2.0 (line 7)") ?? false, warnings.first?.message ?? "")
+        let lexicon = try XCTUnwrap(result.ruleSet.lexicons["fr"])
+        XCTAssertEqual(lexicon.valenceCount, 3, "coup de cœur, nul, and the prefix nul*")
+        let valences = lexicon.termMatches(in: TextView("Un coup de cœur, pas nul du tout, nullissime")).valences
+        let found = valences.map { (lexicon.terms.phrase(of: $0).source, lexicon.valence(of: $0).value, lexicon.valence(of: $0).lexiconID) }
+        XCTAssertEqual(found.map(\.0), ["coup de coeur", "nul", "nul*", "nul*"])
+        XCTAssertEqual(found.map(\.1), [3, -1.5, -1, -1])
+        XCTAssertEqual(found.map(\.2), ["second", "first", "first", "first"])
+    }
+
     /// A concessive phrase is whole words: a `*` anywhere in it, or no word at all, is an error at
     /// its own line and column, and the other phrases still load.
     func testConcessivePhrasesAreWholeWords() {
