@@ -9,11 +9,14 @@ public struct InputFailure: Error, Sendable, Hashable {
     public var message: String
     public var file: String?
     public var line: Int?
-    public init(id: String, message: String, file: String? = nil, line: Int? = nil) {
+    /// Where in the line, in characters from 1, when the problem has a place (a JSON syntax error).
+    public var column: Int?
+    public init(id: String, message: String, file: String? = nil, line: Int? = nil, column: Int? = nil) {
         self.id = id
         self.message = message
         self.file = file
         self.line = line
+        self.column = column
     }
 }
 
@@ -163,7 +166,12 @@ public struct DocumentReader: Sendable {
             return failure("line \(lineNumber) is not valid UTF-8")
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
-            return failure("line \(lineNumber) is not valid JSON")
+            // Foundation says only that the line failed; the grammar walk says where and why.
+            guard let problem = JSONSyntax.firstProblem(in: line) else { return failure("line \(lineNumber) is not valid JSON") }
+            let column = JSONSyntax.column(ofByte: problem.offset, in: line)
+            return .failure(InputFailure(id: "\(source):\(lineNumber)",
+                                         message: "line \(lineNumber) is not valid JSON: \(problem.message) (column \(column))",
+                                         file: source, line: lineNumber, column: column))
         }
         guard let fields = object as? [String: Any] else {
             return failure("line \(lineNumber) is not a JSON object")

@@ -30,7 +30,7 @@ public struct FeedReader: Sendable {
         if !ok || parser.parserError != nil || (delegate.sawFeed && !delegate.closed) {
             let line = parser.lineNumber
             items.append(.failure(InputFailure(id: "\(source):\(line)", message: "the feed is not well-formed XML (stopped at line \(line), column \(parser.columnNumber)\(parser.parserError.map { ": \($0.localizedDescription)" } ?? ", before the feed was closed"))",
-                                               file: source, line: line)))
+                                               file: source, line: line, column: parser.columnNumber)))
         } else if delegate.items.isEmpty && !delegate.sawFeed {
             items.append(.failure(InputFailure(id: source, message: "not an RSS or Atom feed (no <rss>, <feed> or <channel>)", file: source)))
         }

@@ -190,6 +190,7 @@ public struct VerdictEncoder: Sendable {
         var error: [(String, JSONValue)] = [("message", .string(failure.message))]
         if let file = failure.file { error.append(("file", .string(file))) }
         if let line = failure.line { error.append(("line", .integer(line))) }
+        if let column = failure.column { error.append(("column", .integer(column))) }
         return .object([("id", .string(failure.id)), ("error", .object(error)),
                         ("engine", .string("crible \(engineVersion)"))])
     }

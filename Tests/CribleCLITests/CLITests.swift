@@ -68,7 +68,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(lines.status, 2, "a broken line makes the run fail, after the others are classified")
         let output = lines.stdout.split(separator: "\n")
         XCTAssertEqual(output.count, 3)
-        XCTAssertTrue(output[1].contains(#""error":{"message":"line 2 is not valid JSON""#), String(output[1]))
+        XCTAssertTrue(output[1].contains(#""error":{"message":"line 2 is not valid JSON: the line ends where a value should be (column "#),
+                      String(output[1]))
+        XCTAssertTrue(output[1].contains(#""line":2,"column":"#), String(output[1]))
         XCTAssertTrue(output[2].contains(#""id":"c""#))
         XCTAssertTrue(lines.stderr.contains("stdin:2"), lines.stderr)
     }

@@ -15,6 +15,7 @@ public struct GitHubReporter: Reporter {
                 var properties: [String] = []
                 if let file = failure.file { properties.append("file=\(escapeProperty(file))") }
                 if let line = failure.line { properties.append("line=\(line)") }
+                if let column = failure.column { properties.append("col=\(column)") }
                 properties.append("title=unreadable input")
                 lines.append("::error \(properties.joined(separator: ","))::\(escapeData(failure.message))")
             case .verdict(let verdict):

@@ -20,7 +20,11 @@ public struct SARIFReporter: Reporter {
                 var location: [(String, JSONValue)] = []
                 if let file = failure.file {
                     var physical: [(String, JSONValue)] = [("artifactLocation", .object([("uri", .string(file))]))]
-                    if let line = failure.line { physical.append(("region", .object([("startLine", .integer(line))]))) }
+                    if let line = failure.line {
+                        var region: [(String, JSONValue)] = [("startLine", .integer(line))]
+                        if let column = failure.column { region.append(("startColumn", .integer(column))) }
+                        physical.append(("region", .object(region)))
+                    }
                     location = [("locations", .array([.object([("physicalLocation", .object(physical))])]))]
                 }
                 notifications.append(.object([("level", .string("error")), ("message", .object([("text", .string("\(failure.id): \(failure.message)"))]))] + location))

@@ -1,0 +1,76 @@
+@testable import CribleEngine
+import Foundation
+import XCTest
+
+/// A JSONL line Foundation refuses is reported with the column where it breaks and the reason.
+final class JSONSyntaxTests: XCTestCase {
+    func testEachKindOfMistakeIsPlacedAndNamed() {
+        let cases: [(line: String, column: Int, reason: String)] = [
+            (#"{"id": "x", "text": "a""#, 24, "the line ends where `,` or `}` should be"),
+            (#"{'id': 1}"#, 2, "keys take double quotes, not single ones"),
+            (#"{"id": 'x'}"#, 8, "strings take double quotes, not single ones"),
+            (#"{"id": 01}"#, 8, "a number cannot start with 0 followed by digits"),
+            ("{\"text\": \"a\tb\"}", 12, "a control character (U+0009) must be escaped in a string"),
+            (#"{"id": "x" , "text": tru}"#, 22, "`tru` is not a JSON value"),
+            (#"[1, 2"#, 6, "the line ends where `,` or `]` should be"),
+            (#"{"id": "é", "text": "ü" x}"#, 25, "expected `,` or `}` after the value"),
+            (#"{"a": 1} {"b": 2}"#, 10, "unexpected text after the JSON value"),
+            (#"{"a": -}"#, 8, "a number needs a digit here"),
+            (#"{"a": 1.}"#, 9, "a number needs digits after `.`"),
+            (#"{"a": 1e}"#, 9, "an exponent needs digits"),
+            (#"{"a": "\u12"}"#, 8, "`\\u` needs four hexadecimal digits"),
+            (#"{"a": "\q"}"#, 8, "unknown escape `\\q` in a string"),
+            (#"{"a" 1}"#, 6, "expected `:` after the key"),
+            (#"{"a": "open}"#, 7, "the string that starts here is not closed"),
+            (#"{"a": [1,]}"#, 10, "a comma before `]` leaves no value after it"),
+            (#"{"a": @}"#, 7, "expected a value"),
+            (String(repeating: "[", count: 600), 513, "nested more than 512 levels deep"),
+        ]
+        for (line, column, reason) in cases {
+            let bytes = Array(line.utf8)[...]
+            guard let problem = JSONSyntax.firstProblem(in: bytes) else {
+                XCTFail("no problem found in \(line)")
+                continue
+            }
+            XCTAssertEqual(JSONSyntax.column(ofByte: problem.offset, in: bytes), column, line)
+            XCTAssertTrue(problem.message.hasPrefix(reason), "\(line): \(problem.message)")
+        }
+    }
+
+    /// What Foundation writes is valid: the walk finds no problem in any of it.
+    func testValidJSONHasNoProblem() throws {
+        var generator = SeededGenerator(seed: 7)
+        func value(_ depth: Int) -> Any {
+            switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &generator) {
+            case 0: return Int.random(in: -1_000_000...1_000_000, using: &generator)
+            case 1: return Double.random(in: -1e6...1e6, using: &generator)
+            case 2: return String((0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                "aé\"\\\n\t/ü😀 {}[],:".randomElement(using: &generator)! })
+            case 3: return Bool.random(using: &generator)
+            case 4: return NSNull()
+            case 5: return (0..<Int.random(in: 0...4, using: &generator)).map { _ in value(depth + 1) }
+            default:
+                var object: [String: Any] = [:]
+                for index in 0..<Int.random(in: 0...4, using: &generator) { object["k\(index)é"] = value(depth + 1) }
+                return object
+            }
+        }
+        for _ in 0..<500 {
+            let object: [String: Any] = ["id": "x", "text": value(0)]
+            let data = try JSONSerialization.data(withJSONObject: object)
+            let problem = JSONSyntax.firstProblem(in: Array(data)[...])
+            XCTAssertNil(problem, String(decoding: data, as: UTF8.self))
+        }
+        XCTAssertNil(JSONSyntax.firstProblem(in: Array(#"  {"a": [1, -0.5e+3, true, false, null, "\u00e9\/"]}  "#.utf8)[...]))
+    }
+}
+
+/// A small deterministic generator, so that a failure shows the same inputs on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state ^ (state >> 29)
+    }
+}
