@@ -82,6 +82,13 @@ final class TextViewTests: XCTestCase {
                     XCTAssertEqual(view.originalRange(ofFolded: lower..<upper), expected, "\(text.debugDescription) \(lower)..<\(upper)")
                 }
             }
+            // Token spans go through the same map: the same ranges.
+            for first in view.tokens.indices {
+                for last in first..<view.tokens.count {
+                    let expected = starts[Int(view.tokens[first].start)]..<ends[Int(view.tokens[last].end) - 1]
+                    XCTAssertEqual(view.originalRange(ofTokens: first, through: last), expected, "\(text.debugDescription) tokens \(first)...\(last)")
+                }
+            }
         }
     }
 
