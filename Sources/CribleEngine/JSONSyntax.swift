@@ -28,14 +28,71 @@ enum JSONSyntax {
         }
     }
 
+    /// Every top-level key of a line holding one JSON object whose value is a string, with that
+    /// string: what a document needs (id, text, title, language, string metadata), read in one
+    /// pass without building a dictionary of every value. `nil` for anything else: a syntax error,
+    /// a key given twice, an escape that is half a surrogate pair, or `requiredString` present
+    /// with a value that is not a string. The caller then reads the line with Foundation, which
+    /// decides those cases (it accepts a trailing comma, for one) and gives numbers their form.
+    /// - Precondition: `bytes` is valid UTF-8.
+    static func stringFields(of bytes: ArraySlice<UInt8>, requiredString: String) -> [String: String]? {
+        var reader = Reader(bytes: Array(bytes))
+        var fields: [String: String] = [:]
+        var keys: Set<String> = []
+        do throws(Problem) {
+            reader.skipSpace()
+            guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "{") else { return nil }
+            reader.position += 1
+            reader.skipSpace()
+            if !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "}") {
+                reader.position += 1
+            } else {
+                while true {
+                    guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
+                    guard let key = try reader.decodedString(), keys.insert(key).inserted else { return nil }
+                    reader.skipSpace()
+                    guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: ":") else { return nil }
+                    reader.position += 1
+                    reader.skipSpace()
+                    if !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "\"") {
+                        guard let value = try reader.decodedString() else { return nil }
+                        fields[key] = value
+                    } else {
+                        if key == requiredString { return nil }
+                        try reader.value(depth: 1)
+                        // Whether a half pair inside makes the line invalid is Foundation's call.
+                        if reader.sawSurrogateEscape { return nil }
+                    }
+                    reader.skipSpace()
+                    guard !reader.atEnd else { return nil }
+                    if reader.bytes[reader.position] == UInt8(ascii: ",") {
+                        reader.position += 1
+                        reader.skipSpace()
+                    } else if reader.bytes[reader.position] == UInt8(ascii: "}") {
+                        reader.position += 1
+                        break
+                    } else {
+                        return nil
+                    }
+                }
+            }
+            reader.skipSpace()
+            return reader.atEnd ? fields : nil
+        } catch {
+            return nil
+        }
+    }
+
     /// The column of byte `offset` of a valid UTF-8 line, counted in characters from 1.
     static func column(ofByte offset: Int, in bytes: ArraySlice<UInt8>) -> Int {
         1 + bytes.prefix(offset).reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
     }
 
-    private struct Reader {
+    fileprivate struct Reader {
         let bytes: [UInt8]
         var position = 0
+        /// Whether a string so far held a `\u` escape of a surrogate (half of a pair).
+        var sawSurrogateEscape = false
 
         var atEnd: Bool { position >= bytes.count }
 
@@ -47,7 +104,12 @@ enum JSONSyntax {
         }
 
         mutating func skipSpace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(Problem) {
@@ -129,6 +191,10 @@ enum JSONSyntax {
             let opening = position
             position += 1
             while !atEnd {
+                // Ordinary bytes in a tight loop; the switch below is for the few others.
+                while position < bytes.count, bytes[position] >= 0x20,
+                      bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+                guard !atEnd else { break }
                 let byte = bytes[position]
                 switch byte {
                 case UInt8(ascii: "\""):
@@ -147,6 +213,9 @@ enum JSONSyntax {
                             position -= 1
                             throw problem("`\\u` needs four hexadecimal digits")
                         }
+                        if digits.first! | 0x20 == UInt8(ascii: "d"), digits.dropFirst().first! | 0x20 >= UInt8(ascii: "8") {
+                            sawSurrogateEscape = true
+                        }
                         position += 5
                     default:
                         position -= 1
@@ -160,6 +229,56 @@ enum JSONSyntax {
             }
             position = opening
             throw problem("the string that starts here is not closed")
+        }
+
+        /// The string at the current position (its opening quote), unescaped; `nil` when an
+        /// escape is half a surrogate pair.
+        mutating func decodedString() throws(Problem) -> String? {
+            let opening = position
+            try string()
+            let content = bytes[(opening + 1)..<(position - 1)]
+            guard content.contains(UInt8(ascii: "\\")) else { return String(decoding: content, as: UTF8.self) }
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(content.count)
+            var index = content.startIndex
+            func hex(at start: Int) -> UInt32 {
+                bytes[start..<(start + 4)].reduce(0) { value, byte in
+                    value << 4 | UInt32(byte.isDigit ? byte - 48 : (byte | 0x20) - 87)
+                }
+            }
+            while index < content.endIndex {
+                // Runs without escapes are copied whole.
+                let escape = content[index...].firstIndex(of: UInt8(ascii: "\\")) ?? content.endIndex
+                decoded.append(contentsOf: content[index..<escape])
+                index = escape
+                guard index < content.endIndex else { break }
+                let escaped = content[index + 1]
+                switch escaped {
+                case UInt8(ascii: "b"): decoded.append(0x08)
+                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "n"): decoded.append(0x0A)
+                case UInt8(ascii: "r"): decoded.append(0x0D)
+                case UInt8(ascii: "t"): decoded.append(0x09)
+                case UInt8(ascii: "u"):
+                    var value = hex(at: index + 2)
+                    index += 6
+                    if (0xD800..<0xDC00).contains(value) {
+                        guard index + 5 < content.endIndex, content[index] == UInt8(ascii: "\\"),
+                              content[index + 1] == UInt8(ascii: "u") else { return nil }
+                        let low = hex(at: index + 2)
+                        guard (0xDC00..<0xE000).contains(low) else { return nil }
+                        value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    } else if (0xDC00..<0xE000).contains(value) {
+                        return nil
+                    }
+                    decoded.append(contentsOf: UTF8.encode(Unicode.Scalar(value)!)!)
+                    continue
+                default: decoded.append(escaped)  // `"`, `\\`, `/`: the string walk allowed no other
+                }
+                index += 2
+            }
+            return String(decoding: decoded, as: UTF8.self)
         }
 
         mutating func number() throws(Problem) {

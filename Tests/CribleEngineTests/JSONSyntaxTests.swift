@@ -65,6 +65,57 @@ final class JSONSyntaxTests: XCTestCase {
     }
 }
 
+final class JSONLineDocumentTests: XCTestCase {
+    /// Lines are read straight from their bytes, or through Foundation when anything is unusual:
+    /// on random lines the two give the same document, or the same failure.
+    func testStringFieldsGiveTheDocumentFoundationGives() throws {
+        var generator = SeededGenerator(seed: 11)
+        let alphabet = Array("aé\"\\/\n\t\u{0}\u{7F}ü😀 {}[],:\u{2028}")
+        func text() -> String { String((0..<Int.random(in: 0...10, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
+        func other() -> Any {
+            switch Int.random(in: 0..<5, using: &generator) {
+            case 0: return Int.random(in: -99...99, using: &generator)
+            case 1: return 2.5
+            case 2: return NSNull()
+            case 3: return [text(), 1, ["k": true]] as [Any]
+            default: return ["nested": text()]
+            }
+        }
+        let reader = DocumentReader()
+        for round in 0..<600 {
+            var object: [String: Any] = [:]
+            if Int.random(in: 0..<4, using: &generator) > 0 { object["text"] = Bool.random(using: &generator) ? text() : other() }
+            if Bool.random(using: &generator) { object["id"] = Bool.random(using: &generator) ? text() : Int.random(in: 0...999, using: &generator) }
+            for key in ["title", "lang", "source", "é\u{1F600}"] where Bool.random(using: &generator) {
+                object[key] = Bool.random(using: &generator) ? text() : other()
+            }
+            var line = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+            // Escapes that JSONSerialization does not write: \u forms, surrogate pairs, a lone half.
+            if round % 5 == 0 { line = line.replacingOccurrences(of: "é", with: "\\u00e9") }
+            if round % 7 == 0 { line = line.replacingOccurrences(of: "😀", with: "\\ud83d\\ude00") }
+            if round % 11 == 0 { line = line.replacingOccurrences(of: "😀", with: "\\ud83d") }
+            let bytes = Array(line.utf8)[...]
+            let direct = reader.item(fromJSONLine: bytes, source: "f.jsonl", line: 3)
+            let throughFoundation = reader.item(from: reader.jsonObject(line: bytes, source: "f.jsonl", lineNumber: 3),
+                                                source: "f.jsonl", line: 3)
+            switch (direct, throughFoundation) {
+            case (.document(let a), .document(let b)):
+                XCTAssertEqual(a.id, b.id, line)
+                XCTAssertEqual(a.content, b.content, line)
+                XCTAssertEqual(a.fields, b.fields, line)
+                XCTAssertEqual(a.declaredLanguage, b.declaredLanguage, line)
+                XCTAssertEqual(a.title, b.title, line)
+                XCTAssertEqual(a.metadata, b.metadata, line)
+                XCTAssertEqual(a.origin, b.origin, line)
+            case (.failure(let a), .failure(let b)):
+                XCTAssertEqual(a, b, line)
+            default:
+                XCTFail("one way read a document, the other did not: \(line)")
+            }
+        }
+    }
+}
+
 /// A small deterministic generator, so that a failure shows the same inputs on every run.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
