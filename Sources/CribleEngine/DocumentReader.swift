@@ -136,25 +136,17 @@ public struct DocumentReader: Sendable {
     /// One document per line. A broken line becomes a failure naming `source:line`; the other
     /// lines are still read.
     public func readJSONLines(_ data: Data, source: String) -> [InputItem] {
-        var items: [InputItem] = []
-        let bytes = [UInt8](data)
-        var lineNumber = 0
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            lineNumber += 1
-            let line = bytes[start..<end]
-            start = end + 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            items.append(item(fromJSONLine: line, source: source, line: lineNumber))
-        }
-        return items
+        DocumentReader.nonBlankLines(of: data).map { line, bytes in item(fromJSONLine: bytes, source: source, line: line) }
     }
 
     /// The JSON object on each non-blank line, or why the line is not one.
     public func jsonObjects(in data: Data, source: String) -> [(line: Int, object: Result<[String: Any], InputFailure>)] {
-        var results: [(Int, Result<[String: Any], InputFailure>)] = []
+        DocumentReader.nonBlankLines(of: data).map { line, bytes in (line, jsonObject(line: bytes, source: source, lineNumber: line)) }
+    }
+
+    /// Each line holding more than spaces and tabs, with its number from 1.
+    static func nonBlankLines(of data: Data) -> [(line: Int, bytes: ArraySlice<UInt8>)] {
+        var lines: [(line: Int, bytes: ArraySlice<UInt8>)] = []
         let bytes = [UInt8](data)
         var lineNumber = 0
         var start = 0
@@ -165,9 +157,9 @@ public struct DocumentReader: Sendable {
             let line = bytes[start..<end]
             start = end + 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            results.append((lineNumber, jsonObject(line: line, source: source, lineNumber: lineNumber)))
+            lines.append((lineNumber, line))
         }
-        return results
+        return lines
     }
 
     /// The JSON object of one line, or why the line is not one.
