@@ -1,8 +1,8 @@
-/// Where a line that is not valid JSON goes wrong, and what was expected there.
-///
-/// Foundation's parser decides whether a JSONL line is valid; when it is not, it says no more than
-/// that, and a user fixing line 3 of a ten-thousand-line export needs the column and the reason.
-/// This reader walks the JSON grammar (RFC 8259) only to find the first place it breaks.
+/// A walk of the JSON grammar (RFC 8259) over one JSONL line, for two jobs Foundation's parser
+/// does not do well: saying where a refused line breaks and what was expected there (it says
+/// only that the line failed, and a user fixing line 3 of a ten-thousand-line export needs the
+/// column and the reason), and reading the string fields of an ordinary line without building a
+/// dictionary of every value. Foundation still decides every line this walk finds unusual.
 enum JSONSyntax {
     struct Problem: Error, Equatable, Sendable {
         /// Byte offset in the line.
