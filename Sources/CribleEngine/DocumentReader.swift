@@ -190,8 +190,7 @@ public struct DocumentReader: Sendable {
         // straight from the bytes (Foundation's parser, with a dictionary of every value, had
         // cost a sixth of classifying with a small rule set). Anything else, errors included,
         // goes through Foundation, as before.
-        if String(validating: line, as: UTF8.self) != nil,
-           let strings = JSONSyntax.stringFields(of: line, requiredString: idField) {
+        if let strings = JSONSyntax.stringFields(of: line, requiredString: idField) {
             return document(id: strings[idField], strings: strings, source: source, line: lineNumber)
         }
         return item(from: jsonObject(line: line, source: source, lineNumber: lineNumber), source: source, line: lineNumber)

@@ -33,8 +33,9 @@ enum JSONSyntax {
     /// pass without building a dictionary of every value. `nil` for anything else: a syntax error,
     /// a key given twice, an escape that is half a surrogate pair, or `requiredString` present
     /// with a value that is not a string. The caller then reads the line with Foundation, which
-    /// decides those cases (it accepts a trailing comma, for one) and gives numbers their form.
-    /// - Precondition: `bytes` is valid UTF-8.
+    /// decides those cases (it accepts a trailing comma, for one), gives numbers their form, and
+    /// reports a line that is not UTF-8, which this reader refuses too: strings are checked as
+    /// they are read, and no other byte beyond ASCII is valid JSON.
     static func stringFields(of bytes: ArraySlice<UInt8>, requiredString: String) -> [String: String]? {
         var reader = Reader(bytes: Array(bytes))
         var fields: [String: String] = [:]
@@ -59,9 +60,12 @@ enum JSONSyntax {
                         fields[key] = value
                     } else {
                         if key == requiredString { return nil }
+                        let start = reader.position
                         try reader.value(depth: 1)
-                        // Whether a half pair inside makes the line invalid is Foundation's call.
+                        // Whether a half pair inside makes the line invalid is Foundation's call;
+                        // so is a value that is not UTF-8 (only strings can hold such bytes).
                         if reader.sawSurrogateEscape { return nil }
+                        if String(validating: reader.bytes[start..<reader.position], as: UTF8.self) == nil { return nil }
                     }
                     reader.skipSpace()
                     guard !reader.atEnd else { return nil }
@@ -232,12 +236,12 @@ enum JSONSyntax {
         }
 
         /// The string at the current position (its opening quote), unescaped; `nil` when an
-        /// escape is half a surrogate pair.
+        /// escape is half a surrogate pair or the bytes are not UTF-8.
         mutating func decodedString() throws(Problem) -> String? {
             let opening = position
             try string()
             let content = bytes[(opening + 1)..<(position - 1)]
-            guard content.contains(UInt8(ascii: "\\")) else { return String(decoding: content, as: UTF8.self) }
+            guard content.contains(UInt8(ascii: "\\")) else { return String(validating: content, as: UTF8.self) }
             var decoded: [UInt8] = []
             decoded.reserveCapacity(content.count)
             var index = content.startIndex
@@ -278,7 +282,7 @@ enum JSONSyntax {
                 }
                 index += 2
             }
-            return String(decoding: decoded, as: UTF8.self)
+            return String(validating: decoded, as: UTF8.self)
         }
 
         mutating func number() throws(Problem) {

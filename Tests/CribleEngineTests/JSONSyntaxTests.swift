@@ -116,6 +116,24 @@ final class JSONLineDocumentTests: XCTestCase {
     }
 }
 
+extension JSONLineDocumentTests {
+    /// A line with bytes that are not UTF-8, in a string read or a value skipped, is reported as
+    /// such, as Foundation's reading reports it.
+    func testBytesThatAreNotUTF8AreRefusedWhereverTheyAre() {
+        let reader = DocumentReader()
+        for template in [#"{"id": "a", "text": "bad X here"}"#, #"{"id": "a", "text": "ok", "extra": ["X"]}"#,
+                         #"{"id": "a", "text": "ok", "kX": "v"}"#, #"{"id": "a", "text": "ok", "n": {"m": "X"}}"#] {
+            var bytes = Array(template.utf8)
+            bytes[bytes.firstIndex(of: UInt8(ascii: "X"))!] = 0xFF
+            guard case .failure(let failure) = reader.item(fromJSONLine: bytes[...], source: "f.jsonl", line: 2) else {
+                XCTFail("read a document from \(template)")
+                continue
+            }
+            XCTAssertEqual(failure.message, "line 2 is not valid UTF-8", template)
+        }
+    }
+}
+
 /// A small deterministic generator, so that a failure shows the same inputs on every run.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
