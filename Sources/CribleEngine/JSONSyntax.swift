@@ -97,6 +97,8 @@ enum JSONSyntax {
         var position = 0
         /// Whether a string so far held a `\u` escape of a surrogate (half of a pair).
         var sawSurrogateEscape = false
+        /// Whether the last string walked held any escape (else its bytes are its text).
+        var lastStringHadEscape = false
 
         var atEnd: Bool { position >= bytes.count }
 
@@ -194,6 +196,7 @@ enum JSONSyntax {
         mutating func string() throws(Problem) {
             let opening = position
             position += 1
+            lastStringHadEscape = false
             while !atEnd {
                 // Ordinary bytes in a tight loop; the switch below is for the few others.
                 while position < bytes.count, bytes[position] >= 0x20,
@@ -205,6 +208,7 @@ enum JSONSyntax {
                     position += 1
                     return
                 case UInt8(ascii: "\\"):
+                    lastStringHadEscape = true
                     position += 1
                     guard !atEnd else { break }
                     switch bytes[position] {
@@ -241,7 +245,7 @@ enum JSONSyntax {
             let opening = position
             try string()
             let content = bytes[(opening + 1)..<(position - 1)]
-            guard content.contains(UInt8(ascii: "\\")) else { return String(validating: content, as: UTF8.self) }
+            guard lastStringHadEscape else { return String(validating: content, as: UTF8.self) }
             var decoded: [UInt8] = []
             decoded.reserveCapacity(content.count)
             var index = content.startIndex
