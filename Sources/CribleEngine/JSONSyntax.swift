@@ -43,11 +43,7 @@ enum JSONSyntax {
         do throws(Problem) {
             reader.skipSpace()
             guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "{") else { return nil }
-            reader.position += 1
-            reader.skipSpace()
-            if !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "}") {
-                reader.position += 1
-            } else {
+            if !reader.opensEmpty(closing: UInt8(ascii: "}")) {
                 while true {
                     guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
                     guard let key = try reader.decodedString(), keys.insert(key).inserted else { return nil }
@@ -67,17 +63,7 @@ enum JSONSyntax {
                         if reader.sawSurrogateEscape { return nil }
                         if String(validating: reader.bytes[start..<reader.position], as: UTF8.self) == nil { return nil }
                     }
-                    reader.skipSpace()
-                    guard !reader.atEnd else { return nil }
-                    if reader.bytes[reader.position] == UInt8(ascii: ",") {
-                        reader.position += 1
-                        reader.skipSpace()
-                    } else if reader.bytes[reader.position] == UInt8(ascii: "}") {
-                        reader.position += 1
-                        break
-                    } else {
-                        return nil
-                    }
+                    if try reader.endsContainer(closing: UInt8(ascii: "}")) { break }
                 }
             }
             reader.skipSpace()
@@ -135,12 +121,7 @@ enum JSONSyntax {
         }
 
         mutating func object(depth: Int) throws(Problem) {
-            position += 1
-            skipSpace()
-            if !atEnd, bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                return
-            }
+            if opensEmpty(closing: UInt8(ascii: "}")) { return }
             while true {
                 guard !atEnd, bytes[position] == UInt8(ascii: "\"") else {
                     if !atEnd, bytes[position] == UInt8(ascii: "}") { throw problem("a comma before `}` leaves no key after it") }
@@ -153,43 +134,45 @@ enum JSONSyntax {
                 position += 1
                 skipSpace()
                 try value(depth: depth + 1)
-                skipSpace()
-                guard !atEnd else { throw unexpected("`,` or `}`") }
-                switch bytes[position] {
-                case UInt8(ascii: ","):
-                    position += 1
-                    skipSpace()
-                case UInt8(ascii: "}"):
-                    position += 1
-                    return
-                default:
-                    throw problem("expected `,` or `}` after the value")
-                }
+                if try endsContainer(closing: UInt8(ascii: "}")) { return }
             }
         }
 
         mutating func array(depth: Int) throws(Problem) {
-            position += 1
-            skipSpace()
-            if !atEnd, bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                return
-            }
+            if opensEmpty(closing: UInt8(ascii: "]")) { return }
             while true {
                 if !atEnd, bytes[position] == UInt8(ascii: "]") { throw problem("a comma before `]` leaves no value after it") }
                 try value(depth: depth + 1)
+                if try endsContainer(closing: UInt8(ascii: "]")) { return }
+            }
+        }
+
+        /// At a container's opening byte: steps in, and steps out again when it is empty (`{}`,
+        /// `[]`), saying so.
+        mutating func opensEmpty(closing: UInt8) -> Bool {
+            position += 1
+            skipSpace()
+            guard !atEnd, bytes[position] == closing else { return false }
+            position += 1
+            return true
+        }
+
+        /// After a member or element: a `,` (another follows) or the closing byte (the container
+        /// ends: `true`); anything else is the problem here.
+        mutating func endsContainer(closing: UInt8) throws(Problem) -> Bool {
+            skipSpace()
+            let closer = "`\(Character(Unicode.Scalar(closing)))`"
+            guard !atEnd else { throw unexpected("`,` or \(closer)") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
                 skipSpace()
-                guard !atEnd else { throw unexpected("`,` or `]`") }
-                switch bytes[position] {
-                case UInt8(ascii: ","):
-                    position += 1
-                    skipSpace()
-                case UInt8(ascii: "]"):
-                    position += 1
-                    return
-                default:
-                    throw problem("expected `,` or `]` after the value")
-                }
+                return false
+            case closing:
+                position += 1
+                return true
+            default:
+                throw problem("expected `,` or \(closer) after the value")
             }
         }
 
