@@ -74,11 +74,20 @@ public final class Regex: @unchecked Sendable {
                 pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
             }
         }
-        guard let compiled = compile(flags) else {
+        // Only the whole match is ever read, and a capturing group costs at every attempt (a
+        // quarter of the time of a pattern made of word alternations): groups are compiled as
+        // non-capturing, unless the pattern names or refers to one.
+        var usedFlags = flags
+        var compiledCode: OpaquePointer? = nil
+        if !Regex.mustKeepCaptures(bytes) {
+            compiledCode = compile(flags | UInt32(PCRE2_NO_AUTO_CAPTURE))
+            if compiledCode != nil { usedFlags |= UInt32(PCRE2_NO_AUTO_CAPTURE) }
+        }
+        guard let compiled = compiledCode ?? compile(flags) else {
             throw PCRE2Error(code: errorCode, pattern: pattern, offset: errorOffset)
         }
         self.code = compiled
-        let ascii = pattern.contains("[:") ? nil : compile(flags & ~UInt32(PCRE2_UCP))
+        let ascii = pattern.contains("[:") ? nil : compile(usedFlags & ~UInt32(PCRE2_UCP))
         self.isJITCompiled = pcre2_jit_compile_8(ascii ?? compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         self.unicodeCodeIsReady = ascii == nil
         self.asciiCode = ascii
@@ -127,6 +136,39 @@ public final class Regex: @unchecked Sendable {
             index += length
         }
         return true
+    }
+
+    /// Whether the pattern names a group (`(?<name>`, `(?'name'`, `(?P<name>`) or refers to one
+    /// (`\1`, `\g`, `\k`, `(?1)`, `(?R)`, `(?&name)`, `(?(1)…)`): its groups must then capture
+    /// as written. Any escaped digit counts, since `\12` is a back-reference only when twelve
+    /// groups capture, and otherwise an octal character.
+    static func mustKeepCaptures(_ pattern: [UInt8]) -> Bool {
+        var index = 0
+        while index + 1 < pattern.count {
+            let byte = pattern[index], next = pattern[index + 1]
+            if byte == UInt8(ascii: "\\") {
+                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) || next == UInt8(ascii: "g") || next == UInt8(ascii: "k") {
+                    return true
+                }
+                index += 2
+                continue
+            }
+            if byte == UInt8(ascii: "("), next == UInt8(ascii: "?"), index + 2 < pattern.count {
+                let kind = pattern[index + 2]
+                switch kind {
+                case UInt8(ascii: "'"), UInt8(ascii: "P"), UInt8(ascii: "("), UInt8(ascii: "&"), UInt8(ascii: "R"),
+                     UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    return true
+                case UInt8(ascii: "<"):
+                    let after = index + 3 < pattern.count ? pattern[index + 3] : 0
+                    if after != UInt8(ascii: "="), after != UInt8(ascii: "!") { return true }
+                default:
+                    break
+                }
+            }
+            index += 1
+        }
+        return false
     }
 
     static func isNeutral(_ scalar: Unicode.Scalar) -> Bool {

@@ -49,12 +49,38 @@ final class RegexTests: XCTestCase {
     func testScratchIsReusedAcrossPatternsWithMoreCaptures() throws {
         let scratch = MatchScratch()
         let small = try Regex("a")
-        let large = try Regex("(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(p)(q)(r)")
+        // The back-reference keeps the groups capturing (see the next test).
+        let large = try Regex(#"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)(l)(m)(n)(o)(p)(q)(r)\18?"#)
+        XCTAssertEqual(large.captureCount, 18)
         let text = Array("abcdefghijklmnopqr a".utf8)
         try text.withUnsafeBufferPointer { buffer in
             XCTAssertEqual(try small.matches(in: buffer, scratch: scratch).count, 2)
             XCTAssertEqual(try large.matches(in: buffer, scratch: scratch), [0..<18])
         }
+    }
+
+    /// Unnamed groups do not capture unless the pattern refers to one; the matches are the same.
+    func testGroupsCaptureOnlyWhenSomethingRefersToThem() throws {
+        let alternation = try Regex("(foo|bar)+ (baz)")
+        XCTAssertEqual(alternation.captureCount, 0)
+        XCTAssertEqual(try alternation.matches(in: "foobar baz, bar baz"), [0..<10, 12..<19])
+        let backReference = try Regex(#"(\w)\1"#)
+        XCTAssertEqual(backReference.captureCount, 1)
+        XCTAssertEqual(try backReference.matches(in: "abba cd"), [1..<3])
+        let named = try Regex(#"(?<first>a)(b)\2"#)
+        XCTAssertEqual(named.captureCount, 2, "a named group would otherwise take number 1")
+        XCTAssertEqual(try named.matches(in: "ab abb"), [3..<6])
+        XCTAssertEqual(try Regex("(?'x'a)").captureCount, 1)
+        let recursion = try Regex(#"\((?:[^()]|(?R))*\)"#)
+        XCTAssertEqual(try recursion.matches(in: "f((a)(b))"), [1..<9])
+        let lookbehind = try Regex("(?<=a)(b)(?<!c)")
+        XCTAssertEqual(lookbehind.captureCount, 0, "a lookbehind is not a named group")
+        XCTAssertEqual(try lookbehind.matches(in: "ab cb"), [1..<2])
+        XCTAssertThrowsError(try Regex(#"(a)\2"#), "a reference to a missing group is still an error")
+        let octal = try Regex(#"(a)\101"#)
+        XCTAssertEqual(try octal.matches(in: "aA"), [0..<2], "`\\101` is the octal code of `A` when fewer groups capture")
+        let conditional = try Regex(#"(<)?x(?(1)>)"#)
+        XCTAssertEqual(try conditional.matches(in: "<x> x"), [0..<3, 4..<5])
     }
 
     /// Punctuation and symbols leave `\d`, `\s`, `\w` and `\b` unchanged with or without Unicode
