@@ -105,12 +105,12 @@ public struct SentimentAnalyzer: Sendable {
             }
             // Negation before the term, unless the term already contains its negation
             // ("pas terrible", "n'a aucun intérêt").
-            let startsNegated = lexicon.negatorHashes.contains(tokens[first].hash)
+            let startsNegated = lexicon.negatorHashes[tokens[first].hash] != nil
             for distance in 1...3 where !startsNegated {
                 let position = first - distance
                 guard position >= sentenceStart else { break }
                 let word = tokens[position].hash
-                var negates = lexicon.negatorHashes.contains(word)
+                var negates = lexicon.negatorHashes[word] != nil
                 if word == plus {
                     // "ne … plus" negates; "plus" alone means "more".
                     negates = (1...3).contains { back in
@@ -161,7 +161,7 @@ public struct SentimentAnalyzer: Sendable {
                    term: lexicon.terms.phrase(of: match).source)
         }
         if !lexicon.symbols.isEmpty {
-            for (range, symbol) in symbolChunks(folded, symbolBytes: lexicon.symbolBytes) {
+            for (range, symbol) in symbolChunks(folded, symbolBytes: lexicon.symbolBytes, symbolHashes: lexicon.symbolHashes) {
                 guard let valence = lexicon.symbols[symbol] else { continue }
                 let following = tokens.firstIndex { Int($0.start) >= range.upperBound } ?? tokens.count
                 let currentSentence = sentence(ofToken: max(0, following - 1))
@@ -303,7 +303,8 @@ public struct SentimentAnalyzer: Sendable {
     /// `, . ! ?` trimmed): the only chunks that can be emoticons. A `String` is made only for them.
     static let chunkTrailers = ByteSet(",.!?")
 
-    func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet) -> [(Range<Int>, String)] {
+    /// The chunks that may be symbol terms; with `symbolHashes`, only those whose hash is one.
+    func symbolChunks(_ folded: [UInt8], symbolBytes: ByteSet, symbolHashes: TokenTable<Bool>? = nil) -> [(Range<Int>, String)] {
         var chunks: [(Range<Int>, String)] = []
         let trailing = SentimentAnalyzer.chunkTrailers
         folded.withUnsafeBufferPointer { folded in
@@ -314,6 +315,7 @@ public struct SentimentAnalyzer: Sendable {
                 // The chunk has a symbol byte before its trimmed end exactly when its first one is.
                 if chunkEnd - chunk.lowerBound <= 8, firstSymbol < chunkEnd {
                     let range = chunk.lowerBound..<chunkEnd
+                    if let symbolHashes, symbolHashes[Tokenizer.hash(UnsafeBufferPointer(rebasing: folded[range]))] == nil { return }
                     chunks.append((range, String(decoding: UnsafeBufferPointer(rebasing: folded[range]), as: UTF8.self)))
                 }
             }

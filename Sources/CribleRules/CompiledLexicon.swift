@@ -27,9 +27,13 @@ public struct CompiledLexicon: Sendable {
     /// Bytes that only symbol terms contain (punctuation, non-ASCII): a whitespace-separated chunk
     /// without any of them cannot be a symbol term, so it is not looked up.
     public let symbolBytes: ByteSet
+    /// The symbol terms by the FNV hash of their folded bytes (see `Tokenizer.hash`): a chunk of
+    /// text is hashed and looked up here before a string is made of it, since most chunks with
+    /// a symbol byte (`l'IA`, `2024-2025`, `:`) are no emoticon.
+    public let symbolHashes: TokenTable<Bool>
     /// Negators and contrast words by token hash (the FNV hash of their folded bytes), so the
     /// analyzer checks a token without copying its bytes.
-    public let negatorHashes: Set<UInt64>
+    public let negatorHashes: TokenTable<Bool>
     public let contrastHashes: Set<UInt64>
     /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
     /// this answers "no" for most of them without hashing the hash into the set.
@@ -152,13 +156,19 @@ public struct CompiledLexicon: Sendable {
         for phrase in concessions { terms.insert(phrase, payload: .concession) }
         var symbolBytes = ByteSet()
         let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
+        var symbolHashes = TokenTable<Bool>(capacity: symbols.count)
         for key in symbols.keys {
             for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
+            symbolHashes.update(Tokenizer.hash(key.utf8)) { _ in true }
         }
+        // Looked up for up to four tokens before every sentiment term: a `Set` hashes each key
+        // again (SipHash), where the table uses the token hash as it is.
+        var negatorTable = TokenTable<Bool>(capacity: negatorHashes.count)
+        for hash in negatorHashes { negatorTable.update(hash) { _ in true } }
         let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,
                                       concessionStart: concessionStart, symbols: symbols,
-                                      symbolBytes: symbolBytes,
-                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes,
+                                      symbolBytes: symbolBytes, symbolHashes: symbolHashes,
+                                      negatorHashes: negatorTable, contrastHashes: contrastHashes,
                                       contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)

@@ -140,6 +140,12 @@ final class SentimentTests: XCTestCase {
             let found = analyzer.symbolChunks(folded, symbolBytes: symbolBytes)
             XCTAssertEqual(found.map(\.0), expected.map(\.0), text)
             XCTAssertEqual(found.map(\.1), expected.map(\.1), text)
+            // With the table of terms, exactly the chunks that are terms remain.
+            let terms = Set(pieces.filter { piece in piece.utf8.contains(where: { symbolBytes.contains($0) }) }.prefix(3))
+            var table = TokenTable<Bool>()
+            for term in terms { table.update(Tokenizer.hash(term.utf8)) { _ in true } }
+            let kept = analyzer.symbolChunks(folded, symbolBytes: symbolBytes, symbolHashes: table)
+            XCTAssertEqual(kept.map(\.1), expected.map(\.1).filter(terms.contains), text)
         }
     }
 }
