@@ -219,6 +219,7 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         let (groupRules, groupMatches) = groupedByRule(rules: ownerRules, matches: ownerMatches)
+        hitsByRule.reserveCapacity(groupMatches.count + 16)
         // The two sides of a proximity rule, split into arrays reused from rule to rule (a
         // `filter` per side grew two new arrays for each of them).
         var sideA: [PhraseMatch] = [], sideB: [PhraseMatch] = []
@@ -237,7 +238,9 @@ public struct CompiledRuleSet: Sendable {
                 // Case first: `AIDS` and `Aids` fold alike, and the one written in the text must win.
                 let kept = traits.caseSensitive
                     ? leftmostLongest(matches.filter { caseMatches($0, in: text) }[...]) : leftmostLongest(matches)
-                hitsByRule.set(index, kept.lazy.map { Hit(text.originalRange(ofTokens: $0.firstToken, through: $0.lastToken)) })
+                hitsByRule.startRule(index)
+                for match in kept { hitsByRule.append(Hit(text.originalRange(ofTokens: match.firstToken, through: match.lastToken))) }
+                hitsByRule.endRule(index)
             case .near:
                 sideA.removeAll(keepingCapacity: true)
                 sideB.removeAll(keepingCapacity: true)
@@ -438,6 +441,18 @@ struct HitTable {
     }
 
     mutating func remove(_ rule: Int) { count[rule] = 0 }
+
+    mutating func reserveCapacity(_ hitCount: Int) { hits.reserveCapacity(hitCount) }
+
+    /// `startRule`, `append` for each hit, `endRule`: the same as `set` without a collection.
+    mutating func startRule(_ rule: Int) { start[rule] = Int32(hits.count) }
+
+    @inline(__always) mutating func append(_ hit: Hit) { hits.append(hit) }
+
+    mutating func endRule(_ rule: Int) {
+        count[rule] = Int32(hits.count) - start[rule]
+        if count[rule] > 0 { given.append(Int32(rule)) }
+    }
 
     /// Keeps, in order, the hits of `rule` that pass `isKept`.
     mutating func keepHits(of rule: Int, where isKept: (Hit) -> Bool) {
