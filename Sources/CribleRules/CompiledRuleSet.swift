@@ -434,17 +434,16 @@ struct HitTable {
 
     /// Gives `rule` these hits, replacing any it had; none leaves it not fired.
     mutating func set<Hits: Collection<Hit>>(_ rule: Int, _ newHits: Hits) {
-        start[rule] = Int32(hits.count)
+        startRule(rule)
         hits.append(contentsOf: newHits)
-        count[rule] = Int32(hits.count) - start[rule]
-        if count[rule] > 0 { given.append(Int32(rule)) }
+        endRule(rule)
     }
 
     mutating func remove(_ rule: Int) { count[rule] = 0 }
 
     mutating func reserveCapacity(_ hitCount: Int) { hits.reserveCapacity(hitCount) }
 
-    /// `startRule`, `append` for each hit, `endRule`: the same as `set` without a collection.
+    /// `startRule`, `append` for each hit, `endRule`: `set` without a collection to pass.
     mutating func startRule(_ rule: Int) { start[rule] = Int32(hits.count) }
 
     @inline(__always) mutating func append(_ hit: Hit) { hits.append(hit) }
