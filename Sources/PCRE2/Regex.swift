@@ -40,9 +40,9 @@ public final class Regex: @unchecked Sendable {
     public let limits: Limits
     /// Number of capturing groups, used to size shared match data.
     public let captureCount: Int
-    /// Whether JIT compilation of the code that runs on most texts succeeded (it is unavailable
-    /// on some platforms; matching then falls back to the interpreter, which is slower but gives
-    /// the same results).
+    /// Whether this build of PCRE2 JIT-compiles patterns (it cannot on some platforms; matching
+    /// then falls back to the interpreter, which is slower but gives the same results). Each
+    /// variant of a pattern is JIT-compiled when it is first used.
     public let isJITCompiled: Bool
 
     let code: OpaquePointer
@@ -53,12 +53,14 @@ public final class Regex: @unchecked Sendable {
     /// patterns with POSIX classes (`[[:punct:]]` matches some non-ASCII symbols only with UCP).
     let asciiCode: OpaquePointer?
     private let matchContext: OpaquePointer
-    /// Whether `code` has been JIT-compiled. When there is an ASCII variant, `code` runs only on
-    /// texts with letters, digits or spaces beyond ASCII after folding (or, for case-sensitive
-    /// rules, with accents), and most patterns never meet one: JIT-compiling it when it is first
-    /// needed halves the JIT compilation done while the rules load.
-    private var unicodeCodeIsReady: Bool
-    private let unicodeCodeLock = NSLock()
+    /// Whether `code` (`[0]`) and `asciiCode` (`[1]`) have been JIT-compiled. JIT compilation is
+    /// more than half the cost of compiling a pattern, and many patterns never run in a given
+    /// process (those of another language, or whose words a batch never holds); `code` runs
+    /// only on texts with letters, digits or spaces beyond ASCII after folding (or, for
+    /// case-sensitive rules, with accents). So each is JIT-compiled when first needed, under
+    /// `jitLock`, and read through these flags, which cost no lock once set.
+    private let jitReady: UnsafeMutablePointer<Int32>
+    private let jitLock = NSLock()
 
     /// Compiles `pattern` with UTF and UCP semantics (Unicode-aware `\w`, `\b`, `\d`, and case).
     public init(_ pattern: String, options: Options = [], limits: Limits = .standard) throws(PCRE2Error) {
@@ -88,15 +90,17 @@ public final class Regex: @unchecked Sendable {
         }
         self.code = compiled
         let ascii = pattern.contains("[:") ? nil : compile(usedFlags & ~UInt32(PCRE2_UCP))
-        self.isJITCompiled = pcre2_jit_compile_8(ascii ?? compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
-        self.unicodeCodeIsReady = ascii == nil
+        self.isJITCompiled = Regex.jitIsAvailable
         self.asciiCode = ascii
+        self.jitReady = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+        self.jitReady.initialize(repeating: 0, count: 2)
         var captures: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
         self.captureCount = Int(captures)
         guard let context = pcre2_match_context_create_8(nil) else {
             pcre2_code_free_8(compiled)
             pcre2_code_free_8(asciiCode)
+            jitReady.deallocate()
             throw PCRE2Error(code: Int32(PCRE2_ERROR_NOMEMORY), pattern: pattern, offset: nil)
         }
         pcre2_set_match_limit_8(context, limits.matchLimit)
@@ -108,7 +112,14 @@ public final class Regex: @unchecked Sendable {
         pcre2_match_context_free_8(matchContext)
         pcre2_code_free_8(code)
         pcre2_code_free_8(asciiCode)
+        jitReady.deallocate()
     }
+
+    static let jitIsAvailable: Bool = {
+        var available: UInt32 = 0
+        pcre2_config_8(UInt32(PCRE2_CONFIG_JIT), &available)
+        return available != 0
+    }()
 
     /// Whether `\d`, `\s`, `\w` and `\b` classify every character of `text` the same with and
     /// without Unicode properties: true when every non-ASCII character is punctuation (other than
@@ -191,17 +202,26 @@ public final class Regex: @unchecked Sendable {
         return table
     }()
 
-    /// `code`, JIT-compiled on first use. Every use goes through the lock, so no thread matches
-    /// with it while another compiles it; the texts that need it are few, and the lock is cheap
-    /// beside a match.
-    private func readyUnicodeCode() -> OpaquePointer {
-        unicodeCodeLock.lock()
-        defer { unicodeCodeLock.unlock() }
-        if !unicodeCodeIsReady {
-            _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
-            unicodeCodeIsReady = true
+    /// `variant` (`code` as 0, `asciiCode` as 1), JIT-compiled on first use. No thread matches
+    /// with a variant before its flag is set, so none uses it while another compiles it.
+    private func ready(_ compiled: OpaquePointer, variant: Int) -> OpaquePointer {
+        let flag = jitReady + variant
+        if crible_flag_is_set(flag) != 0 { return compiled }
+        jitLock.lock()
+        defer { jitLock.unlock() }
+        if crible_flag_is_set(flag) == 0 {
+            _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+            crible_set_flag(flag)
         }
-        return code
+        return compiled
+    }
+
+    private func readyUnicodeCode() -> OpaquePointer { ready(code, variant: 0) }
+
+    /// The code for a Unicode-neutral text: the ASCII variant when there is one.
+    private func readyNeutralCode() -> OpaquePointer {
+        guard let asciiCode else { return readyUnicodeCode() }
+        return ready(asciiCode, variant: 1)
     }
 
     /// Whether the pattern can match an empty string (a rule that does is almost always a mistake).
@@ -226,7 +246,7 @@ public final class Regex: @unchecked Sendable {
         limit: Int = .max,
         unicodeNeutral: Bool = false
     ) throws(PCRE2Error) -> [Range<Int>] {
-        let code = unicodeNeutral ? (asciiCode ?? self.code) : readyUnicodeCode()
+        let code = unicodeNeutral ? readyNeutralCode() : readyUnicodeCode()
         var found: [Range<Int>] = []
         var start = 0
         var options: UInt32 = validUTF8 ? UInt32(PCRE2_NO_UTF_CHECK) : 0
