@@ -119,7 +119,9 @@ public struct CompiledLexicon: Sendable {
             terms.insert(phrase, payload: .valence(valence))
         }
         let valenceCount = terms.count
-        var negatorHashes: Set<UInt64> = []
+        // Negators are looked up for up to four tokens before every sentiment term: a `Set` would
+        // hash each key again (SipHash), where the table uses the token hash as it is.
+        var negatorHashes = TokenTable<Bool>()
         var contrastHashes: Set<UInt64> = []
         var concessions: [Phrase] = []
         for definition in definitions {
@@ -139,7 +141,7 @@ public struct CompiledLexicon: Sendable {
                         continue
                     }
                     let hash = Tokenizer.hash(phrase.token(0))
-                    if target == 0 { negatorHashes.insert(hash) } else { contrastHashes.insert(hash) }
+                    if target == 0 { negatorHashes.update(hash) { _ in true } } else { contrastHashes.insert(hash) }
                 }
             }
             for words in definition.concessive {
@@ -161,14 +163,10 @@ public struct CompiledLexicon: Sendable {
             for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
             symbolHashes.update(Tokenizer.hash(key.utf8)) { _ in true }
         }
-        // Looked up for up to four tokens before every sentiment term: a `Set` hashes each key
-        // again (SipHash), where the table uses the token hash as it is.
-        var negatorTable = TokenTable<Bool>(capacity: negatorHashes.count)
-        for hash in negatorHashes { negatorTable.update(hash) { _ in true } }
         let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,
                                       concessionStart: concessionStart, symbols: symbols,
                                       symbolBytes: symbolBytes, symbolHashes: symbolHashes,
-                                      negatorHashes: negatorTable, contrastHashes: contrastHashes,
+                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes,
                                       contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
@@ -176,18 +174,14 @@ public struct CompiledLexicon: Sendable {
     }
 
     /// A phrase as a dictionary key: equal to another when both match the same words, hashed by
-    /// the phrase's FNV hash computed once.
+    /// the phrase's FNV hash (computed once, with the phrase).
     struct SameWords: Hashable {
         let phrase: Phrase
-        let hash: UInt64
-        init(_ phrase: Phrase) {
-            self.phrase = phrase
-            hash = phrase.termHash
-        }
+        init(_ phrase: Phrase) { self.phrase = phrase }
         static func == (lhs: SameWords, rhs: SameWords) -> Bool {
-            lhs.hash == rhs.hash && lhs.phrase.matchesSameWords(as: rhs.phrase)
+            lhs.phrase.termHash == rhs.phrase.termHash && lhs.phrase.matchesSameWords(as: rhs.phrase)
         }
-        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        func hash(into hasher: inout Hasher) { hasher.combine(phrase.termHash) }
     }
 
     /// Emoticons (`:)`, `:D`, `<3`, `T_T`) are matched as whole whitespace-separated symbols, not

@@ -42,14 +42,8 @@ public final class Phrase: Sendable {
 
     /// FNV-1a over the folded tokens and their prefix marks (0xFE and 0xFF never occur in UTF-8):
     /// equal for phrases that match the same words, and different, but for collisions, otherwise.
-    var termHash: UInt64 {
-        var hash = Tokenizer.fnvOffset
-        for index in 0..<tokenCount {
-            for byte in token(index) { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
-            hash = (hash ^ (isPrefix(index) ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
-        }
-        return hash
-    }
+    /// Computed once: a lexicon term is keyed by it when lexicons merge, then indexed by it.
+    let termHash: UInt64
 
     /// Whether the two phrases match the same words: the same folded tokens, prefixes alike.
     func matchesSameWords(as other: Phrase) -> Bool {
@@ -72,6 +66,14 @@ public final class Phrase: Sendable {
         self.bytes = bytes
         self.layout = layout
         self.source = source
+        var hash = Tokenizer.fnvOffset
+        var start = 0
+        for token in layout {
+            for byte in bytes[start..<Int(token.foldedEnd)] { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
+            hash = (hash ^ (token.isPrefix ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
+            start = Int(token.foldedEnd)
+        }
+        termHash = hash
     }
 
     /// Folds and tokenizes `text` exactly as documents are, so both sides agree by construction.
