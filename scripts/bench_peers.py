@@ -718,6 +718,16 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                    f"script {report['text']['documents']} and {text_bytes}:** Crible's MB/s use its own count.")
     if report["crible"].get("error"):
         out.append(f"**Crible was not measured:** {report['crible']['error']}.")
+    speed_ups = {str(s.get("id", "")).split("-")[0]: s for s in report["crible"].get("speed_ups") or []
+                 if isinstance(s, dict) and isinstance(s.get("median_paired_ratio"), (int, float))}
+    if speed_ups:
+        jobs = next(iter(speed_ups.values())).get("jobs", "N")
+        parts = [f"{what} {speed_ups[key]['median_paired_ratio']:.2f}×"
+                 for key, what in (("pipeline", "full pipeline"), ("jsonl", "pipeline + JSON lines")) if key in speed_ups]
+        out.append(f"**Speed-up with {jobs} jobs:** {', '.join(parts)}. Crible times one job and {jobs} jobs in "
+                   "alternation (one, then the other, then the other way round), and each speed-up is the median "
+                   "of the pairs' ratios, not the ratio of the two medians above: this machine's speed drifts "
+                   "more between two blocks of runs than the ratio moves.")
     out.append("Crible's rows are its own measurements (`crible bench --documents ... --keywords ... --format json`); "
                "its keyword rows are the text view plus matching N case-insensitive, accent-insensitive, "
                "word-bounded keyword rules over all documents, one job. Its slow-rule row adds to the 1,000 "
@@ -725,7 +735,8 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                "(so it runs on every document) and backtracks exponentially on every text (so it always "
                "spends its whole match limit): the worst rule a user can add. Its ratio is the time with "
                "it over the time without it. Its pipeline rows run the batch classifier, as `crible classify` "
-               "does; the JSON-lines rows add what `crible classify --format jsonl` does besides writing: each "
+               "does when it streams its output: each job keeps only what decides a verdict's outcome once the "
+               "verdict is done; the JSON-lines rows add what `crible classify --format jsonl` does besides writing: each "
                "verdict encoded (every hit with its offsets, line and column) by the job that classified it.")
     compile_times = ", ".join(f"{hs_info[k]:.2f} s for {int(k.rsplit('_', 1)[1]):,} keywords"
                               for k in sorted(hs_info) if k.startswith("compile_seconds_"))
@@ -919,7 +930,8 @@ def main(argv: Optional[list[str]] = None) -> int:
                  "vader_documents": vader_docs, "re_documents": re_docs},
         "keywords": {"path": shown_path(keywords_path), "count": len(keywords), **keyword_info},
         "crible": {"command": crible_command, "error": crible_error or None,
-                   "batch": (data or {}).get("batch"), "measurements": (data or {}).get("measurements")},
+                   "batch": (data or {}).get("batch"), "measurements": (data or {}).get("measurements"),
+                   "speed_ups": (data or {}).get("speed_ups")},
         "hyperscan": {"flags": list(HS_FLAG_NAMES), "mode": "HS_MODE_BLOCK",
                       "pattern": HS_PATTERN_LEFT + "<letter classes>" + HS_PATTERN_RIGHT, **hs_info},
     }

@@ -110,12 +110,11 @@ public struct PersonalData: ConfigurableClassifier {
         var runs: [NumberRun] = []
         var index = 0
         while index < bytes.count {
-            // Most bytes start nothing: one test before the others.
-            let byte = bytes[index]
-            guard isDigit(byte) || isUpper(byte) || byte == UInt8(ascii: "+") else {
-                index += 1
-                continue
+            // Most bytes start nothing: skipped eight at a time up to a digit, a capital or `+`.
+            index = bytes.withUnsafeBufferPointer {
+                $0.firstIndex(inASCII: 0x30...0x39, 0x41...0x5A, orAnyOf: (0x2B, 0x2B, 0x2B), from: index)
             }
+            guard index < bytes.count else { break }
             let startsIBAN = index + 3 < bytes.count && isUpper(bytes[index]) && isUpper(bytes[index + 1])
                 && isDigit(bytes[index + 2]) && isDigit(bytes[index + 3])
             let startsNumber = isDigit(bytes[index]) || (bytes[index] == UInt8(ascii: "+") && index + 1 < bytes.count && isDigit(bytes[index + 1]))

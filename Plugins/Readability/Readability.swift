@@ -45,55 +45,60 @@ public struct Readability: Classifier, LanguageDependentClassifier {
 
     /// The reading-ease score, or `nil` when the text is too short or the language has no formula.
     public func readingEase(_ text: TextView, language: String) -> Double? {
-        // One pass over the tokens and one over the bytes, through a pointer and with the vowel
-        // set read once: reading the vowel table through its lazy global at every byte made this
-        // plugin cost a twentieth of classifying.
-        let vowels = Readability.vowels
+        let syllablesPerWordWeight: Double
+        switch language {
+        case "en": syllablesPerWordWeight = 84.6
+        case "fr": syllablesPerWordWeight = 73.6
+        default: return nil
+        }
+        // Tokens, bytes and the class table all through pointers, with vowels and sentence ends
+        // told by one table read per byte: through a bit set and the token array's own checks,
+        // this plugin cost as much as the language and personal-data plugins together.
         var words = 0, syllables = 0, sentences = 0
+        Readability.byteClasses.withUnsafeBufferPointer { classes in
         text.folded.withUnsafeBufferPointer { folded in
-            for token in text.tokens {
-                let start = Int(token.start)
-                guard folded[start] >= 0x61 && folded[start] <= 0x7A else { continue }
+        text.tokens.withUnsafeBufferPointer { tokens in
+            for token in tokens {
+                let start = Int(token.start), end = Int(token.end)
+                guard folded[start] &- 0x61 < 26 else { continue }
                 words += 1
-                syllables += Readability.syllableCount(UnsafeBufferPointer(rebasing: folded[start..<Int(token.end)]), vowels: vowels)
+                // Runs of vowels, counted with arithmetic (vowels and consonants alternate
+                // unpredictably), less a silent final `e`.
+                var count = 0
+                var previousVowel = 0
+                for index in start..<end {
+                    let vowel = Int(classes[Int(folded[index])] & Readability.vowel)
+                    count &+= vowel & (previousVowel ^ 1)
+                    previousVowel = vowel
+                }
+                if end - start > 2, folded[end - 1] == UInt8(ascii: "e"), count > 1 { count -= 1 }
+                syllables += max(1, count)
             }
             guard words >= minimumWords else { return }
-            // A sentence ends at the first of a run of `. ! ?` and line feeds; counted with
-            // arithmetic, not a branch per byte.
-            let enders = Readability.sentenceEnders
+            // A sentence ends at the first of a run of `. ! ?` and line feeds.
             var previousWasEnd = 0
             for byte in folded {
-                let isEnd = enders.membership(byte)
+                let isEnd = Int(classes[Int(byte)] >> 1)
                 sentences &+= isEnd & (previousWasEnd ^ 1)
                 previousWasEnd = isEnd
             }
-        }
+        }}}
         guard words >= minimumWords else { return nil }
         sentences = max(1, sentences)
         let wordsPerSentence = Double(words) / Double(sentences)
         let syllablesPerWord = Double(syllables) / Double(words)
-        switch language {
-        case "en": return 206.835 - 1.015 * wordsPerSentence - 84.6 * syllablesPerWord
-        case "fr": return 207 - 1.015 * wordsPerSentence - 73.6 * syllablesPerWord
-        default: return nil
-        }
+        let base = language == "en" ? 206.835 : 207
+        return base - 1.015 * wordsPerSentence - syllablesPerWordWeight * syllablesPerWord
     }
 
-    /// Vowels of the folded (accent-free, lower-case) text.
-    static let vowels = ByteSet("aeiouy")
-
-    static let sentenceEnders = ByteSet(".!?\n")
-
-    /// Runs of vowels, counted with arithmetic (vowels and consonants alternate unpredictably).
-    static func syllableCount(_ word: UnsafeBufferPointer<UInt8>, vowels: ByteSet) -> Int {
-        var count = 0
-        var previousVowel = 0
-        for byte in word {
-            let vowel = vowels.membership(byte)
-            count &+= vowel & (previousVowel ^ 1)
-            previousVowel = vowel
-        }
-        if word.count > 2, word.last == UInt8(ascii: "e"), count > 1 { count -= 1 }
-        return max(1, count)
-    }
+    /// Per byte of folded (accent-free, lower-case) text: `vowel` for `aeiouy`, `sentenceEnd`
+    /// (bit 1) for `. ! ?` and line feeds.
+    static let vowel: UInt8 = 1
+    static let sentenceEnd: UInt8 = 2
+    static let byteClasses: [UInt8] = {
+        var classes = [UInt8](repeating: 0, count: 256)
+        for byte in "aeiouy".utf8 { classes[Int(byte)] |= vowel }
+        for byte in ".!?\n".utf8 { classes[Int(byte)] |= sentenceEnd }
+        return classes
+    }()
 }

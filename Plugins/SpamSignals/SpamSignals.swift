@@ -89,8 +89,12 @@ public struct SpamSignals: Classifier {
         let symbols = SpamSignals.currencySymbols
         var index = 0
         while index < bytes.count {
-            let byte = bytes[index]
-            guard byte == 0x24 || byte == 0xE2 || byte == 0xC2 || isDigit(byte) else { index += 1; continue }
+            // Only a digit, `$` or the lead byte of `€` (0xE2) or `£` (0xC2) starts an amount:
+            // the text between them is skipped eight bytes at a time.
+            index = bytes.withUnsafeBufferPointer {
+                $0.firstIndex(inASCII: 0x30...0x39, 0x30...0x39, orAnyOf: (0x24, 0xE2, 0xC2), from: index)
+            }
+            guard index < bytes.count else { break }
             if let symbol = symbols.first(where: { bytes.hasBytes($0, at: index) }),
                index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
                 let end = numberEnd(bytes, from: index + symbol.count)

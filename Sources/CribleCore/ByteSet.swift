@@ -148,3 +148,61 @@ extension UnsafeBufferPointer where Element == UInt8 {
         return count
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The first position at or after `start` whose byte is ASCII and within `first` or
+    /// `second`, or is one of `targets`; `count` if none is.
+    ///
+    /// Eight bytes at a time, as ``firstIndex(ofAnyOf:from:)``: with the top bits cleared, adding
+    /// `0x80 − lower` to a byte sets its top bit exactly when it is at least `lower`, and adding
+    /// `0x7F − upper` exactly when it is above `upper`; no sum reaches the next byte. Bytes with
+    /// their own top bit set are out of every ASCII range. The number scans of the spam and
+    /// personal-data plugins (digits, capitals, `+`, `$`, the lead bytes of `€` and `£`) spent
+    /// most of their time stepping past letters one byte at a time.
+    @inlinable
+    public func firstIndex(inASCII first: ClosedRange<UInt8>, _ second: ClosedRange<UInt8>,
+                           orAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
+        precondition(first.upperBound < 0x80 && second.upperBound < 0x80, "ranges of ASCII bytes")
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func within(_ range: ClosedRange<UInt8>, _ seven: UInt64) -> UInt64 {
+            let atLeast = seven &+ UInt64(0x80 - range.lowerBound) &* ones
+            let above = seven &+ UInt64(0x7F - range.upperBound) &* ones
+            return atLeast & ~above
+        }
+        let a = UInt64(targets.0) &* ones, b = UInt64(targets.1) &* ones, c = UInt64(targets.2) &* ones
+        var index = Swift.max(start, 0)
+        guard let base = baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let seven = word & lows
+            let ascii = (within(first, seven) | within(second, seven)) & ~word & highs
+            let x = word ^ a, y = word ^ b, z = word ^ c
+            let equal = ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & highs
+            // A borrow in `equal` can mark a byte above a true match, never below one.
+            let marks = ascii | equal
+            if marks != 0 {
+                let candidate = index + marks.trailingZeroBitCount / 8
+                let byte = base[candidate]
+                if first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2 {
+                    return candidate
+                }
+                // Only a borrow's false mark lands here, above a true one: impossible as the
+                // lowest mark, but checked rather than trusted.
+                index = candidate + 1
+                continue
+            }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2 {
+                return index
+            }
+            index += 1
+        }
+        return count
+    }
+}

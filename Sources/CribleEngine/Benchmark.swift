@@ -38,6 +38,40 @@ public struct Benchmark: Sendable {
         return Measurement(name: name, seconds: seconds, bytes: bytes)
     }
 
+    /// Times two workloads in alternation (A then B, then B then A, and so on), so that a change
+    /// in the machine's speed during the run weighs on both alike; their ratio is the median of
+    /// each pair's `A ÷ B`, steadier than the ratio of two medians taken minutes apart.
+    public func measurePair<A, B>(_ nameA: String, _ workA: () -> A, _ nameB: String, _ workB: () -> B,
+                                  bytes: Int) -> (a: Measurement, b: Measurement, ratio: Double) {
+        for _ in 0..<warmups {
+            _ = workA()
+            _ = workB()
+        }
+        func timed<R>(_ work: () -> R) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = work()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            withExtendedLifetime(result) {}
+            return seconds
+        }
+        var secondsA: [Double] = [], secondsB: [Double] = [], ratios: [Double] = []
+        for repetition in 0..<repetitions {
+            let a: Double, b: Double
+            if repetition.isMultiple(of: 2) {
+                a = timed(workA)
+                b = timed(workB)
+            } else {
+                b = timed(workB)
+                a = timed(workA)
+            }
+            secondsA.append(a)
+            secondsB.append(b)
+            ratios.append(a / b)
+        }
+        return (Measurement(name: nameA, seconds: secondsA, bytes: bytes), Measurement(name: nameB, seconds: secondsB, bytes: bytes),
+                ratios.sorted()[ratios.count / 2])
+    }
+
     /// Documents of about `documentSize` bytes cut from `text` at paragraph breaks, repeated until
     /// `totalBytes` is reached.
     public static func documents(from text: String, totalBytes: Int, documentSize: Int = 3_000) -> [Document] {

@@ -48,6 +48,8 @@ public struct Scorer: Sendable {
         let discount = lengthDiscount(tokens: tokens)
         var remaining: [String: Double] = [:]   // Π (1 - w)^e over positive evidence
         var damping: [String: Double] = [:]     // Π (1 - |w|)^e over negative evidence
+        // Sized once: grown label by label, the tables were rehashed a dozen times per document.
+        remaining.reserveCapacity(evidence.count)
         for item in evidence {
             guard let label = item.label else { continue }
             let e = exposure(of: item, titleRange: titleRange, discount: discount)
@@ -60,6 +62,7 @@ public struct Scorer: Sendable {
             }
         }
         var scores: [String: Double] = [:]
+        scores.reserveCapacity(remaining.count)
         for (label, rest) in remaining {
             scores[label] = (1 - rest) * (damping[label] ?? 1)
         }

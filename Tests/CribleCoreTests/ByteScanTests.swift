@@ -97,4 +97,34 @@ final class ByteFinderTests: XCTestCase {
             }
         }
     }
+
+    /// The same for ASCII ranges and targets: every byte value around the ranges' edges, high
+    /// bytes whose lower seven bits fall within a range, and targets next to range bytes.
+    func testFindingRangesEightBytesAtATimeAgreesWithSearchingEachByte() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x20, 0x2A, 0x2B, 0x2F, 0x30, 0x35, 0x39, 0x3A, 0x40, 0x41, 0x5A, 0x5B, 0x61, 0x7F,
+                                 0x80, 0xB0, 0xB5, 0xC1, 0xC2, 0xDA, 0xE2, 0xFF, 0x24, 0x25, 0x23]
+        let cases: [(ClosedRange<UInt8>, ClosedRange<UInt8>, (UInt8, UInt8, UInt8))] = [
+            (0x30...0x39, 0x41...0x5A, (0x2B, 0x2B, 0x2B)),
+            (0x30...0x39, 0x30...0x39, (0x24, 0xE2, 0xC2)),
+            (0x00...0x00, 0x7F...0x7F, (0xFF, 0x80, 0x24)),
+            (0x00...0x7F, 0x20...0x20, (0x25, 0x25, 0x25)),
+        ]
+        for _ in 0..<400 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            for (first, second, targets) in cases {
+                let isWanted = { (byte: UInt8) in
+                    first.contains(byte) || second.contains(byte) || [targets.0, targets.1, targets.2].contains(byte)
+                }
+                bytes.withUnsafeBufferPointer { buffer in
+                    for start in 0...length {
+                        let expected = bytes[start...].firstIndex(where: isWanted) ?? length
+                        XCTAssertEqual(buffer.firstIndex(inASCII: first, second, orAnyOf: targets, from: start), expected,
+                                       "\(bytes) from \(start)")
+                    }
+                }
+            }
+        }
+    }
 }

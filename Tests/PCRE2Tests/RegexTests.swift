@@ -60,6 +60,36 @@ final class RegexTests: XCTestCase {
     }
 
     /// Unnamed groups do not capture unless the pattern refers to one; the matches are the same.
+    /// A word boundary after leading lookbehinds is tried first; what matches does not change.
+    func testBoundaryAfterLeadingLookbehindsMovesFirst() throws {
+        func moved(_ pattern: String) -> String? { Regex.boundaryFirst(Array(pattern.utf8)).map { String(decoding: $0, as: UTF8.self) } }
+        XCTAssertEqual(moved(#"(?<!je )(?<!j' )\bva\b"#), #"\b(?<!je )(?<!j' )va\b"#)
+        XCTAssertEqual(moved(#"(?<=[(\]])(?<!\)a)\bx"#), #"\b(?<=[(\]])(?<!\)a)x"#)
+        XCTAssertEqual(moved(#"(?<![]\w])\bx"#), #"\b(?<![]\w])x"#)
+        XCTAssertEqual(moved(#"(?<!a|bc)\bx|y"#), #"\b(?<!a|bc)x|y"#)
+        XCTAssertNil(moved(#"\bva"#))                       // already first
+        XCTAssertNil(moved(#"(?<!je )va\b"#))               // no boundary after the lookbehinds
+        XCTAssertNil(moved(#"(?<!je )\Bva"#))               // not a boundary
+        XCTAssertNil(moved(#"(?:a)(?<!b)\bx"#))             // a group first, not a lookbehind
+        XCTAssertNil(moved(#"(?<!\Q)\E)\bx"#))              // quoted text
+        XCTAssertNil(moved(#"(?<!a(?#)\bx"#))               // a comment
+        XCTAssertNil(moved(#"(?<!a\bx"#))                   // unclosed: left to PCRE2's error
+        let scratch = MatchScratch()
+        let text = Array("je va, tu va; ova va. (x )x ]x".utf8)
+        for (pattern, expected) in [(#"(?<!je )(?<!j' )\bva\b"#, 2), (#"(?<=[(\]])(?<!\)a)\bx"#, 2), (#"(?<![]\w])\bx"#, 2)] {
+            let regex = try Regex(pattern)
+            let found = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch) }
+            XCTAssertEqual(found.count, expected, pattern)
+        }
+        // An error still points into the pattern as written: PCRE2 names the start of a
+        // lookbehind of variable length, two bytes later in what would be compiled.
+        for (pattern, offset) in [(#"(?<!a+)\bx"#, 0), (#"(?<!a)(?<=b\d+)\bx"#, 6)] {
+            XCTAssertThrowsError(try Regex(pattern), pattern) { error in
+                XCTAssertEqual((error as? PCRE2Error)?.offset, offset, pattern)
+            }
+        }
+    }
+
     func testGroupsCaptureOnlyWhenSomethingRefersToThem() throws {
         let alternation = try Regex("(foo|bar)+ (baz)")
         XCTAssertEqual(alternation.captureCount, 0)
@@ -93,6 +123,14 @@ final class RegexTests: XCTestCase {
         XCTAssertFalse(neutral("code ٧٥٠١١"))        // Arabic-Indic digits are \d with UCP
         XCTAssertFalse(neutral("a\u{2003}b"))       // an em space is \s with UCP
         XCTAssertFalse(neutral("москва"))
+        // ASCII is skipped eight bytes at a time: a letter beyond ASCII is found at every offset
+        // within and after those words, and a sequence cut at the end still counts as not neutral.
+        for offset in 0..<20 {
+            let ascii = String(repeating: "x", count: offset)
+            XCTAssertFalse(neutral(ascii + "é" + ascii), "é after \(offset) bytes")
+            XCTAssertTrue(neutral(ascii + "€" + ascii), "€ after \(offset) bytes")
+        }
+        XCTAssertFalse(Array("abcdefghijklmnop".utf8 + [0xC3]).withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) })
     }
 
     /// On a neutral text the ASCII code finds exactly what the Unicode code finds; on other texts
