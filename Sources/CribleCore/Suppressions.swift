@@ -67,8 +67,20 @@ public struct Suppression: Sendable, Hashable {
 
     /// A byte scan for the directive keyword: almost no document has one, and this check runs on
     /// every document, so it must not build a `String` or go through Foundation.
+    /// It looks for the marker's hyphen, eight bytes at a time, and compares the marker around
+    /// each: hyphens are rarer in prose than the marker's first letter.
     static func containsDirective(_ bytes: [UInt8]) -> Bool {
         let marker = Suppression.marker
-        return bytes.indices.contains { bytes[$0] == marker[0] && bytes.hasBytes(marker, at: $0) }
+        let hyphen = UInt8(ascii: "-")
+        let hyphenOffset = marker.firstIndex(of: hyphen)!
+        return bytes.withUnsafeBufferPointer { buffer in
+            var index = hyphenOffset
+            while true {
+                index = buffer.firstIndex(ofAnyOf: (hyphen, hyphen, hyphen), from: index)
+                guard index < buffer.count else { return false }
+                if bytes.hasBytes(marker, at: index - hyphenOffset) { return true }
+                index += 1
+            }
+        }
     }
 }

@@ -192,6 +192,21 @@ final class FeedReaderTests: XCTestCase {
 }
 
 final class SuppressionTests: XCTestCase {
+    /// The directive is found wherever it stands (at the start, at the end, after hyphens and
+    /// near misses), and a text without it, however many hyphens it has, parses to nothing.
+    func testDirectiveIsFoundAtAnyPositionAndOnlyWhole() {
+        let directive = "<!-- crible-disable-next-line spam.* -->"
+        for prefix in ["", "x", "a-b-c ", "crible- crible-disabl ", String(repeating: "-", count: 13), "peut-être "] {
+            for suffix in ["", " fin", "-"] {
+                let parsed = Suppression.parse(Array((prefix + directive + suffix).utf8))
+                XCTAssertEqual(parsed.count, 1, "\(prefix)|\(suffix)")
+            }
+        }
+        for text in ["", "-", "crible-disabl", "crible disable-next-line", "rible-disable", String(repeating: "a-", count: 50)] {
+            XCTAssertTrue(Suppression.parse(Array(text.utf8)).isEmpty, text)
+        }
+    }
+
     let rules = """
     crible: 1
     labels:
