@@ -244,6 +244,11 @@ struct PhraseMatcher: Sendable {
     /// The first three bytes of every prefix of three bytes or more: most tokens start no
     /// prefix, and this skips the per-length lookups for them.
     private var prefixStarts = KeyFilter(bits: 16)
+    /// For those first three bytes, the lengths of the prefixes that start with them (bit `n`
+    /// for length `n`, bit 31 for 31 and more). Rule keywords have prefixes of 18 lengths, and
+    /// a token starting `con` was looked up at every length up to its own: that was 45 % of the
+    /// matcher's instructions. A start is shared by prefixes of a few lengths only.
+    private var prefixLengthsByStart = TokenTable<UInt32>()
 
     @inline(__always)
     static func prefixStartKey(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt64 {
@@ -308,7 +313,10 @@ struct PhraseMatcher: Sendable {
             PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: key)
             prefixKeyFilter.insert(key)
             if first.count >= 3 {
-                prefixStarts.insert(first.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) })
+                let start = first.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) }
+                prefixStarts.insert(start)
+                let bit = UInt32(1) << UInt32(min(first.count, 31))
+                prefixLengthsByStart.update(start) { ($0 ?? 0) | bit }
             }
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
@@ -419,15 +427,10 @@ struct PhraseMatcher: Sendable {
                 // of these two tables found them.
                 inEntryOrder(from: before)
                 guard !prefixLengths.isEmpty else { continue }
-                let length = token.length
+                let length = Int(token.length)
                 var hash = Tokenizer.fnvOffset
                 var consumed = 0
-                var startsLongPrefix = false
-                if length >= 3 {
-                    startsLongPrefix = prefixStarts.mayContain(PhraseMatcher.prefixStartKey(folded, at: Int(token.start)))
-                }
-                for prefixLength in prefixLengths {
-                    if prefixLength > length || (prefixLength >= 3 && !startsLongPrefix) { break }
+                @inline(__always) func probe(_ prefixLength: Int) {
                     while consumed < prefixLength {
                         hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
                         consumed += 1
@@ -437,6 +440,25 @@ struct PhraseMatcher: Sendable {
                         let start = found.count
                         checkAll(candidates, at: index)
                         inEntryOrder(from: start)
+                    }
+                }
+                // Prefixes of one or two bytes, then, in increasing length, those that share the
+                // token's first three bytes.
+                for prefixLength in prefixLengths {
+                    if prefixLength >= 3 || prefixLength > length { break }
+                    probe(prefixLength)
+                }
+                guard length >= 3 else { continue }
+                let startKey = PhraseMatcher.prefixStartKey(folded, at: Int(token.start))
+                guard prefixStarts.mayContain(startKey), var lengths = prefixLengthsByStart[startKey] else { continue }
+                lengths &= length >= 31 ? UInt32.max : (UInt32(1) << UInt32(length + 1)) - 1
+                while lengths != 0 {
+                    let prefixLength = lengths.trailingZeroBitCount
+                    lengths &= lengths - 1
+                    if prefixLength < 31 {
+                        probe(prefixLength)
+                    } else {
+                        for longer in prefixLengths where longer >= 31 && longer <= length { probe(longer) }
                     }
                 }
             }

@@ -42,6 +42,9 @@ final class MatchingTests: XCTestCase {
         let terms = ["de", "de bonne foi", "de bonne", "de bon*", "de*", "bonne foi", "a la hauteur", "a la", "a",
                      "à la hauteur de", "la*", "hauteur", "foi", "n'a aucun intérêt", "aucun", "aucun intér*",
                      "bon", "bonne", "l'ia", "ia générative", "ia", "gén*", "de la", "la", "de la foi",
+                     // Prefixes sharing their first bytes at many lengths, up to and past 31 bytes.
+                     "i*", "int*", "intér*", "intérieu*", "anticonstitutionnellementextra*",
+                     "anticonstitutionnellementextraor*", "anticonstitutionnellementextraordinair*",
                      // Listed again, as several rules list the same words: checked once, reported for each.
                      "ia", "de bon*", "a la", "La", "IA générative", "de"]
         var index = PhraseIndex<Int>()
@@ -52,7 +55,9 @@ final class MatchingTests: XCTestCase {
             phrases.append(phrase)
         }
         let words = ["de", "bonne", "foi", "a", "la", "hauteur", "n'a", "aucun", "intérêt", "intérieur", "bon",
-                     "bons", "l'IA", "générative", "générale", "DE", "La", "x", "foie", "lala"]
+                     "bons", "l'IA", "générative", "générale", "DE", "La", "x", "foie", "lala", "int", "in",
+                     "anticonstitutionnellementextraordinaire", "anticonstitutionnellementextraor",
+                     "anticonstitutionnellementextr", "anticonstitutionnellementextraordinairement"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let text = TextView((0..<Int.random(in: 1...40, using: &generator))
