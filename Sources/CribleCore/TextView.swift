@@ -104,7 +104,23 @@ public struct TextView: Sendable {
             let position = range.lowerBound < folded.count ? sourceStart(of: range.lowerBound) : original.count
             return position..<position
         }
-        return sourceStart(of: range.lowerBound)..<sourceEnd(of: range.upperBound - 1)
+        // The end's run is found by walking on from the start's: a hit spans a word or a few, so
+        // it is nearly always the same run or one of the next few, where a second binary search
+        // took as long as the first.
+        let startRun = run(holding: range.lowerBound)
+        let last = UInt32(truncatingIfNeeded: range.upperBound - 1)
+        var endRun = startRun
+        var steps = 0
+        while endRun + 1 < runs.count, runs[endRun + 1].foldedStart <= last {
+            endRun += 1
+            steps += 1
+            // A long match (a regex over a paragraph) crosses many runs: searched instead.
+            if steps == 8 {
+                endRun = run(holding: range.upperBound - 1)
+                break
+            }
+        }
+        return sourceStart(of: range.lowerBound, inRun: startRun)..<sourceEnd(of: range.upperBound - 1, inRun: endRun)
     }
 
     /// Index in ``runs`` of the run holding folded byte `position`: the last run starting at or
@@ -121,14 +137,14 @@ public struct TextView: Sendable {
     }
 
     /// Where the character that folded byte `position` comes from starts in ``original``.
-    private func sourceStart(of position: Int) -> Int {
-        let run = runs[run(holding: position)]
+    private func sourceStart(of position: Int, inRun index: Int? = nil) -> Int {
+        let run = runs[index ?? run(holding: position)]
         return run.isCharacter ? Int(run.originalStart) : Int(run.originalStart) + position - Int(run.foldedStart)
     }
 
     /// Where that character ends, including the combining marks dropped after it.
-    private func sourceEnd(of position: Int) -> Int {
-        let index = run(holding: position)
+    private func sourceEnd(of position: Int, inRun known: Int? = nil) -> Int {
+        let index = known ?? run(holding: position)
         let run = runs[index]
         if run.isCharacter { return Int(run.originalEnd) }
         let runEnd = index + 1 < runs.count ? Int(runs[index + 1].foldedStart) : folded.count

@@ -24,6 +24,23 @@ final class TextViewTests: XCTestCase {
         XCTAssertEqual(view.originalString(range), "DONNE\u{301}ES personnelles")
     }
 
+    /// A range maps to where its first byte's character starts and its last byte's character
+    /// ends, whether the two lie in one run of the map, in runs a few apart, or far apart.
+    func testRangesMapFromTheirFirstAndLastBytes() {
+        let text = "Œuvre naïve, été déjà : cœur « à » DONNE\u{301}ES\u{AD} façon ﬁn – élève, où ça ? Ère être"
+        let view = TextView(String(repeating: text, count: 3))
+        let count = view.folded.count
+        var wrong: [Range<Int>] = []
+        for lower in 0..<count {
+            let start = view.originalRange(ofFolded: lower..<(lower + 1)).lowerBound
+            for upper in (lower + 1)...count {
+                let expected = start..<view.originalRange(ofFolded: (upper - 1)..<upper).upperBound
+                if view.originalRange(ofFolded: lower..<upper) != expected { wrong.append(lower..<upper) }
+            }
+        }
+        XCTAssertEqual(wrong.prefix(5), [], "\(wrong.count) of the folded ranges map elsewhere")
+    }
+
     func testSpanEndingOnAnAccentedLetterIncludesItsCombiningMark() {
         let view = TextView("cafe\u{301} noir")
         let range = view.originalRange(ofFolded: 0..<4)
