@@ -119,24 +119,20 @@ public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>) -> (upper: I
 extension UnsafeBufferPointer where Element == UInt8 {
     /// The first position at or after `start` holding one of `targets`, or `count`.
     ///
-    /// Eight bytes at a time: a byte equal to a target becomes zero once the word is XORed with
-    /// the target repeated, and `(x − 0x01…) & ~x & 0x80…` marks the zero bytes; a borrow can mark
-    /// a byte above a zero one, never below, so the lowest mark is exact. The scans that look for
+    /// Eight bytes at a time (see ``equalityMarks(_:_:_:_:)``). The scans that look for
     /// rare bytes (`!`, `?`, `$` of repeated punctuation; `h`, `w` starting a link) spend most of
     /// their time walking past text, which this does with a few operations per eight bytes
     /// instead of a lookup per byte.
     @inlinable
     public func firstIndex(ofAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         let first = UInt64(targets.0) &* ones, second = UInt64(targets.1) &* ones, third = UInt64(targets.2) &* ones
         var index = Swift.max(start, 0)
         guard let base = baseAddress else { return count }
         let raw = UnsafeRawPointer(base)
         while index + 8 <= count {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let a = word ^ first, b = word ^ second, c = word ^ third
-            let marks = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & highs
+            let marks = equalityMarks(word, first, second, third)
             if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
             index += 8
         }
@@ -178,22 +174,9 @@ extension UnsafeBufferPointer where Element == UInt8 {
         while index + 8 <= count {
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             let seven = word & lows
-            let ascii = (within(first, seven) | within(second, seven)) & ~word & highs
-            let x = word ^ a, y = word ^ b, z = word ^ c
-            let equal = ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & highs
-            // A borrow in `equal` can mark a byte above a true match, never below one.
-            let marks = ascii | equal
-            if marks != 0 {
-                let candidate = index + marks.trailingZeroBitCount / 8
-                let byte = base[candidate]
-                if first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2 {
-                    return candidate
-                }
-                // Only a borrow's false mark lands here, above a true one: impossible as the
-                // lowest mark, but checked rather than trusted.
-                index = candidate + 1
-                continue
-            }
+            // Range marks are exact; equality marks are exact at the lowest, as the lowest of both.
+            let marks = (within(first, seven) | within(second, seven)) & ~word & highs | equalityMarks(word, a, b, c)
+            if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
             index += 8
         }
         while index < count {
@@ -205,4 +188,14 @@ extension UnsafeBufferPointer where Element == UInt8 {
         }
         return count
     }
+}
+
+/// The top bit of each byte of `word` that equals the byte repeated in `a`, `b` or `c`: a byte
+/// equal to a target becomes zero once XORed with it, and `(x − 0x01…) & ~x & 0x80…` marks the
+/// zero bytes. A borrow can mark a byte above a zero one, never below, so the lowest mark is exact.
+@inlinable @inline(__always)
+func equalityMarks(_ word: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let x = word ^ a, y = word ^ b, z = word ^ c
+    return ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & 0x8080_8080_8080_8080
 }
