@@ -28,14 +28,17 @@ public struct Benchmark: Sendable {
     /// and keeps it until the process exits.
     public func measure<Result>(_ name: String, bytes: Int, _ work: () -> Result) -> Measurement {
         for _ in 0..<warmups { _ = work() }
-        var seconds: [Double] = []
-        for _ in 0..<repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = work()
-            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            withExtendedLifetime(result) {}
-        }
+        let seconds = (0..<repetitions).map { _ in Benchmark.timed(work) }
         return Measurement(name: name, seconds: seconds, bytes: bytes)
+    }
+
+    /// Seconds `work` takes; its result is released after the clock stops.
+    private static func timed<Result>(_ work: () -> Result) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = work()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        withExtendedLifetime(result) {}
+        return seconds
     }
 
     /// Times two workloads in alternation (A then B, then B then A, and so on), so that a change
@@ -47,22 +50,15 @@ public struct Benchmark: Sendable {
             _ = workA()
             _ = workB()
         }
-        func timed<R>(_ work: () -> R) -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let result = work()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            withExtendedLifetime(result) {}
-            return seconds
-        }
         var secondsA: [Double] = [], secondsB: [Double] = [], ratios: [Double] = []
         for repetition in 0..<repetitions {
             let a: Double, b: Double
             if repetition.isMultiple(of: 2) {
-                a = timed(workA)
-                b = timed(workB)
+                a = Benchmark.timed(workA)
+                b = Benchmark.timed(workB)
             } else {
-                b = timed(workB)
-                a = timed(workA)
+                b = Benchmark.timed(workB)
+                a = Benchmark.timed(workA)
             }
             secondsA.append(a)
             secondsB.append(b)
