@@ -427,7 +427,7 @@ struct PhraseMatcher: Sendable {
                 // of these two tables found them.
                 inEntryOrder(from: before)
                 guard !prefixLengths.isEmpty else { continue }
-                let length = Int(token.length)
+                let length = token.length
                 var hash = Tokenizer.fnvOffset
                 var consumed = 0
                 @inline(__always) func probe(_ prefixLength: Int) {
