@@ -127,18 +127,25 @@ extension UnsafeBufferPointer where Element == UInt8 {
     public func firstIndex(ofAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let first = UInt64(targets.0) &* ones, second = UInt64(targets.1) &* ones, third = UInt64(targets.2) &* ones
+        return firstIndex(from: start, marking: { equalityMarks($0, first, second, third) },
+                          matching: { $0 == targets.0 || $0 == targets.1 || $0 == targets.2 })
+    }
+
+    /// The first position at or after `start` whose byte `matching` accepts, found eight bytes at
+    /// a time: `marking` sets the top bit of the bytes of a word that `matching` would accept,
+    /// possibly more above the first, never one below it.
+    @inlinable @inline(__always)
+    func firstIndex(from start: Int, marking: (UInt64) -> UInt64, matching: (UInt8) -> Bool) -> Int {
         var index = Swift.max(start, 0)
         guard let base = baseAddress else { return count }
         let raw = UnsafeRawPointer(base)
         while index + 8 <= count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let marks = equalityMarks(word, first, second, third)
+            let marks = marking(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
             if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
             index += 8
         }
         while index < count {
-            let byte = base[index]
-            if byte == targets.0 || byte == targets.1 || byte == targets.2 { return index }
+            if matching(base[index]) { return index }
             index += 1
         }
         return count
@@ -168,25 +175,13 @@ extension UnsafeBufferPointer where Element == UInt8 {
             return atLeast & ~above
         }
         let a = UInt64(targets.0) &* ones, b = UInt64(targets.1) &* ones, c = UInt64(targets.2) &* ones
-        var index = Swift.max(start, 0)
-        guard let base = baseAddress else { return count }
-        let raw = UnsafeRawPointer(base)
-        while index + 8 <= count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        // Range marks are exact; equality marks are exact at the lowest, as the lowest of both.
+        return firstIndex(from: start, marking: { word in
             let seven = word & lows
-            // Range marks are exact; equality marks are exact at the lowest, as the lowest of both.
-            let marks = (within(first, seven) | within(second, seven)) & ~word & highs | equalityMarks(word, a, b, c)
-            if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
-            index += 8
-        }
-        while index < count {
-            let byte = base[index]
-            if first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2 {
-                return index
-            }
-            index += 1
-        }
-        return count
+            return (within(first, seven) | within(second, seven)) & ~word & highs | equalityMarks(word, a, b, c)
+        }, matching: { byte in
+            first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2
+        })
     }
 }
 
