@@ -25,6 +25,15 @@ public struct ByteSet: Sendable {
     @inlinable @inline(__always)
     public func contains(_ byte: UInt8) -> Bool { membership(byte) != 0 }
 
+    /// Whether the set holds no ASCII letter and no space: a scan for its bytes may then skip
+    /// words of plain text eight bytes at a time.
+    @inlinable
+    public var excludesLettersAndSpace: Bool {
+        // Bit 32 of the first word is the space; bits 1–26 and 33–58 of the second, `A`–`Z` and `a`–`z`.
+        let letters: UInt64 = 0x07FF_FFFE_07FF_FFFE
+        return words.0 & (1 << 32) == 0 && words.1 & letters == 0
+    }
+
     /// 1 when the set holds `byte`, else 0: for counting without a branch per byte.
     ///
     /// The word is picked with two selects, not a `switch`: the switch compiled to a jump table,
@@ -60,8 +69,15 @@ extension UnsafeBufferPointer where Element == UInt8 {
     @inlinable
     public func forEachChunk(containing triggers: ByteSet, _ body: (_ chunk: Range<Int>, _ firstTrigger: Int) -> Void) {
         @inline(__always) func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+        // Letters and spaces, most of any text, are skipped eight at a time when no trigger is one.
+        let skipsPlainText = triggers.excludesLettersAndSpace
         var index = 0
         while index < count {
+            if skipsPlainText {
+                index = firstIndex(from: index, marking: { ~plainTextMarks($0) & 0x8080_8080_8080_8080 },
+                                   matching: { byte in !(byte == 0x20 || (byte | 0x20) &- 0x61 < 26) })
+                guard index < count else { break }
+            }
             guard triggers.contains(self[index]) else {
                 index += 1
                 continue
@@ -156,10 +172,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// The first position at or after `start` whose byte is ASCII and within `first` or
     /// `second`, or is one of `targets`; `count` if none is.
     ///
-    /// Eight bytes at a time, as ``firstIndex(ofAnyOf:from:)``: with the top bits cleared, adding
-    /// `0x80 − lower` to a byte sets its top bit exactly when it is at least `lower`, and adding
-    /// `0x7F − upper` exactly when it is above `upper`; no sum reaches the next byte. Bytes with
-    /// their own top bit set are out of every ASCII range. The number scans of the spam and
+    /// Eight bytes at a time, as ``firstIndex(ofAnyOf:from:)`` (see ``asciiRangeMarks(_:_:)``).
+    /// The number scans of the spam and
     /// personal-data plugins (digits, capitals, `+`, `$`, the lead bytes of `€` and `£`) spent
     /// most of their time stepping past letters one byte at a time.
     @inlinable
@@ -168,17 +182,10 @@ extension UnsafeBufferPointer where Element == UInt8 {
         precondition(first.upperBound < 0x80 && second.upperBound < 0x80, "ranges of ASCII bytes")
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        @inline(__always) func within(_ range: ClosedRange<UInt8>, _ seven: UInt64) -> UInt64 {
-            let atLeast = seven &+ UInt64(0x80 - range.lowerBound) &* ones
-            let above = seven &+ UInt64(0x7F - range.upperBound) &* ones
-            return atLeast & ~above
-        }
         let a = UInt64(targets.0) &* ones, b = UInt64(targets.1) &* ones, c = UInt64(targets.2) &* ones
         // Range marks are exact; equality marks are exact at the lowest, as the lowest of both.
         return firstIndex(from: start, marking: { word in
-            let seven = word & lows
-            return (within(first, seven) | within(second, seven)) & ~word & highs | equalityMarks(word, a, b, c)
+            (asciiRangeMarks(word, first) | asciiRangeMarks(word, second)) & highs | equalityMarks(word, a, b, c)
         }, matching: { byte in
             first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2
         })
@@ -193,4 +200,24 @@ func equalityMarks(_ word: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) -> UIn
     let ones: UInt64 = 0x0101_0101_0101_0101
     let x = word ^ a, y = word ^ b, z = word ^ c
     return ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & 0x8080_8080_8080_8080
+}
+
+/// The top bit of each byte of `word` that is ASCII and within `range` (other bits are left
+/// set): with the top bits cleared, adding `0x80 − lower` to a byte sets its top bit exactly
+/// when it is at least `lower`, and adding `0x7F − upper` exactly when it is above `upper`; no
+/// sum reaches the next byte. Bytes with their own top bit set are out of every ASCII range.
+@inlinable @inline(__always)
+func asciiRangeMarks(_ word: UInt64, _ range: ClosedRange<UInt8>) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let seven = word & 0x7F7F_7F7F_7F7F_7F7F
+    let atLeast = seven &+ UInt64(0x80 - range.lowerBound) &* ones
+    let above = seven &+ UInt64(0x7F - range.upperBound) &* ones
+    return atLeast & ~above & ~word
+}
+
+/// The top bit of each byte of `word` that is an ASCII letter or a space (other bits left set).
+@inlinable @inline(__always)
+func plainTextMarks(_ word: UInt64) -> UInt64 {
+    // Both exact at every byte: a space found by `equalityMarks` could mark the byte above it.
+    asciiRangeMarks(word | 0x2020_2020_2020_2020, 0x61...0x7A) | asciiRangeMarks(word, 0x20...0x20)
 }

@@ -265,6 +265,8 @@ public struct SentimentAnalyzer: Sendable {
             for index in tokens.indices {
                 let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
                 let gapEnd = Int(tokens[index].start)
+                // Most gaps are one space, which ends nothing.
+                if gapEnd - gapStart == 1, folded[gapStart] == 0x20 { continue }
                 var ends = false
                 var period = false
                 for position in gapStart..<gapEnd {

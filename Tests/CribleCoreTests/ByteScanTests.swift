@@ -17,12 +17,15 @@ final class ByteScanTests: XCTestCase {
     }
 
     /// The chunk finder gives what splitting the whole text into chunks and keeping those with a
-    /// trigger gives, with each chunk's first trigger.
+    /// trigger gives, with each chunk's first trigger: for trigger sets without letters or space
+    /// (plain text skipped eight bytes at a time, `!` next to a space included) and with them.
     func testChunksAroundTriggersAreTheChunksThatHoldOne() {
         var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("ab1.:)  \t\n\r-é".utf8)
-        let triggers = ByteSet("1.:)-")
-        for _ in 0..<500 {
+        let alphabet = Array("abZ1.:)!@  \t\n\r-é`{Д".utf8)
+        var withHighBytes = ByteSet("!@")
+        withHighBytes.insert(0xD0)
+        for triggers in [ByteSet("1.:)-"), withHighBytes, ByteSet("a1"), ByteSet("!?")] {
+        for _ in 0..<300 {
             let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
             var found: [(Range<Int>, Int)] = []
             text.withUnsafeBufferPointer { buffer in
@@ -41,6 +44,12 @@ final class ByteScanTests: XCTestCase {
             XCTAssertEqual(found.map(\.0), expected.map(\.0), "\(text)")
             XCTAssertEqual(found.map(\.1), expected.map(\.1), "\(text)")
         }
+        }
+        XCTAssertTrue(ByteSet("1.:)-").excludesLettersAndSpace)
+        XCTAssertFalse(ByteSet("a1").excludesLettersAndSpace)
+        XCTAssertFalse(ByteSet("Z").excludesLettersAndSpace)
+        XCTAssertFalse(ByteSet(" ").excludesLettersAndSpace)
+        XCTAssertTrue(ByteSet("@[`{").excludesLettersAndSpace)
     }
 }
 
