@@ -35,7 +35,29 @@ public struct Engine: Sendable {
         self.scorer = scorer
         self.sentiment = sentiment
         self.disabledRules = disabledRules
+        plugins = self.classifiers.map { classifier in
+            let descriptor = classifier.descriptor
+            // A plugin runs when the loaded rule packs declare one of its labels: the bundled
+            // moderation pack turns the PII plugin on; `--no-default-rules` with a pack that does
+            // not mention `moderation/pii` turns it off.
+            return Plugin(classifier: classifier, descriptor: descriptor, stage: "plugin \(descriptor.id)",
+                          needsLanguage: classifier is any LanguageDependentClassifier,
+                          runs: !disabledRules.contains(descriptor.id) && descriptor.labels.contains { ruleSet.labels[$0] != nil })
+        }
     }
+
+    /// A plugin with what is known of it before any document: its descriptor (built anew at each
+    /// read, examples and all, which cost a plugin more than its own work on short texts), and
+    /// whether this engine runs it at all.
+    private struct Plugin: Sendable {
+        let classifier: any Classifier
+        let descriptor: ClassifierDescriptor
+        let stage: String
+        let needsLanguage: Bool
+        let runs: Bool
+    }
+
+    private let plugins: [Plugin]
 
     /// The same rules and plugins under another policy (per-path profiles).
     public func with(policy: Policy) -> Engine {
@@ -67,19 +89,13 @@ public struct Engine: Sendable {
         let sentimentResult = stage("sentiment") { sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code]) }
 
         // 4. Plugins.
-        for classifier in classifiers {
-            let descriptor = classifier.descriptor
-            if let languages = descriptor.languages, language.code != "und", !languages.contains(language.code) { continue }
-            if disabledRules.contains(descriptor.id) { continue }
-            if classifier is any LanguageDependentClassifier, language.code == "und" { continue }
-            // A plugin runs when the loaded rule packs declare one of its labels: the bundled
-            // moderation pack turns the PII plugin on; `--no-default-rules` with a pack that does not
-            // mention `moderation/pii` turns it off.
-            if !descriptor.labels.contains(where: { ruleSet.labels[$0] != nil }) { continue }
+        for plugin in plugins where plugin.runs {
+            if let languages = plugin.descriptor.languages, language.code != "und", !languages.contains(language.code) { continue }
+            if plugin.needsLanguage, language.code == "und" { continue }
             do {
-                evidence += try stage("plugin \(descriptor.id)") { Result { try classifier.classify(context) } }.get()
+                evidence += try stage(plugin.stage) { Result { try plugin.classifier.classify(context) } }.get()
             } catch {
-                issues.append(ClassificationIssue(source: descriptor.id, message: "plugin failed: \(error)"))
+                issues.append(ClassificationIssue(source: plugin.descriptor.id, message: "plugin failed: \(error)"))
             }
         }
 
