@@ -181,9 +181,11 @@ enum JSONSyntax {
             position += 1
             lastStringHadEscape = false
             while !atEnd {
-                // Ordinary bytes in a tight loop; the switch below is for the few others.
-                while position < bytes.count, bytes[position] >= 0x20,
-                      bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+                // Ordinary bytes skipped eight at a time, up to a quote, a backslash or a control
+                // character; the switch below is for those few.
+                position = bytes.withUnsafeBufferPointer {
+                    $0.firstIndex(inASCII: 0x00...0x1F, 0x00...0x1F, orAnyOf: (0x22, 0x5C, 0x22), from: position)
+                }
                 guard !atEnd else { break }
                 let byte = bytes[position]
                 switch byte {
