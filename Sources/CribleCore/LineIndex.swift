@@ -20,12 +20,39 @@ public struct LineIndex: Sendable {
         var blocks: [Int] = []
         blocks.reserveCapacity(bytes.count / 64 + 1)
         var count = 0
-        for (offset, byte) in bytes.enumerated() {
-            if offset & 63 == 0 { blocks.append(count) }
-            if byte & 0xC0 != 0x80 { count += 1 }
-            if byte == 0x0A {
-                starts.append(offset + 1)
-                characters.append(count)
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            var offset = 0
+            // Eight bytes at a time: scalars counted as the bytes that do not continue one, line
+            // feeds found by their equality marks (exact at the lowest, so each is taken in turn).
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let lineFeeds: UInt64 = 0x0A * ones
+            while offset + 8 <= buffer.count {
+                if offset & 63 == 0 { blocks.append(count) }
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                let continuations = word & ~(word << 1) & 0x8080_8080_8080_8080
+                if equalityMarks(word, lineFeeds, lineFeeds, lineFeeds) == 0 {
+                    count += 8 - continuations.nonzeroBitCount
+                } else {
+                    for index in offset..<(offset + 8) {
+                        if base[index] & 0xC0 != 0x80 { count += 1 }
+                        if base[index] == 0x0A {
+                            starts.append(index + 1)
+                            characters.append(count)
+                        }
+                    }
+                }
+                offset += 8
+            }
+            while offset < buffer.count {
+                if offset & 63 == 0 { blocks.append(count) }
+                if base[offset] & 0xC0 != 0x80 { count += 1 }
+                if base[offset] == 0x0A {
+                    starts.append(offset + 1)
+                    characters.append(count)
+                }
+                offset += 1
             }
         }
         blocks.append(count)

@@ -1,3 +1,4 @@
+import CribleCore
 import Foundation
 
 /// A JSON value whose objects keep their keys in the order they were written, so reports read
@@ -18,15 +19,14 @@ public enum JSONValue: Sendable, Equatable {
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
 
     public func serialized(pretty: Bool = false, indent: Int = 0) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(1024)
+        var output = JSONOutput()
         write(to: &output, pretty: pretty, indent: indent)
-        return String(decoding: output, as: UTF8.self)
+        return output.string
     }
 
     /// Writes UTF-8 bytes directly: reports of big batches are mostly strings, and appending to a
     /// byte buffer is many times faster than building a `String` scalar by scalar.
-    func write(to output: inout [UInt8], pretty: Bool, indent: Int) {
+    func write(to output: inout JSONOutput, pretty: Bool, indent: Int) {
         func newline(_ level: Int) {
             output.append(0x0A)
             for _ in 0..<(level * 2) { output.append(0x20) }
@@ -35,17 +35,18 @@ public enum JSONValue: Sendable, Equatable {
         case .string(let value): JSONValue.writeString(value, to: &output)
         case .number(let value):
             if value.isNaN || value.isInfinite {
-                output.append(contentsOf: "null".utf8)
+                output.append("null")
             } else if value == value.rounded(), abs(value) < 1e15 {
                 JSONValue.writeInteger(Int(value), to: &output)
             } else if !JSONValue.writeTenThousandths(value, to: &output) {
-                output.append(contentsOf: String(value).utf8)
+                var text = String(value)
+                text.withUTF8 { output.append($0) }
             }
         case .integer(let value): JSONValue.writeInteger(value, to: &output)
-        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
-        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(value ? "true" : "false")
+        case .null: output.append("null")
         case .array(let values):
-            if values.isEmpty { output += [0x5B, 0x5D]; return }
+            if values.isEmpty { output.append(0x5B, 0x5D); return }
             output.append(0x5B)
             for (index, value) in values.enumerated() {
                 if index > 0 { output.append(0x2C) }
@@ -55,7 +56,7 @@ public enum JSONValue: Sendable, Equatable {
             if pretty { newline(indent) }
             output.append(0x5D)
         case .object(let pairs):
-            if pairs.isEmpty { output += [0x7B, 0x7D]; return }
+            if pairs.isEmpty { output.append(0x7B, 0x7D); return }
             output.append(0x7B)
             for (index, (key, value)) in pairs.enumerated() {
                 if index > 0 { output.append(0x2C) }
@@ -70,50 +71,40 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func writeString(_ value: String, to output: inout [UInt8]) {
+    static func writeString(_ value: String, to output: inout JSONOutput) {
         var value = value
         value.withUTF8 { writeString(utf8: $0, to: &output) }
     }
 
-    /// A JSON string from UTF-8 bytes: runs of bytes that need no escape are copied whole.
-    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+    /// A JSON string from UTF-8 bytes: runs of bytes that need no escape are found eight bytes at
+    /// a time and copied whole.
+    static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, to output: inout JSONOutput) {
+        output.reserve(bytes.count + 2)
         output.append(0x22)
         var runStart = 0
-        for index in 0..<bytes.count {
+        while true {
+            let index = bytes.firstIndex(inASCII: 0x00...0x1F, 0x00...0x1F, orAnyOf: (0x22, 0x5C, 0x22), from: runStart)
+            output.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            guard index < bytes.count else { break }
             let byte = bytes[index]
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
             runStart = index + 1
-            output.append(0x5C)
             switch byte {
-            case 0x22, 0x5C: output.append(byte)
-            case 0x0A: output.append(0x6E)
-            case 0x0D: output.append(0x72)
-            case 0x09: output.append(0x74)
+            case 0x22, 0x5C: output.append(0x5C, byte)
+            case 0x0A: output.append(0x5C, 0x6E)
+            case 0x0D: output.append(0x5C, 0x72)
+            case 0x09: output.append(0x5C, 0x74)
             default:
-                output.append(contentsOf: [0x75, 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                output.append("\\u00")
+                output.append(hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)])
             }
         }
-        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         output.append(0x22)
     }
 
     /// Decimal digits of an integer, without making a string of them.
-    static func writeInteger(_ value: Int, to output: inout [UInt8]) {
-        if value < 0 { output.append(0x2D) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = UInt8(truncatingIfNeeded: magnitude % 10) + 0x30
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
-        }
+    @inline(__always)
+    static func writeInteger(_ value: Int, to output: inout JSONOutput) {
+        output.appendDecimal(value)
     }
 
     /// Writes a fractional `value` that is a whole number of ten-thousandths below a billion in
@@ -123,7 +114,7 @@ public enum JSONValue: Sendable, Equatable {
     /// The digits are those of `description`, the shortest that read back as `value`: the decimal
     /// n/10⁴ reads back as `value` (which is n/10⁴ correctly rounded), and any shorter decimal
     /// differs from it by 10⁻⁴ or more, far beyond half a unit in the last place below 10⁹.
-    static func writeTenThousandths(_ value: Double, to output: inout [UInt8]) -> Bool {
+    static func writeTenThousandths(_ value: Double, to output: inout JSONOutput) -> Bool {
         guard abs(value) < 1e9 else { return false }
         let scaled = (value * 10_000).rounded()
         guard scaled / 10_000 == value else { return false }
@@ -140,7 +131,7 @@ public enum JSONValue: Sendable, Equatable {
             0x2E, UInt8(truncatingIfNeeded: 0x30 + fraction / 1_000), UInt8(truncatingIfNeeded: 0x30 + fraction / 100 % 10),
             UInt8(truncatingIfNeeded: 0x30 + fraction / 10 % 10), UInt8(truncatingIfNeeded: 0x30 + fraction % 10))
         let length = fraction % 10 != 0 ? 5 : fraction % 100 != 0 ? 4 : fraction % 1_000 != 0 ? 3 : 2
-        withUnsafeBytes(of: digits) { output.append(contentsOf: $0.prefix(length)) }
+        withUnsafeBytes(of: digits) { output.append(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
         return true
     }
 

@@ -41,7 +41,7 @@ public struct VerdictEncoder: Sendable {
 
     /// The verdict's fields in schema order, to any sink: one description of the schema for the
     /// tree and for the line writer.
-    func write<Sink: JSONSink>(_ verdict: Verdict, to sink: inout Sink) {
+    func write<Sink: JSONSink & ~Copyable>(_ verdict: Verdict, to sink: inout Sink) {
         let document = verdict.document
         let lines = LineIndex(verdict.text.original)
         var fieldIndexes: [String: LineIndex] = [:]
@@ -52,6 +52,10 @@ public struct VerdictEncoder: Sendable {
         func field(_ name: StaticString, _ value: JSONValue) {
             sink.key(name)
             sink.value(value)
+        }
+        func field(_ name: StaticString, integer: Int) {
+            sink.key(name)
+            sink.value(integer: integer)
         }
         func span(_ range: Range<Int>) {
             // A span is written the same way wherever it appears, and the same words are the
@@ -73,12 +77,12 @@ public struct VerdictEncoder: Sendable {
             let (position, characterStart) = index.location(ofByte: start)
             sink.beginObject()
             field("field", .string(name))
-            field("byte_start", .integer(start))
-            field("byte_end", .integer(end))
-            field("char_start", .integer(characterStart))
-            field("char_end", .integer(index.characterOffset(ofByte: end)))
-            field("line", .integer(position.line))
-            field("column", .integer(position.column))
+            field("byte_start", integer: start)
+            field("byte_end", integer: end)
+            field("char_start", integer: characterStart)
+            field("char_end", integer: index.characterOffset(ofByte: end))
+            field("line", integer: position.line)
+            field("column", integer: position.column)
             // The document's own bytes, when the span starts and ends on character boundaries (it
             // always does): no string is made and read again for every span.
             let original = verdict.text.original
@@ -198,7 +202,7 @@ public struct VerdictEncoder: Sendable {
 
 /// Receives a JSON document in order: containers opened and closed, keys, and scalar values
 /// (strings, numbers, booleans, null).
-protocol JSONSink {
+protocol JSONSink: ~Copyable {
     mutating func beginObject()
     mutating func endObject()
     mutating func beginArray()
@@ -207,6 +211,8 @@ protocol JSONSink {
     /// ASCII that needs no escaping, so a writer copies them as they are.
     mutating func key(_ name: StaticString)
     mutating func value(_ scalar: JSONValue)
+    /// An integer value: the same as `value(.integer(integer))`, for the many offsets of spans.
+    mutating func value(integer: Int)
     /// A string given as valid UTF-8 bytes.
     mutating func value(utf8 bytes: ArraySlice<UInt8>)
     /// Writes again the value recorded under `key`, and returns `true`; `false` (writing nothing)
@@ -245,6 +251,7 @@ struct JSONTreeBuilder: JSONSink {
     }
 
     mutating func value(utf8 bytes: ArraySlice<UInt8>) { value(.string(String(decoding: bytes, as: UTF8.self))) }
+    mutating func value(integer: Int) { value(.integer(integer)) }
 
     /// A tree shares nothing between its nodes: every value is built.
     mutating func repeatValue(recordedAs key: Range<Int>) -> Bool { false }
@@ -267,50 +274,57 @@ struct JSONTreeBuilder: JSONSink {
 
 /// Writes compact JSON bytes as the pieces come, exactly as ``JSONValue/serialized(pretty:indent:)``
 /// writes the same tree (scalars are written by ``JSONValue`` itself).
-struct JSONLineWriter: JSONSink {
-    private var output: [UInt8] = []
-    /// For each open container, whether something was written in it (so the next gets a comma).
-    private var written: [Bool] = []
+struct JSONLineWriter: JSONSink, ~Copyable {
+    private var output: JSONOutput
+    /// Bit `n` is set once something was written in the container open at depth `n + 1`, so the
+    /// next item there gets a comma. The schema nests six containers deep.
+    private var writtenBits: UInt64 = 0
+    private var depth = 0
     private var afterKey = false
 
-    init(capacity: Int = 4096) { output.reserveCapacity(capacity) }
+    init(capacity: Int = 4096) { output = JSONOutput(capacity: capacity) }
 
-    var text: String { String(decoding: output, as: UTF8.self) }
-    var bytes: [UInt8] { output }
+    var text: String { output.string }
+    var bytes: [UInt8] { output.bytes }
 
-    /// The bytes with a line feed after them, handed over without a copy.
+    /// The bytes with a line feed after them.
     consuming func finishLine() -> [UInt8] {
         output.append(0x0A)
-        return output
+        return output.bytes
     }
 
+    @inline(__always)
     private mutating func separate() {
         if afterKey {
             afterKey = false
             return
         }
-        if let last = written.last {
-            if last { output.append(0x2C) }
-            written[written.count - 1] = true
-        }
+        guard depth > 0 else { return }
+        let bit: UInt64 = 1 << UInt64(depth - 1)
+        if writtenBits & bit != 0 { output.append(0x2C) } else { writtenBits |= bit }
     }
 
-    mutating func beginObject() { separate(); output.append(0x7B); written.append(false) }
-    mutating func endObject() { output.append(0x7D); written.removeLast() }
-    mutating func beginArray() { separate(); output.append(0x5B); written.append(false) }
-    mutating func endArray() { output.append(0x5D); written.removeLast() }
+    @inline(__always)
+    private mutating func open(_ bracket: UInt8) {
+        separate()
+        output.append(bracket)
+        precondition(depth < 64, "JSON nested deeper than the verdict schema")
+        writtenBits &= ~(1 << UInt64(depth))
+        depth += 1
+    }
+
+    mutating func beginObject() { open(0x7B) }
+    mutating func endObject() { output.append(0x7D); depth -= 1 }
+    mutating func beginArray() { open(0x5B) }
+    mutating func endArray() { output.append(0x5D); depth -= 1 }
 
     /// Copied without the escape scan of ``JSONValue/writeString(_:to:)``: run for every key of
     /// every span, that scan had cost more than the rest of a span's fields together.
     mutating func key(_ name: StaticString) {
         separate()
-        output.append(0x22)
-        name.withUTF8Buffer { bytes in
-            assert(bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }, "a key that needs escaping")
-            output.append(contentsOf: bytes)
-        }
-        output.append(0x22)
-        output.append(0x3A)
+        assert(name.withUTF8Buffer { $0.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } },
+               "a key that needs escaping")
+        output.appendKey(name)
         afterKey = true
     }
 
@@ -319,23 +333,24 @@ struct JSONLineWriter: JSONSink {
         scalar.write(to: &output, pretty: false, indent: 0)
     }
 
+    mutating func value(integer: Int) {
+        separate()
+        JSONValue.writeInteger(integer, to: &output)
+    }
+
     mutating func value(utf8 bytes: ArraySlice<UInt8>) {
         separate()
         bytes.withUnsafeBufferPointer { JSONValue.writeString(utf8: $0, to: &output) }
     }
 
     /// Where each recorded value's bytes are in the output.
-    private var recorded: [Range<Int>: Range<Int>] = [:]
+    private var recorded = RecordedSpans()
     private var recording: (key: Range<Int>, start: Int)?
 
     mutating func repeatValue(recordedAs key: Range<Int>) -> Bool {
-        guard let bytes = recorded[key] else { return false }
+        guard let bytes = recorded.output(of: key) else { return false }
         separate()
-        let end = output.count
-        output.append(contentsOf: repeatElement(0, count: bytes.count))
-        output.withUnsafeMutableBufferPointer { buffer in
-            (buffer.baseAddress! + end).update(from: buffer.baseAddress! + bytes.lowerBound, count: bytes.count)
-        }
+        output.appendCopy(of: bytes)
         return true
     }
 
@@ -349,7 +364,7 @@ struct JSONLineWriter: JSONSink {
 
     mutating func endRecording() {
         guard let (key, start) = recording else { return }
-        recorded[key] = start..<output.count
+        recorded.record(key, output: start..<output.count)
         recording = nil
     }
 }

@@ -166,11 +166,22 @@ final class SupportTypesTests: XCTestCase {
         XCTAssertEqual(index.line(2), "été là")
     }
 
-    /// Character offsets are counted eight bytes at a time within a block: every offset of a text
-    /// mixing one- to four-byte scalars across several blocks and lines must agree with a count
-    /// of the scalars before it, and a position with its line's own count.
+    /// Scalars and line feeds are counted eight bytes at a time, and character offsets within a
+    /// block: every offset of texts mixing one- to four-byte scalars across several blocks and
+    /// lines (empty ones, line feeds side by side, long lines) must agree with a count of the
+    /// scalars before it, and a position with its line's own count.
     func testLineIndexAgreesWithScalarCountsAtEveryOffset() {
-        let text = String(repeating: "Déjà vu — naïve cœur 😀 fin.\nAu-delà : « été » ✓\n", count: 9) + "sans fin"
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "€", "😀", "\n", " ", "\n\n", "word", "«»"]
+        var texts = [String(repeating: "Déjà vu — naïve cœur 😀 fin.\nAu-delà : « été » ✓\n", count: 9) + "sans fin",
+                     "", "\n", String(repeating: "\n", count: 70), String(repeating: "x", count: 200) + "\n"]
+        for _ in 0..<20 {
+            texts.append((0..<Int.random(in: 0...120, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in texts { checkLineIndex(text) }
+    }
+
+    private func checkLineIndex(_ text: String) {
         let bytes = Array(text.utf8)
         let index = LineIndex(bytes)
         var scalarsBefore = 0

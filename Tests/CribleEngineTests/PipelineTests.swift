@@ -67,6 +67,43 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    /// Integers are written two digits at a time into the output, and must read as `description`
+    /// writes them, at every length and sign, the extremes included.
+    func testIntegersAreWrittenAsTheirDescription() {
+        var generator = SystemRandomNumberGenerator()
+        var values = [0, 1, -1, 9, 10, 99, 100, 101, -10, -100, 999_999, 1_000_000, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var power = 1
+        while power <= Int.max / 10 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 0...18, using: &generator)
+            let bound = (0..<digits).reduce(1) { result, _ in result * 10 }
+            values.append(Int.random(in: -bound...bound, using: &generator))
+        }
+        for value in values {
+            XCTAssertEqual(JSONValue.integer(value).serialized(), "\(value)")
+        }
+    }
+
+    /// Strings are escaped where a quote, a backslash or a control character stands, found eight
+    /// bytes at a time: every such byte, at every position of a word, must read back as written.
+    func testStringsReadBackAfterEscaping() throws {
+        var generator = SystemRandomNumberGenerator()
+        let specials: [Character] = ["\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "é", "€", "a", " ", "/", "\u{7F}"]
+        var texts = ["", "\"", "\\", "plain ascii text of some length", "\u{00}", String(repeating: "\"", count: 17)]
+        for _ in 0..<3_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            texts.append(String((0..<length).map { _ in specials.randomElement(using: &generator)! }))
+        }
+        for text in texts {
+            let line = JSONValue.array([.string(text)]).serialized()
+            let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String]
+            XCTAssertEqual(parsed, [text], line)
+        }
+    }
+
     /// Span texts are copied from the document's bytes; a span that cuts a character (no bundled
     /// detector makes one) is written as a string would be, with a replacement character.
     func testASpanThatCutsACharacterIsWrittenAsAStringWouldBe() {
