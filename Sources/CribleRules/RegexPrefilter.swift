@@ -56,19 +56,27 @@ public struct RegexPrefilter: Sendable {
     public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
         let present = scanner.presentAtoms(in: text)
         var result = alwaysRuns
-        for pattern in result.indices where !result[pattern] {
-            var satisfied = true
-            for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
-                var found = false
-                for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1])
-                where present[Int(atomIDs[position])] {
-                    found = true
-                    break
+        // Through pointers: this runs for every pattern of every document, and each checked
+        // array read was a bounds test.
+        present.withUnsafeBufferPointer { present in
+        requirementStart.withUnsafeBufferPointer { requirementStart in
+        atomStart.withUnsafeBufferPointer { atomStart in
+        atomIDs.withUnsafeBufferPointer { atomIDs in
+        result.withUnsafeMutableBufferPointer { result in
+            for pattern in result.indices where !result[pattern] {
+                var satisfied = true
+                for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
+                    var found = false
+                    for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1])
+                    where present[Int(atomIDs[position])] {
+                        found = true
+                        break
+                    }
+                    if !found { satisfied = false; break }
                 }
-                if !found { satisfied = false; break }
+                result[pattern] = satisfied
             }
-            result[pattern] = satisfied
-        }
+        }}}}}
         return result
     }
 }
