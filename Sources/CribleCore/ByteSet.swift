@@ -207,7 +207,7 @@ func equalityMarks(_ word: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) -> UIn
 /// when it is at least `lower`, and adding `0x7F − upper` exactly when it is above `upper`; no
 /// sum reaches the next byte. Bytes with their own top bit set are out of every ASCII range.
 @inlinable @inline(__always)
-func asciiRangeMarks(_ word: UInt64, _ range: ClosedRange<UInt8>) -> UInt64 {
+public func asciiRangeMarks(_ word: UInt64, _ range: ClosedRange<UInt8>) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let seven = word & 0x7F7F_7F7F_7F7F_7F7F
     let atLeast = seven &+ UInt64(0x80 - range.lowerBound) &* ones

@@ -96,6 +96,11 @@ public struct CompiledRuleSet: Sendable {
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
     let prefilter: RegexPrefilter
+    /// For each of `regexPatterns`, the words its matches start with, when known (see
+    /// ``LeadingWords``): the pattern is then tried only where one of them starts a word.
+    /// Never for case-sensitive, caseless or extended patterns, nor for those run with the
+    /// tight limits of a risky shape, whose limit must bound the whole scan.
+    let leadingWords: [LeadingWords?]
     /// Which rules apply to a document, by language code, for every language some rule names;
     /// `otherLanguages` for the rest. Computed once, so the per-match check is an array read.
     let activeByLanguage: [String: [Bool]]
@@ -150,6 +155,12 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
+        self.leadingWords = zip(patterns, sources).map { position, source -> LeadingWords? in
+            guard !source.isEmpty, case .regex(let regexes) = rules[position.rule].kind else { return nil }
+            let regex = regexes[position.pattern]
+            guard regex.options.isDisjoint(with: [.caseless, .extended]), regex.limits == .standard else { return nil }
+            return LeadingWords(pattern: source)
+        }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources {
             self.prefilter = prebuiltPrefilter.prefilter
@@ -293,6 +304,8 @@ public struct CompiledRuleSet: Sendable {
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
         var foldedIsNeutral: Bool?
         var originalIsNeutral: Bool?
+        // The folded text's word starts, found when a pattern with leading words first runs.
+        var wordStarts: WordStarts?
         var runStart = 0
         while runStart < regexPatterns.count {
             let index = regexPatterns[runStart].rule
@@ -321,8 +334,18 @@ public struct CompiledRuleSet: Sendable {
                         }
                         neutral = foldedIsNeutral!
                     }
-                    let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
-                        try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
+                    let ranges: [Range<Int>]
+                    if optimised, !onOriginal, let words = leadingWords[position] {
+                        ranges = try text.folded.withUnsafeBufferPointer { buffer in
+                            if wordStarts == nil { wordStarts = WordStarts(buffer) }
+                            let starts = words.candidates(in: buffer, wordStarts: wordStarts!)
+                            return try pattern.matches(in: buffer, startingAt: starts, scratch: scratch, validUTF8: true,
+                                                       limit: 10_000, unicodeNeutral: neutral)
+                        }
+                    } else {
+                        ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
+                            try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
+                        }
                     }
                     for range in ranges where !range.isEmpty {
                         hits.append(Hit(onOriginal ? range : text.originalRange(ofFolded: range)))

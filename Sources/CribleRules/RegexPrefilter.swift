@@ -156,6 +156,8 @@ enum RegexAtoms {
         case literal([UInt8])
         case other                       // a class, an escape, a dot, an anchor: matches something unknown
         case empty                       // matches the empty string only (anchors, lookarounds)
+        case boundary                    // `\b`: the empty string, between a word character and another
+
         case sequence([Node])
         case alternation([Node])
         case repeated(Node, min: Int)
@@ -167,7 +169,7 @@ enum RegexAtoms {
     static func exactStrings(_ node: Node) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return [bytes]
-        case .empty: return [[]]
+        case .empty, .boundary: return [[]]
         case .other, .repeated: return nil
         case .optional(let inner):
             guard let strings = exactStrings(inner) else { return nil }
@@ -194,7 +196,7 @@ enum RegexAtoms {
     static func required(_ node: Node) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
-        case .other, .empty, .optional: return nil
+        case .other, .empty, .boundary, .optional: return nil
         case .repeated(let inner, let min): return min >= 1 ? required(inner) : nil
         case .alternation(let branches):
             if let strings = exactStrings(node) { return strings.contains { $0.isEmpty } ? nil : strings }
@@ -214,7 +216,7 @@ enum RegexAtoms {
     static func conjunction(_ node: Node) -> [[[UInt8]]] {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? [] : [[bytes]]
-        case .other, .empty, .optional: return []
+        case .other, .empty, .boundary, .optional: return []
         case .repeated(let inner, let min): return min >= 1 ? conjunction(inner) : []
         case .alternation: return required(node).map { [$0] } ?? []
         case .sequence(let items):
@@ -419,7 +421,8 @@ enum RegexAtoms {
                 guard index + 1 < bytes.count else { return nil }
                 let escaped = bytes[index + 1]
                 index += 2
-                if "bBAzZGK".utf8.contains(escaped) { return .empty }
+                if escaped == UInt8(ascii: "b") { return .boundary }
+                if "BAzZGK".utf8.contains(escaped) { return .empty }
                 if "pPxNgko".utf8.contains(escaped), index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "<") {
                     let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">")
                     while index < bytes.count, bytes[index] != closing { index += 1 }

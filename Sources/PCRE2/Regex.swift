@@ -62,6 +62,15 @@ public final class Regex: @unchecked Sendable {
     private let jitReady: UnsafeMutablePointer<Int32>
     private let jitLock = NSLock()
 
+    /// The pattern as compiled, and its flags with and without UCP: kept to compile the anchored
+    /// variants (see ``matches(in:startingAt:scratch:validUTF8:limit:unicodeNeutral:)``) when first needed.
+    private let compiledSource: [UInt8]
+    private let unicodeFlags: UInt32
+    /// `code` and `asciiCode` compiled with `PCRE2_ANCHORED` (`[0]` and `[1]`), made and
+    /// JIT-compiled on first use under `jitLock`; ready once flags `[2]` and `[3]` of `jitReady`
+    /// are set. Most patterns never need them.
+    private let anchoredCodes: UnsafeMutablePointer<OpaquePointer?>
+
     /// Compiles `pattern` with UTF and UCP semantics (Unicode-aware `\w`, `\b`, `\d`, and case).
     public init(_ pattern: String, options: Options = [], limits: Limits = .standard) throws(PCRE2Error) {
         self.pattern = pattern
@@ -95,8 +104,12 @@ public final class Regex: @unchecked Sendable {
         let ascii = pattern.contains("[:") ? nil : compile(usedFlags & ~UInt32(PCRE2_UCP))
         self.isJITCompiled = Regex.jitIsAvailable
         self.asciiCode = ascii
-        self.jitReady = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
-        self.jitReady.initialize(repeating: 0, count: 2)
+        self.jitReady = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+        self.jitReady.initialize(repeating: 0, count: 4)
+        self.compiledSource = bytes
+        self.unicodeFlags = usedFlags
+        self.anchoredCodes = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 2)
+        self.anchoredCodes.initialize(repeating: nil, count: 2)
         var captures: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &captures)
         self.captureCount = Int(captures)
@@ -104,6 +117,7 @@ public final class Regex: @unchecked Sendable {
             pcre2_code_free_8(compiled)
             pcre2_code_free_8(asciiCode)
             jitReady.deallocate()
+            anchoredCodes.deallocate()
             throw PCRE2Error(code: Int32(PCRE2_ERROR_NOMEMORY), pattern: pattern, offset: nil)
         }
         pcre2_set_match_limit_8(context, limits.matchLimit)
@@ -115,7 +129,10 @@ public final class Regex: @unchecked Sendable {
         pcre2_match_context_free_8(matchContext)
         pcre2_code_free_8(code)
         pcre2_code_free_8(asciiCode)
+        pcre2_code_free_8(anchoredCodes[0])
+        pcre2_code_free_8(anchoredCodes[1])
         jitReady.deallocate()
+        anchoredCodes.deallocate()
     }
 
     static let jitIsAvailable: Bool = {
@@ -288,6 +305,29 @@ public final class Regex: @unchecked Sendable {
 
     private func readyUnicodeCode() -> OpaquePointer { ready(code, variant: 0) }
 
+    /// The anchored variant of `code` (`neutral` false) or `asciiCode` (true), compiled and
+    /// JIT-compiled on first use; `nil` if it does not compile (it always should: only the
+    /// anchoring flag differs).
+    private func readyAnchoredCode(neutral: Bool) -> OpaquePointer? {
+        let slot = neutral && asciiCode != nil ? 1 : 0
+        let flag = jitReady + 2 + slot
+        if crible_flag_is_set(flag) != 0 { return anchoredCodes[slot] }
+        jitLock.lock()
+        defer { jitLock.unlock() }
+        if crible_flag_is_set(flag) == 0 {
+            let flags = (slot == 1 ? unicodeFlags & ~UInt32(PCRE2_UCP) : unicodeFlags) | UInt32(PCRE2_ANCHORED)
+            var errorCode: Int32 = 0
+            var errorOffset: Int = 0
+            let compiled = compiledSource.withUnsafeBufferPointer { buffer in
+                pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
+            }
+            if let compiled { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) }
+            anchoredCodes[slot] = compiled
+            crible_set_flag(flag)
+        }
+        return anchoredCodes[slot]
+    }
+
     /// The code for a Unicode-neutral text: the ASCII variant when there is one.
     private func readyNeutralCode() -> OpaquePointer {
         guard let asciiCode else { return readyUnicodeCode() }
@@ -336,6 +376,52 @@ public final class Regex: @unchecked Sendable {
                 while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
             }
             options = UInt32(PCRE2_NO_UTF_CHECK)
+        }
+        return found
+    }
+
+    /// The same matches as ``matches(in:scratch:validUTF8:limit:unicodeNeutral:)``, found by
+    /// trying the pattern, anchored, only at `candidates` (ascending byte offsets), which must
+    /// include every offset where a match of the pattern can start.
+    ///
+    /// For a pattern such as `\b(?:ce|cet|cette|ces)\s+(?:connards?|…)`, PCRE2 tries a match at
+    /// every `c` of the text; a caller that knows the words a match must start with can list the
+    /// few places where they start (see `LeadingWords` in CribleRules), and the pattern is tried
+    /// there alone. Each try sees the whole text, so lookbehinds and `\b` read the bytes before
+    /// the candidate as they would in a scan. The one difference: the match limit then applies
+    /// to each try rather than to the whole scan, so a try can no longer exhaust the limit for
+    /// the others.
+    public func matches<Candidates: Sequence<Int>>(
+        in text: UnsafeBufferPointer<UInt8>,
+        startingAt candidates: Candidates,
+        scratch: MatchScratch,
+        validUTF8: Bool = true,
+        limit: Int = .max,
+        unicodeNeutral: Bool = false
+    ) throws(PCRE2Error) -> [Range<Int>] {
+        guard let code = readyAnchoredCode(neutral: unicodeNeutral) else {
+            return try matches(in: text, scratch: scratch, validUTF8: validUTF8, limit: limit, unicodeNeutral: unicodeNeutral)
+        }
+        var found: [Range<Int>] = []
+        // Where the scan would resume: no candidate before it is tried.
+        var start = 0
+        var options: UInt32 = validUTF8 ? UInt32(PCRE2_NO_UTF_CHECK) : 0
+        let data = scratch.matchData(forCaptures: captureCount)
+        for candidate in candidates where candidate >= start {
+            guard candidate <= text.count, found.count < limit else { break }
+            let rc = pcre2_match_8(code, text.baseAddress, text.count, candidate, options, data, matchContext)
+            options = UInt32(PCRE2_NO_UTF_CHECK)
+            if rc == PCRE2_ERROR_NOMATCH { continue }
+            if rc < 0 { throw PCRE2Error(code: rc, pattern: pattern, offset: candidate) }
+            let ovector = pcre2_get_ovector_pointer_8(data)!
+            let lower = ovector[0], upper = ovector[1]
+            found.append(lower..<upper)
+            if upper > lower {
+                start = upper
+            } else {
+                start = upper + 1
+                while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
+            }
         }
         return found
     }

@@ -135,4 +135,99 @@ final class PrefilterTests: XCTestCase {
             }
         }
     }
+
+    // MARK: Leading words
+
+    func leadingWords(_ pattern: String) -> [String]? {
+        guard let node = { () -> RegexAtoms.Node? in
+            var parser = RegexAtoms.Parser(Array(pattern.utf8))
+            guard let node = parser.parseAlternation(), parser.atEnd else { return nil }
+            return node
+        }(), LeadingWords(pattern: pattern) != nil, let words = LeadingWords.wordsAfterBoundary(node) else { return nil }
+        return Set(words.map { String(decoding: $0, as: UTF8.self) }).sorted()
+    }
+
+    func testLeadingWordsOfCommonShapes() {
+        XCTAssertEqual(leadingWords(#"\b(?:ce|cet|cette|ces)\s+(?:connards?|conne)\b"#), ["ce", "ces", "cet", "cette"])
+        XCTAssertEqual(leadingWords(#"(?<!je )(?<!on )\b(?:va|allez)\s+"#), ["allez", "va"], "lookbehinds take no bytes")
+        XCTAssertEqual(leadingWords(#"\b(?:images?|photos?|courts?[- ]metrages?)\s+generee"#), ["court", "image", "photo"],
+                       "a word's optional ending is not part of what it starts with")
+        XCTAssertEqual(leadingWords(#"\bfoo\s|\bbar"#), ["bar", "foo"])
+        XCTAssertEqual(leadingWords(#"\b(?:bande d'|tas de)\s*cons?"#), ["bande d'", "tas de"])
+        XCTAssertEqual(leadingWords(#"\b(?:12|3e)\s+rue"#), ["12", "3e"], "digits start words too")
+    }
+
+    func testPatternsWithoutProvableLeadingWordsAreTriedEverywhere() {
+        XCTAssertNil(leadingWords(#"\bfoo|bar"#), "a branch that does not start at a word boundary")
+        XCTAssertNil(leadingWords(#"foo\b"#))
+        XCTAssertNil(leadingWords(#"\b(?:foo)?bar"#), "an optional first word")
+        XCTAssertNil(leadingWords(#"\b(?:foo)*bar"#))
+        XCTAssertNil(leadingWords(#"\b\d{5}\b"#), "a class")
+        XCTAssertNil(leadingWords(#"\b\Gfoo"#), #"`\G` depends on where a try starts"#)
+        XCTAssertNil(leadingWords(#"\bfoo\Kbar"#), #"`\K` moves the start of a match"#)
+        XCTAssertNil(leadingWords(#"\b(?i)foo"#), "inline options")
+        XCTAssertNil(leadingWords(#"\b_foo"#), "a word start is a letter or a digit")
+        XCTAssertNil(leadingWords(#"\b-foo"#))
+        XCTAssertNil(leadingWords(#"\becole|\bécole"#), "bytes beyond ASCII")
+        XCTAssertNil(leadingWords(#"\b.foo"#))
+    }
+
+    /// Word starts against their definition, byte by byte, on random texts of letters, digits,
+    /// `_`, the ASCII bytes either side of letters and digits, and characters beyond ASCII.
+    func testWordStartsAgreeWithTheirDefinition() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "Z", "0", "9", "_", " ", "-", "@", "[", "`", "{", "/", ":", "\u{7F}", "é", "€", "ab", "cette "]
+        func isWordByte(_ byte: UInt8) -> Bool { LeadingWords.isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
+        for _ in 0..<2_000 {
+            let text = Array((0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+            let expected = text.indices.filter { LeadingWords.isAlphanumeric(text[$0]) && ($0 == 0 || !isWordByte(text[$0 - 1])) }
+            let found = text.withUnsafeBufferPointer { LeadingWords.wordStarts(in: $0) }.map { Int($0) }
+            XCTAssertEqual(found, expected, String(decoding: text, as: UTF8.self))
+            let grouped = text.withUnsafeBufferPointer { buffer in
+                let starts = WordStarts(buffer)
+                return (0..<128).flatMap { lead in starts.starting(with: UInt8(lead)).map { Int($0) } }
+            }
+            XCTAssertEqual(grouped.sorted(), expected)
+            if found != expected { return }
+        }
+    }
+
+    /// Tried only where a leading word starts a word, a pattern finds exactly the matches of a
+    /// scan of the whole text: on random texts of the patterns' own words, look-alikes glued to
+    /// letters, digits, `_` or characters beyond ASCII, with and without the ASCII code.
+    func testTriesAtLeadingWordsFindTheMatchesOfAScan() throws {
+        let patterns = [
+            #"\b(?:ce|cet|cette|ces)\s+(?:connards?|conne|cons?)\b"#,
+            #"(?<!je )(?<!on )\b(?:va|allez|rentre)\s+(?:a la cuisine|faire la vaisselle)\b"#,
+            #"\b(?:images?|photos?|courts?[- ]metrages?)\s+(?:\w+\s+){0,3}?(?:generee?s?|creee?s?)\s+par\s+(?:l'|une?\s+)?ia\b"#,
+            #"\b(?:quel|quelle|petit|gros|espece de)\s*(?:cons?|idiote?s?)\b(?!\s+de mer)"#,
+            #"\b(?:12|3)\s*(?:rue|bis)\b"#,
+        ]
+        let pieces = ["ce", "cet", "cette", "ces", "connard", "connards", "conne", "con", "cons", "va", "allez", "rentre",
+                      "je", "on", "a", "la", "cuisine", "faire", "vaisselle", "image", "images", "photo", "court-metrage",
+                      "court metrage", "generee", "creees", "par", "l'", "une", "ia", "quel", "petit", "gros", "espece",
+                      "de", "mer", "idiote", "12", "3", "rue", "bis", " ", "  ", "\n", "_", "x", "9", "é", "Ω", "«", "'", "-"]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        var withMatches = 0
+        for source in patterns {
+            let regex = try Regex(source)
+            let words = try XCTUnwrap(LeadingWords(pattern: source), source)
+            for _ in 0..<3_000 {
+                let text = Array((0..<Int.random(in: 0...30, using: &generator))
+                    .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+                try text.withUnsafeBufferPointer { buffer in
+                    let neutral = Regex.isUnicodeNeutral(buffer)
+                    let candidates = words.candidates(in: buffer, wordStarts: WordStarts(buffer))
+                    for useASCII in neutral ? [false, true] : [false] {
+                        let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
+                        let tried = try regex.matches(in: buffer, startingAt: candidates, scratch: scratch, unicodeNeutral: useASCII)
+                        XCTAssertEqual(tried, scan, "\(source) on \(String(decoding: text, as: UTF8.self))")
+                        if !scan.isEmpty { withMatches += 1 }
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(withMatches, 300, "the texts must hold matches for the comparison to mean something")
+    }
 }

@@ -1,0 +1,228 @@
+import CribleCore
+
+/// The words that every match of a pattern starts with, at the start of a word: for
+/// `\b(?:ce|cet|cette|ces)\s+(?:connards?|…)` they are `ce`, `cet`, `cette` and `ces`.
+///
+/// PCRE2 tries such a pattern at every position whose byte may start it (every `c`, or for a list
+/// of determiners, every `e`, `p`, `t`…), a third of the positions of French text, and each try
+/// runs the pattern's alternation before it fails. Knowing the leading words, the engine lists
+/// the word starts where one of them begins (a few per article) and has the pattern tried there
+/// alone (``PCRE2/Regex/matches(in:startingAt:scratch:validUTF8:limit:unicodeNeutral:)``).
+///
+/// A position is a *word start* when its byte is an ASCII letter or digit and the byte before it
+/// (if any) is not an ASCII letter, digit or `_`. Every position where `\b` holds before an ASCII
+/// letter or digit is one, with or without Unicode properties: without them, bytes beyond ASCII
+/// are not word characters, so the byte before decides exactly; with them, a letter beyond ASCII
+/// before the position makes `\b` false, and the list merely keeps a position PCRE2 refuses. So
+/// the candidates include every place a match can start, and the matches are the same.
+public struct LeadingWords: Sendable {
+    /// The words' distinct first bytes (all ASCII letters or digits).
+    private let leads: [UInt8]
+    /// Per first byte, `entries[start[byte] ..< start[byte + 1]]`.
+    private let start: [Int32]
+    /// A word's first eight bytes (little-endian, masked) and its whole length.
+    private let entries: [(prefix: UInt64, mask: UInt64, length: Int)]
+
+    /// Longest list of words kept: beyond it, the alternation is no longer a short list of words.
+    static let maximumWords = 200
+
+    /// The leading words of `pattern` (as it is compiled, folded), or `nil` when every match does
+    /// not provably start with one of a list of ASCII words right after a `\b`: an alternation
+    /// whose branches each open, after `\b` and perhaps lookarounds, on a literal starting with a
+    /// letter or a digit. Patterns with `\G` or `\K` (whose meaning depends on where a try
+    /// starts, or that move the start of a match) never qualify.
+    public init?(pattern: String) {
+        let bytes = Array(pattern.utf8)
+        guard !LeadingWords.containsEscape(UInt8(ascii: "G"), in: bytes),
+              !LeadingWords.containsEscape(UInt8(ascii: "K"), in: bytes) else { return nil }
+        var parser = RegexAtoms.Parser(bytes)
+        guard let node = parser.parseAlternation(), parser.atEnd,
+              let words = LeadingWords.wordsAfterBoundary(node), !words.isEmpty, words.count <= LeadingWords.maximumWords,
+              words.allSatisfy({ word in !word.isEmpty && word.allSatisfy { $0 < 0x80 } && LeadingWords.isAlphanumeric(word[0]) })
+        else { return nil }
+        var byFirst = [[(prefix: UInt64, mask: UInt64, length: Int)]](repeating: [], count: 128)
+        for word in Set(words) {
+            var prefix: UInt64 = 0
+            for (offset, byte) in word.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
+            let mask: UInt64 = word.count >= 8 ? ~0 : (1 << (8 * UInt64(word.count))) - 1
+            let lead = Int(word[0])
+            byFirst[lead].append((prefix, mask, word.count))
+        }
+        var start: [Int32] = [0]
+        var entries: [(prefix: UInt64, mask: UInt64, length: Int)] = []
+        for group in byFirst {
+            entries += group.sorted { ($0.length, $0.prefix) < ($1.length, $1.prefix) }
+            start.append(Int32(entries.count))
+        }
+        self.leads = byFirst.indices.filter { !byFirst[$0].isEmpty }.map(UInt8.init)
+        self.start = start
+        self.entries = entries
+    }
+
+    /// The word starts of `text` where one of the words begins, in order.
+    public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts) -> [Int] {
+        var found: [Int] = []
+        guard let base = text.baseAddress else { return found }
+        let raw = UnsafeRawPointer(base)
+        let count = text.count
+        for lead in leads {
+            // Only the starts with this first byte: a tenth of a text's words, or less.
+            for position in wordStarts.starting(with: lead) {
+                let position = Int(position)
+                var word: UInt64 = 0
+                if position + 8 <= count {
+                    word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                } else {
+                    for offset in 0..<(count - position) { word |= UInt64(base[position + offset]) << (8 * UInt64(offset)) }
+                }
+                for index in Int(start[Int(lead)])..<Int(start[Int(lead) + 1]) {
+                    let entry = entries[index]
+                    if position + entry.length <= count, word & entry.mask == entry.prefix {
+                        found.append(position)
+                        break
+                    }
+                }
+            }
+        }
+        // Each first byte's starts are in order; together they are sorted once (a few per text).
+        if leads.count > 1 { found.sort() }
+        return found
+    }
+
+    /// The word starts of `text` (see the type's description), eight bytes at a time.
+    static func wordStarts(in text: UnsafeBufferPointer<UInt8>) -> [Int32] {
+        var starts: [Int32] = []
+        guard let base = text.baseAddress else { return starts }
+        starts.reserveCapacity(text.count / 5)
+        let raw = UnsafeRawPointer(base)
+        let count = text.count
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let sevens: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let underscores = UInt64(UInt8(ascii: "_")) &* 0x0101_0101_0101_0101
+        /// The top bit of each ASCII letter or digit.
+        @inline(__always) func alphanumericMarks(_ word: UInt64) -> UInt64 {
+            (asciiRangeMarks(word | 0x2020_2020_2020_2020, 0x61...0x7A) | asciiRangeMarks(word, 0x30...0x39)) & highs
+        }
+        /// The top bit of each `_`: a byte of `x` is zero exactly when its low seven bits plus
+        /// 0x7F do not reach bit 7 and its own bit 7 is clear (no borrow, so exact at every byte).
+        @inline(__always) func underscoreMarks(_ word: UInt64) -> UInt64 {
+            let x = word ^ underscores
+            return ~(((x & sevens) &+ sevens) | x | sevens)
+        }
+        var offset = 0
+        var previousIsWord: UInt64 = 0  // the top bit set when the byte before `offset` is a word byte
+        while offset + 8 <= count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            let alphanumeric = alphanumericMarks(word)
+            let words = alphanumeric | underscoreMarks(word)
+            // A start: a letter or digit whose previous byte is not a word byte.
+            var marks = alphanumeric & ~((words << 8) | (previousIsWord >> 56))
+            while marks != 0 {
+                starts.append(Int32(truncatingIfNeeded: offset + marks.trailingZeroBitCount / 8))
+                marks &= marks - 1
+            }
+            previousIsWord = words & 0x8000_0000_0000_0000
+            offset += 8
+        }
+        var previous = offset > 0 ? (previousIsWord != 0) : false
+        while offset < count {
+            let byte = base[offset]
+            if isAlphanumeric(byte), !previous { starts.append(Int32(truncatingIfNeeded: offset)) }
+            previous = isAlphanumeric(byte) || byte == UInt8(ascii: "_")
+            offset += 1
+        }
+        return starts
+    }
+
+    @inline(__always)
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte | 0x20) &- 97 < 26 || byte &- 48 < 10
+    }
+
+    /// Whether `\` followed by `letter` occurs anywhere (an escaped backslash before the letter
+    /// counts too, which only makes the answer more cautious).
+    private static func containsEscape(_ letter: UInt8, in bytes: [UInt8]) -> Bool {
+        bytes.indices.dropLast().contains { bytes[$0] == UInt8(ascii: "\\") && bytes[$0 + 1] == letter }
+    }
+
+    /// Words every match of `node` starts with, each right after a `\b`; `nil` if unknown.
+    static func wordsAfterBoundary(_ node: RegexAtoms.Node) -> [[UInt8]]? {
+        switch node {
+        case .alternation(let branches):
+            var all: [[UInt8]] = []
+            for branch in branches {
+                guard let words = wordsAfterBoundary(branch) else { return nil }
+                all += words
+            }
+            return all
+        case .sequence(let items):
+            var afterBoundary = false
+            for item in items {
+                switch item {
+                case .boundary: afterBoundary = true
+                case .empty: continue  // lookarounds and anchors take no bytes
+                default:
+                    guard afterBoundary else { return nil }
+                    return leadingLiterals(item)
+                }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Literals every match of `node` starts with (each at least one byte), or `nil`.
+    static func leadingLiterals(_ node: RegexAtoms.Node) -> [[UInt8]]? {
+        switch node {
+        case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
+        case .repeated(let inner, let min): return min >= 1 ? leadingLiterals(inner) : nil
+        case .alternation(let branches):
+            var all: [[UInt8]] = []
+            for branch in branches {
+                guard let literals = leadingLiterals(branch) else { return nil }
+                all += literals
+            }
+            return all
+        case .sequence(let items):
+            for item in items {
+                switch item {
+                case .empty, .boundary: continue
+                default: return leadingLiterals(item)
+                }
+            }
+            return nil
+        case .other, .empty, .boundary, .optional:
+            return nil
+        }
+    }
+}
+
+/// A text's word starts (see ``LeadingWords``), grouped by their first byte, each group in text
+/// order: a pattern reads only the groups of its words' first letters.
+public struct WordStarts: Sendable {
+    private let positions: [Int32]
+    /// Group of first byte `b`: `positions[groupStart[b] ..< groupStart[b + 1]]`.
+    private let groupStart: [Int32]
+
+    public init(_ text: UnsafeBufferPointer<UInt8>) {
+        let starts = LeadingWords.wordStarts(in: text)
+        var counts = [Int32](repeating: 0, count: 129)
+        for position in starts { counts[Int(text[Int(position)]) + 1] += 1 }
+        for index in 1..<counts.count { counts[index] += counts[index - 1] }
+        groupStart = counts
+        var next = counts
+        var grouped = [Int32](repeating: 0, count: starts.count)
+        for position in starts {
+            let lead = Int(text[Int(position)])
+            grouped[Int(next[lead])] = position
+            next[lead] += 1
+        }
+        positions = grouped
+    }
+
+    /// The word starts whose byte is `lead`, in text order.
+    func starting(with lead: UInt8) -> ArraySlice<Int32> {
+        positions[Int(groupStart[Int(lead)])..<Int(groupStart[Int(lead) + 1])]
+    }
+}
