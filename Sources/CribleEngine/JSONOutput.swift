@@ -99,6 +99,7 @@ struct JSONOutput: ~Copyable {
     }
 
     /// The decimal digits of `value`, two at a time from a table, written in place.
+    @inline(__always)
     mutating func appendDecimal(_ value: Int) {
         reserve(21)
         if value < 0 {
@@ -109,41 +110,34 @@ struct JSONOutput: ~Copyable {
         var length = 1
         var bound: UInt = 10
         while magnitude >= bound, length < 19 {
-            length += 1
+            length &+= 1
             bound = bound &* 10
         }
         if length == 19, magnitude >= 10_000_000_000_000_000_000 { length = 20 }
         var position = count &+ length
-        JSONOutput.digitPairs.withUnsafeBufferPointer { pairs in
-            while magnitude >= 100 {
-                let pair = Int(magnitude % 100) &* 2
-                magnitude /= 100
-                position &-= 2
-                start[position] = pairs[pair]
-                start[position &+ 1] = pairs[pair &+ 1]
-            }
-            if magnitude >= 10 {
-                let pair = Int(magnitude) &* 2
-                position &-= 2
-                start[position] = pairs[pair]
-                start[position &+ 1] = pairs[pair &+ 1]
-            } else {
-                position &-= 1
-                start[position] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude)
-            }
+        let pairs = JSONOutput.digitPairs.utf8Start
+        while magnitude >= 100 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100) &* 2
+            magnitude /= 100
+            position &-= 2
+            start[position] = pairs[pair]
+            start[position &+ 1] = pairs[pair &+ 1]
+        }
+        if magnitude >= 10 {
+            let pair = Int(truncatingIfNeeded: magnitude) &* 2
+            position &-= 2
+            start[position] = pairs[pair]
+            start[position &+ 1] = pairs[pair &+ 1]
+        } else {
+            position &-= 1
+            start[position] = 0x30 &+ UInt8(truncatingIfNeeded: magnitude)
         }
         count &+= length
     }
 
-    /// "00", "01", … "99".
-    private static let digitPairs: [UInt8] = {
-        var pairs: [UInt8] = []
-        for value in 0..<100 {
-            pairs.append(UInt8(0x30 + value / 10))
-            pairs.append(UInt8(0x30 + value % 10))
-        }
-        return pairs
-    }()
+    /// "00", "01", … "99", laid end to end: a constant in the binary, read through its address
+    /// without the lazy-initialisation check of a global array.
+    private static var digitPairs: StaticString { "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899" }
 
     @inline(__always)
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {

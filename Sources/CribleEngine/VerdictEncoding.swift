@@ -313,13 +313,16 @@ struct JSONLineWriter: JSONSink, ~Copyable {
         depth += 1
     }
 
+    @inline(__always)
     mutating func beginObject() { open(0x7B) }
+    @inline(__always)
     mutating func endObject() { output.append(0x7D); depth -= 1 }
     mutating func beginArray() { open(0x5B) }
     mutating func endArray() { output.append(0x5D); depth -= 1 }
 
     /// Copied without the escape scan of ``JSONValue/writeString(_:to:)``: run for every key of
     /// every span, that scan had cost more than the rest of a span's fields together.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
         separate()
         assert(name.withUTF8Buffer { $0.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C } },
@@ -333,6 +336,7 @@ struct JSONLineWriter: JSONSink, ~Copyable {
         scalar.write(to: &output, pretty: false, indent: 0)
     }
 
+    @inline(__always)
     mutating func value(integer: Int) {
         separate()
         JSONValue.writeInteger(integer, to: &output)
