@@ -149,12 +149,7 @@ public struct LeadingWords: Sendable {
     static func wordsAfterBoundary(_ node: RegexAtoms.Node) -> [[UInt8]]? {
         switch node {
         case .alternation(let branches):
-            var all: [[UInt8]] = []
-            for branch in branches {
-                guard let words = wordsAfterBoundary(branch) else { return nil }
-                all += words
-            }
-            return all
+            return union(branches, wordsAfterBoundary)
         case .sequence(let items):
             var afterBoundary = false
             for item in items {
@@ -172,18 +167,23 @@ public struct LeadingWords: Sendable {
         }
     }
 
+    /// What `each` finds in every branch, together; `nil` if it finds nothing sure in one of them.
+    private static func union(_ branches: [RegexAtoms.Node], _ each: (RegexAtoms.Node) -> [[UInt8]]?) -> [[UInt8]]? {
+        var all: [[UInt8]] = []
+        for branch in branches {
+            guard let found = each(branch) else { return nil }
+            all += found
+        }
+        return all
+    }
+
     /// Literals every match of `node` starts with (each at least one byte), or `nil`.
     static func leadingLiterals(_ node: RegexAtoms.Node) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
         case .repeated(let inner, let min): return min >= 1 ? leadingLiterals(inner) : nil
         case .alternation(let branches):
-            var all: [[UInt8]] = []
-            for branch in branches {
-                guard let literals = leadingLiterals(branch) else { return nil }
-                all += literals
-            }
-            return all
+            return union(branches, leadingLiterals)
         case .sequence(let items):
             for item in items {
                 switch item {

@@ -362,19 +362,9 @@ public final class Regex: @unchecked Sendable {
         var options: UInt32 = validUTF8 ? UInt32(PCRE2_NO_UTF_CHECK) : 0
         let data = scratch.matchData(forCaptures: captureCount)
         while start <= text.count, found.count < limit {
-            let rc = pcre2_match_8(code, text.baseAddress, text.count, start, options, data, matchContext)
-            if rc == PCRE2_ERROR_NOMATCH { break }
-            if rc < 0 { throw PCRE2Error(code: rc, pattern: pattern, offset: start) }
-            let ovector = pcre2_get_ovector_pointer_8(data)!
-            let lower = ovector[0], upper = ovector[1]
-            found.append(lower..<upper)
-            if upper > lower {
-                start = upper
-            } else {
-                // Empty match: step over one whole UTF-8 character so the next try makes progress.
-                start = upper + 1
-                while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
-            }
+            guard let match = try match(code, in: text, from: start, options: options, data: data) else { break }
+            found.append(match)
+            start = Regex.resumption(after: match, in: text)
             options = UInt32(PCRE2_NO_UTF_CHECK)
         }
         return found
@@ -409,21 +399,34 @@ public final class Regex: @unchecked Sendable {
         let data = scratch.matchData(forCaptures: captureCount)
         for candidate in candidates where candidate >= start {
             guard candidate <= text.count, found.count < limit else { break }
-            let rc = pcre2_match_8(code, text.baseAddress, text.count, candidate, options, data, matchContext)
+            let match = try match(code, in: text, from: candidate, options: options, data: data)
             options = UInt32(PCRE2_NO_UTF_CHECK)
-            if rc == PCRE2_ERROR_NOMATCH { continue }
-            if rc < 0 { throw PCRE2Error(code: rc, pattern: pattern, offset: candidate) }
-            let ovector = pcre2_get_ovector_pointer_8(data)!
-            let lower = ovector[0], upper = ovector[1]
-            found.append(lower..<upper)
-            if upper > lower {
-                start = upper
-            } else {
-                start = upper + 1
-                while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
-            }
+            guard let match else { continue }
+            found.append(match)
+            start = Regex.resumption(after: match, in: text)
         }
         return found
+    }
+
+    /// One search (or, with anchored code, one try) from `offset`: the match, or `nil`.
+    @inline(__always)
+    private func match(_ code: OpaquePointer, in text: UnsafeBufferPointer<UInt8>, from offset: Int,
+                       options: UInt32, data: OpaquePointer) throws(PCRE2Error) -> Range<Int>? {
+        let rc = pcre2_match_8(code, text.baseAddress, text.count, offset, options, data, matchContext)
+        if rc == PCRE2_ERROR_NOMATCH { return nil }
+        if rc < 0 { throw PCRE2Error(code: rc, pattern: pattern, offset: offset) }
+        let ovector = pcre2_get_ovector_pointer_8(data)!
+        return ovector[0]..<ovector[1]
+    }
+
+    /// Where the next search starts after `match`: its end, or, after an empty match, past one
+    /// whole UTF-8 character, so that the next search makes progress.
+    @inline(__always)
+    private static func resumption(after match: Range<Int>, in text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard match.isEmpty else { return match.upperBound }
+        var start = match.upperBound + 1
+        while start < text.count, text[start] & 0xC0 == 0x80 { start += 1 }
+        return start
     }
 
     /// Convenience for tests and one-off matching: matches a Swift string, returns byte ranges.
