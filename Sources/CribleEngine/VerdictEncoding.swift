@@ -285,7 +285,6 @@ struct JSONLineWriter: JSONSink, ~Copyable {
     init(capacity: Int = 4096) { output = JSONOutput(capacity: capacity) }
 
     var text: String { output.string }
-    var bytes: [UInt8] { output.bytes }
 
     /// The bytes with a line feed after them.
     consuming func finishLine() -> [UInt8] {

@@ -15,7 +15,7 @@ import CribleCore
 /// are not word characters, so the byte before decides exactly; with them, a letter beyond ASCII
 /// before the position makes `\b` false, and the list merely keeps a position PCRE2 refuses. So
 /// the candidates include every place a match can start, and the matches are the same.
-public struct LeadingWords: Sendable {
+struct LeadingWords: Sendable {
     /// The words' distinct first bytes (all ASCII letters or digits).
     private let leads: [UInt8]
     /// Per first byte, `entries[start[byte] ..< start[byte + 1]]`.
@@ -31,7 +31,7 @@ public struct LeadingWords: Sendable {
     /// whose branches each open, after `\b` and perhaps lookarounds, on a literal starting with a
     /// letter or a digit. Patterns with `\G` or `\K` (whose meaning depends on where a try
     /// starts, or that move the start of a match) never qualify.
-    public init?(pattern: String) {
+    init?(pattern: String) {
         let bytes = Array(pattern.utf8)
         guard !LeadingWords.containsEscape(UInt8(ascii: "G"), in: bytes),
               !LeadingWords.containsEscape(UInt8(ascii: "K"), in: bytes) else { return nil }
@@ -60,7 +60,7 @@ public struct LeadingWords: Sendable {
     }
 
     /// The word starts of `text` where one of the words begins, in order.
-    public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts) -> [Int] {
+    func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts) -> [Int] {
         var found: [Int] = []
         guard let base = text.baseAddress else { return found }
         let raw = UnsafeRawPointer(base)
@@ -200,12 +200,12 @@ public struct LeadingWords: Sendable {
 
 /// A text's word starts (see ``LeadingWords``), grouped by their first byte, each group in text
 /// order: a pattern reads only the groups of its words' first letters.
-public struct WordStarts: Sendable {
+struct WordStarts: Sendable {
     private let positions: [Int32]
     /// Group of first byte `b`: `positions[groupStart[b] ..< groupStart[b + 1]]`.
     private let groupStart: [Int32]
 
-    public init(_ text: UnsafeBufferPointer<UInt8>) {
+    init(_ text: UnsafeBufferPointer<UInt8>) {
         let starts = LeadingWords.wordStarts(in: text)
         var counts = [Int32](repeating: 0, count: 129)
         for position in starts { counts[Int(text[Int(position)]) + 1] += 1 }
