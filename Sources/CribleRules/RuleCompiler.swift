@@ -263,30 +263,33 @@ public enum RegexFolding {
     /// Built as bytes: appending a `String` per character, as this did, took some 300,000
     /// instructions per pattern, a quarter of compiling the rules after parsing.
     public static func fold(_ pattern: String) -> String {
-        let scalars = Array(pattern.unicodeScalars)
         var output: [UInt8] = []
         output.reserveCapacity(pattern.utf8.count)
-        var index = 0
-        func keep(_ scalar: Unicode.Scalar) {
+        for (scalar, folds) in scalars(of: pattern) {
             if scalar.isASCII {
-                output.append(UInt8(scalar.value))
+                // Lowered here directly, as the text view does: building a view for each
+                // character of every pattern was a twentieth of rule loading.
+                output.append(folds ? foldedASCII(UInt8(scalar.value)) : UInt8(scalar.value))
+            } else if folds {
+                output.append(contentsOf: TextView(String(scalar)).folded)
             } else {
                 output.append(contentsOf: String(scalar).utf8)
             }
         }
-        /// A character as the text view folds it. ASCII is lowered here directly, as the text
-        /// view does: building a view for each character of every pattern was a twentieth of
-        /// rule loading.
-        func fold(_ scalar: Unicode.Scalar) {
-            if scalar.isASCII {
-                output.append(foldedASCII(UInt8(scalar.value)))
-            } else {
-                output.append(contentsOf: TextView(String(scalar)).folded)
-            }
-        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The pattern's scalars, each with whether it is a literal character to fold: `false` for
+    /// an escape and what it names (`\p{Lu}`, `\x{E9}`, `\k<name>`), the `\Q` and `\E` markers
+    /// (the text between them is literal), and group names.
+    static func scalars(of pattern: String) -> [(scalar: Unicode.Scalar, folds: Bool)] {
+        let scalars = Array(pattern.unicodeScalars)
+        var marked: [(scalar: Unicode.Scalar, folds: Bool)] = []
+        marked.reserveCapacity(scalars.count)
+        var index = 0
         func copyUntil(_ closing: Unicode.Scalar) {
             while index < scalars.count {
-                keep(scalars[index])
+                marked.append((scalars[index], false))
                 index += 1
                 if scalars[index - 1] == closing { return }
             }
@@ -294,9 +297,9 @@ public enum RegexFolding {
         while index < scalars.count {
             let scalar = scalars[index]
             if scalar == "\\", index + 1 < scalars.count {
-                keep(scalar)
-                keep(scalars[index + 1])
                 let escaped = scalars[index + 1]
+                marked.append((scalar, false))
+                marked.append((escaped, false))
                 index += 2
                 if "pPxNgko".unicodeScalars.contains(escaped), index < scalars.count {
                     if scalars[index] == "{" { copyUntil("}") } else if scalars[index] == "<" { copyUntil(">") }
@@ -304,7 +307,7 @@ public enum RegexFolding {
                 if escaped == "Q" {  // \Q…\E: literal text, fold it
                     while index < scalars.count {
                         if scalars[index] == "\\", index + 1 < scalars.count, scalars[index + 1] == "E" { break }
-                        fold(scalars[index])
+                        marked.append((scalars[index], true))
                         index += 1
                     }
                 }
@@ -316,16 +319,16 @@ public enum RegexFolding {
                 if third == "<" || third == "'" || third == "P" {
                     let closing: Unicode.Scalar = third == "'" ? "'" : (third == "P" && index + 3 < scalars.count && scalars[index + 3] == "=" ? ")" : ">")
                     if !(third == "<" && index + 3 < scalars.count && (scalars[index + 3] == "=" || scalars[index + 3] == "!")) {
-                        for kept in scalars[index...(index + 2)] { keep(kept) }
+                        for kept in scalars[index...(index + 2)] { marked.append((kept, false)) }
                         index += 3
                         copyUntil(closing)
                         continue
                     }
                 }
             }
-            fold(scalar)
+            marked.append((scalar, true))
             index += 1
         }
-        return String(decoding: output, as: UTF8.self)
+        return marked
     }
 }
