@@ -77,10 +77,12 @@ public enum Tokenizer {
         return .separator
     }
 
-    /// Classes of the scalars below ``classTableLimit``, computed once: Unicode property lookups
-    /// cost more than the rest of tokenizing a letter.
+    /// Classes of the scalars below ``classTableLimit``: Unicode property lookups cost more than
+    /// the rest of tokenizing a letter. Shipped in ``FoldingData`` (computed, it was 10 M
+    /// instructions of every process's start); `FoldingDataTests` checks it against
+    /// ``characterClass(of:)``.
     static let classTableLimit: UInt32 = 0x3000
-    static let classTable: [CharacterClass] = (0..<classTableLimit).map { characterClass(of: $0) }
+    static let classTable: [CharacterClass] = FoldingData.characterClasses(count: Int(classTableLimit))
 
     public static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
     public static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
