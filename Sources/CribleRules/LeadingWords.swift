@@ -91,11 +91,17 @@ struct LeadingWords: Sendable {
 
     /// The word starts of `text` (see the type's description), eight bytes at a time.
     static func wordStarts(in text: UnsafeBufferPointer<UInt8>) -> [Int32] {
-        var starts: [Int32] = []
-        guard let base = text.baseAddress else { return starts }
-        starts.reserveCapacity(text.count / 5)
+        guard let base = text.baseAddress else { return [] }
+        // A start follows a byte that is not a word byte, so there is at most one per two bytes:
+        // written through a pointer into room for that many, without a check per start.
+        return [Int32](unsafeUninitializedCapacity: text.count / 2 + 2) { starts, found in
+            found = wordStarts(base: base, count: text.count, into: starts.baseAddress!)
+        }
+    }
+
+    private static func wordStarts(base: UnsafePointer<UInt8>, count: Int, into starts: UnsafeMutablePointer<Int32>) -> Int {
+        var found = 0
         let raw = UnsafeRawPointer(base)
-        let count = text.count
         let highs: UInt64 = 0x8080_8080_8080_8080
         let sevens: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         let underscores = UInt64(UInt8(ascii: "_")) &* 0x0101_0101_0101_0101
@@ -118,7 +124,8 @@ struct LeadingWords: Sendable {
             // A start: a letter or digit whose previous byte is not a word byte.
             var marks = alphanumeric & ~((words << 8) | (previousIsWord >> 56))
             while marks != 0 {
-                starts.append(Int32(truncatingIfNeeded: offset + marks.trailingZeroBitCount / 8))
+                starts[found] = Int32(truncatingIfNeeded: offset + marks.trailingZeroBitCount / 8)
+                found += 1
                 marks &= marks - 1
             }
             previousIsWord = words & 0x8000_0000_0000_0000
@@ -127,11 +134,14 @@ struct LeadingWords: Sendable {
         var previous = offset > 0 ? (previousIsWord != 0) : false
         while offset < count {
             let byte = base[offset]
-            if isAlphanumeric(byte), !previous { starts.append(Int32(truncatingIfNeeded: offset)) }
+            if isAlphanumeric(byte), !previous {
+                starts[found] = Int32(truncatingIfNeeded: offset)
+                found += 1
+            }
             previous = isAlphanumeric(byte) || byte == UInt8(ascii: "_")
             offset += 1
         }
-        return starts
+        return found
     }
 
     @inline(__always)
@@ -207,18 +217,24 @@ struct WordStarts: Sendable {
 
     init(_ text: UnsafeBufferPointer<UInt8>) {
         let starts = LeadingWords.wordStarts(in: text)
+        // A counting sort by first byte, through pointers: it runs once per document.
         var counts = [Int32](repeating: 0, count: 129)
-        for position in starts { counts[Int(text[Int(position)]) + 1] += 1 }
-        for index in 1..<counts.count { counts[index] += counts[index - 1] }
+        counts.withUnsafeMutableBufferPointer { counts in
+            for position in starts { counts[Int(text[Int(position)]) &+ 1] &+= 1 }
+            for index in 1..<counts.count { counts[index] &+= counts[index - 1] }
+        }
         groupStart = counts
         var next = counts
-        var grouped = [Int32](repeating: 0, count: starts.count)
-        for position in starts {
-            let lead = Int(text[Int(position)])
-            grouped[Int(next[lead])] = position
-            next[lead] += 1
+        positions = [Int32](unsafeUninitializedCapacity: starts.count) { grouped, initialized in
+            next.withUnsafeMutableBufferPointer { next in
+                for position in starts {
+                    let lead = Int(text[Int(position)])
+                    grouped[Int(next[lead])] = position
+                    next[lead] &+= 1
+                }
+            }
+            initialized = starts.count
         }
-        positions = grouped
     }
 
     /// The word starts whose byte is `lead`, in text order.
