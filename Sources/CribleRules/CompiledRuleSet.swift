@@ -155,17 +155,17 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
-        self.leadingWords = zip(patterns, sources).map { position, source -> LeadingWords? in
-            guard !source.isEmpty, case .regex(let regexes) = rules[position.rule].kind else { return nil }
-            let regex = regexes[position.pattern]
-            guard regex.options.isDisjoint(with: [.caseless, .extended]), regex.limits == .standard else { return nil }
-            return LeadingWords(pattern: source)
-        }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources {
             self.prefilter = prebuiltPrefilter.prefilter
         } else {
             self.prefilter = RegexPrefilter(patterns: sources)
+        }
+        self.leadingWords = zip(patterns, prefilter.leadingWords).map { position, words -> LeadingWords? in
+            guard let words, case .regex(let regexes) = rules[position.rule].kind else { return nil }
+            let regex = regexes[position.pattern]
+            guard regex.options.isDisjoint(with: [.caseless, .extended]), regex.limits == .standard else { return nil }
+            return words
         }
     }
 

@@ -32,29 +32,40 @@ struct LeadingWords: Sendable {
     /// letter or a digit. Patterns with `\G` or `\K` (whose meaning depends on where a try
     /// starts, or that move the start of a match) never qualify.
     init?(pattern: String) {
+        guard let node = RegexAtoms.parse(pattern) else { return nil }
+        self.init(node: node, pattern: pattern)
+    }
+
+    /// The leading words of an already parsed `pattern`.
+    init?(node: RegexAtoms.Node, pattern: String) {
         let bytes = Array(pattern.utf8)
         guard !LeadingWords.containsEscape(UInt8(ascii: "G"), in: bytes),
-              !LeadingWords.containsEscape(UInt8(ascii: "K"), in: bytes) else { return nil }
-        var parser = RegexAtoms.Parser(bytes)
-        guard let node = parser.parseAlternation(), parser.atEnd,
+              !LeadingWords.containsEscape(UInt8(ascii: "K"), in: bytes),
               let words = LeadingWords.wordsAfterBoundary(node), !words.isEmpty, words.count <= LeadingWords.maximumWords,
               words.allSatisfy({ word in !word.isEmpty && word.allSatisfy { $0 < 0x80 } && LeadingWords.isAlphanumeric(word[0]) })
         else { return nil }
-        var byFirst = [[(prefix: UInt64, mask: UInt64, length: Int)]](repeating: [], count: 128)
-        for word in Set(words) {
+        // One sorted list, by first byte, then length and bytes; a word listed twice (`images?`
+        // and `image` give `image` twice) is kept once.
+        var all: [(lead: UInt8, length: Int, prefix: UInt64, mask: UInt64)] = words.map { word in
             var prefix: UInt64 = 0
             for (offset, byte) in word.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
             let mask: UInt64 = word.count >= 8 ? ~0 : (1 << (8 * UInt64(word.count))) - 1
-            let lead = Int(word[0])
-            byFirst[lead].append((prefix, mask, word.count))
+            return (word[0], word.count, prefix, mask)
         }
-        var start: [Int32] = [0]
+        all.sort { ($0.lead, $0.length, $0.prefix) < ($1.lead, $1.length, $1.prefix) }
         var entries: [(prefix: UInt64, mask: UInt64, length: Int)] = []
-        for group in byFirst {
-            entries += group.sorted { ($0.length, $0.prefix) < ($1.length, $1.prefix) }
-            start.append(Int32(entries.count))
+        var start = [Int32](repeating: 0, count: 129)
+        var leads: [UInt8] = []
+        var previous: (lead: UInt8, length: Int, prefix: UInt64)?
+        for entry in all {
+            if let previous, previous == (entry.lead, entry.length, entry.prefix) { continue }
+            if previous?.lead != entry.lead { leads.append(entry.lead) }
+            previous = (entry.lead, entry.length, entry.prefix)
+            entries.append((entry.prefix, entry.mask, entry.length))
+            start[Int(entry.lead) + 1] += 1
         }
-        self.leads = byFirst.indices.filter { !byFirst[$0].isEmpty }.map(UInt8.init)
+        for index in 1..<start.count { start[index] += start[index - 1] }
+        self.leads = leads
         self.start = start
         self.entries = entries
     }

@@ -20,6 +20,9 @@ public struct RegexPrefilter: Sendable {
     private let atomIDs: [Int32]
     /// Patterns without usable atoms, which always run.
     private let alwaysRuns: [Bool]
+    /// Each pattern's leading words, when known (see ``LeadingWords``), found from the same
+    /// reading of the pattern as its atoms, and like them on another core while patterns compile.
+    let leadingWords: [LeadingWords?]
 
     public init(patterns: [String]) {
         var atoms: [[UInt8]] = []
@@ -28,8 +31,11 @@ public struct RegexPrefilter: Sendable {
         var atomStart: [Int32] = [0]
         var atomIDs: [Int32] = []
         var alwaysRuns: [Bool] = []
+        var leadingWords: [LeadingWords?] = []
         for pattern in patterns {
-            let requirements = RegexAtoms.requirements(of: pattern)
+            let node = RegexAtoms.parse(pattern)
+            leadingWords.append(node.flatMap { LeadingWords(node: $0, pattern: pattern) })
+            let requirements = node.flatMap(RegexAtoms.requirements(of:))
             alwaysRuns.append(requirements == nil)
             for literals in requirements ?? [] {
                 for literal in literals {
@@ -50,6 +56,7 @@ public struct RegexPrefilter: Sendable {
         self.atomStart = atomStart
         self.atomIDs = atomIDs
         self.alwaysRuns = alwaysRuns
+        self.leadingWords = leadingWords
     }
 
     /// Which patterns may match this text.
@@ -101,8 +108,19 @@ enum RegexAtoms {
     /// Sets of literals such that every match contains one literal of each set, most selective
     /// first; `nil` when there is none worth filtering on (the pattern must always run).
     static func requirements(of pattern: String) -> [[[UInt8]]]? {
+        parse(pattern).flatMap(requirements(of:))
+    }
+
+    /// The pattern's tree, or `nil` when it uses what the reading does not know (inline options,
+    /// conditionals, recursion, `\Q…\E`).
+    static func parse(_ pattern: String) -> Node? {
         var parser = Parser(Array(pattern.utf8))
         guard let node = parser.parseAlternation(), parser.atEnd else { return nil }
+        return node
+    }
+
+    /// The requirements of a parsed pattern (see ``requirements(of:)-(String)``).
+    static func requirements(of node: Node) -> [[[UInt8]]]? {
         var kept: [(literals: [[UInt8]], worth: Double)] = []
         for literals in conjunction(node) {
             let literals = literals.map { $0.count > maximumAtomLength ? Array($0.prefix(maximumAtomLength)) : $0 }
