@@ -253,19 +253,18 @@ extension FoldingData {
         }
     }
 
-    /// ``longEntries`` read into a table.
+    /// ``longEntries`` read into a table: as bytes, two hexadecimal digits each, the scalar in
+    /// two, then the length, then the replacement.
     static func longReplacements() -> [UInt32: [UInt8]] {
+        var stream: [UInt8] = []
+        forEachHexRecord(longEntries, digits: 2) { stream.append(UInt8(truncatingIfNeeded: $0)) }
         var table: [UInt32: [UInt8]] = [:]
-        longEntries.withUTF8Buffer { bytes in
-            let digits = bytes.filter { $0 != 0x0A }
-            func value(_ start: Int, _ count: Int) -> Int { Int(String(decoding: digits[start..<(start + count)], as: UTF8.self), radix: 16)! }
-            var index = 0
-            while index + 6 <= digits.count {
-                let scalar = UInt32(value(index, 4))
-                let length = value(index + 4, 2)
-                table[scalar] = (0..<length).map { UInt8(value(index + 6 + 2 * $0, 2)) }
-                index += 6 + 2 * length
-            }
+        var index = 0
+        while index + 3 <= stream.count {
+            let length = Int(stream[index + 2])
+            guard index + 3 + length <= stream.count else { break }
+            table[UInt32(stream[index]) << 8 | UInt32(stream[index + 1])] = Array(stream[(index + 3)..<(index + 3 + length)])
+            index += 3 + length
         }
         return table
     }

@@ -86,20 +86,11 @@ public struct TextView: Sendable {
     }
 
     /// The first position at or after `start` holding a byte of 0x80 or more (or the end),
-    /// eight bytes at a time: French news runs some forty bytes between accented letters.
+    /// eight bytes at a time (the byte scans' shared walk): French news runs some forty bytes
+    /// between accented letters.
     @inline(__always)
     static func asciiRunEnd(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var end = start
-        let count = input.count
-        guard let base = input.baseAddress else { return end }
-        let raw = UnsafeRawPointer(base)
-        while end + 8 <= count {
-            let high = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: end, as: UInt64.self)) & 0x8080_8080_8080_8080
-            if high != 0 { return end + high.trailingZeroBitCount / 8 }
-            end += 8
-        }
-        while end < count, base[end] < 0x80 { end += 1 }
-        return end
+        input.firstIndex(from: start, marking: { $0 & 0x8080_8080_8080_8080 }, matching: { $0 >= 0x80 })
     }
 
     private init(compacting view: TextView) {

@@ -37,12 +37,12 @@ public enum JSONValue: Sendable, Equatable {
             if value.isNaN || value.isInfinite {
                 output.append("null")
             } else if value == value.rounded(), abs(value) < 1e15 {
-                JSONValue.writeInteger(Int(value), to: &output)
+                output.appendDecimal(Int(value))
             } else if !JSONValue.writeTenThousandths(value, to: &output) {
                 var text = String(value)
                 text.withUTF8 { output.append($0) }
             }
-        case .integer(let value): JSONValue.writeInteger(value, to: &output)
+        case .integer(let value): output.appendDecimal(value)
         case .bool(let value): output.append(value ? "true" : "false")
         case .null: output.append("null")
         case .array(let values):
@@ -101,12 +101,6 @@ public enum JSONValue: Sendable, Equatable {
         output.append(0x22)
     }
 
-    /// Decimal digits of an integer, without making a string of them.
-    @inline(__always)
-    static func writeInteger(_ value: Int, to output: inout JSONOutput) {
-        output.appendDecimal(value)
-    }
-
     /// Writes a fractional `value` that is a whole number of ten-thousandths below a billion in
     /// magnitude, as `description` writes it, without making a string; returns `false` for any
     /// other value. Every score is rounded so (``score(_:)``), and a verdict has hundreds.
@@ -124,7 +118,7 @@ public enum JSONValue: Sendable, Equatable {
             output.append(0x2D)
             units = -units
         }
-        writeInteger(units / 10_000, to: &output)
+        output.appendDecimal(units / 10_000)
         // Four digits by constant divisions (multiplications once compiled), trailing zeros dropped.
         let fraction = units % 10_000
         let digits: (UInt8, UInt8, UInt8, UInt8, UInt8) = (

@@ -338,7 +338,7 @@ struct JSONLineWriter: JSONSink, ~Copyable {
     @inline(__always)
     mutating func value(integer: Int) {
         separate()
-        JSONValue.writeInteger(integer, to: &output)
+        output.appendDecimal(integer)
     }
 
     mutating func value(utf8 bytes: ArraySlice<UInt8>) {
