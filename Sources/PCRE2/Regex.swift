@@ -82,9 +82,7 @@ public final class Regex: @unchecked Sendable {
         let written = Array(pattern.utf8)
         let bytes = options.contains(.extended) ? written : Regex.boundaryFirst(written) ?? written
         func compile(_ flags: UInt32, _ source: [UInt8]? = nil) -> OpaquePointer? {
-            (source ?? bytes).withUnsafeBufferPointer { buffer in
-                pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
-            }
+            Regex.compile(source ?? bytes, flags: flags, errorCode: &errorCode, errorOffset: &errorOffset)
         }
         // Only the whole match is ever read, and a capturing group costs at every attempt (a
         // quarter of the time of a pattern made of word alternations): groups are compiled as
@@ -292,15 +290,30 @@ public final class Regex: @unchecked Sendable {
     /// `variant` (`code` as 0, `asciiCode` as 1), JIT-compiled on first use. No thread matches
     /// with a variant before its flag is set, so none uses it while another compiles it.
     private func ready(_ compiled: OpaquePointer, variant: Int) -> OpaquePointer {
-        let flag = jitReady + variant
-        if crible_flag_is_set(flag) != 0 { return compiled }
+        once(variant) { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) }
+        return compiled
+    }
+
+    /// Runs `prepare` the first time flag `index` of `jitReady` is asked for, under `jitLock`,
+    /// and sets the flag after it: a thread that finds the flag set needs no lock and sees what
+    /// `prepare` made.
+    @inline(__always)
+    private func once(_ index: Int, _ prepare: () -> Void) {
+        let flag = jitReady + index
+        if crible_flag_is_set(flag) != 0 { return }
         jitLock.lock()
         defer { jitLock.unlock() }
         if crible_flag_is_set(flag) == 0 {
-            _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+            prepare()
             crible_set_flag(flag)
         }
-        return compiled
+    }
+
+    /// `source` compiled with `flags`, or `nil` with the error's code and offset.
+    private static func compile(_ source: [UInt8], flags: UInt32, errorCode: inout Int32, errorOffset: inout Int) -> OpaquePointer? {
+        source.withUnsafeBufferPointer { buffer in
+            pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
+        }
     }
 
     private func readyUnicodeCode() -> OpaquePointer { ready(code, variant: 0) }
@@ -310,20 +323,13 @@ public final class Regex: @unchecked Sendable {
     /// anchoring flag differs).
     private func readyAnchoredCode(neutral: Bool) -> OpaquePointer? {
         let slot = neutral && asciiCode != nil ? 1 : 0
-        let flag = jitReady + 2 + slot
-        if crible_flag_is_set(flag) != 0 { return anchoredCodes[slot] }
-        jitLock.lock()
-        defer { jitLock.unlock() }
-        if crible_flag_is_set(flag) == 0 {
+        once(2 + slot) {
             let flags = (slot == 1 ? unicodeFlags & ~UInt32(PCRE2_UCP) : unicodeFlags) | UInt32(PCRE2_ANCHORED)
             var errorCode: Int32 = 0
             var errorOffset: Int = 0
-            let compiled = compiledSource.withUnsafeBufferPointer { buffer in
-                pcre2_compile_8(buffer.baseAddress, buffer.count, flags, &errorCode, &errorOffset, nil)
-            }
+            let compiled = Regex.compile(compiledSource, flags: flags, errorCode: &errorCode, errorOffset: &errorOffset)
             if let compiled { _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) }
             anchoredCodes[slot] = compiled
-            crible_set_flag(flag)
         }
         return anchoredCodes[slot]
     }
