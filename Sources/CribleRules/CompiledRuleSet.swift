@@ -334,18 +334,15 @@ public struct CompiledRuleSet: Sendable {
                         }
                         neutral = foldedIsNeutral!
                     }
-                    let ranges: [Range<Int>]
-                    if optimised, !onOriginal, let words = leadingWords[position] {
-                        ranges = try text.folded.withUnsafeBufferPointer { buffer in
-                            if wordStarts == nil { wordStarts = WordStarts(buffer) }
-                            let starts = words.candidates(in: buffer, wordStarts: wordStarts!)
-                            return try pattern.matches(in: buffer, startingAt: starts, scratch: scratch, validUTF8: true,
-                                                       limit: 10_000, unicodeNeutral: neutral)
+                    let words = optimised && !onOriginal ? leadingWords[position] : nil
+                    let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
+                        guard let words else {
+                            return try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000,
+                                                       unicodeNeutral: neutral)
                         }
-                    } else {
-                        ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
-                            try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
-                        }
+                        if wordStarts == nil { wordStarts = WordStarts(buffer) }
+                        return try pattern.matches(in: buffer, startingAt: words.candidates(in: buffer, wordStarts: wordStarts!),
+                                                   scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                     }
                     for range in ranges where !range.isEmpty {
                         hits.append(Hit(onOriginal ? range : text.originalRange(ofFolded: range)))
