@@ -145,6 +145,7 @@ public struct CompiledRuleSet: Sendable {
         self.traits = rules.map(RuleTraits.init)
         var patterns: [(rule: Int, pattern: Int)] = []
         var sources: [String] = []
+        var leadingWordsAllowed: [Bool] = []
         for (index, rule) in rules.enumerated() {
             guard case .regex(let regexes) = rule.kind else { continue }
             for (number, regex) in regexes.enumerated() {
@@ -152,21 +153,25 @@ public struct CompiledRuleSet: Sendable {
                 // Case-sensitive patterns run on the original text; the prefilter reads the folded
                 // one, so they always run.
                 sources.append(rule.definition.caseSensitive ? "" : regex.pattern)
+                leadingWordsAllowed.append(CompiledRuleSet.mayTryAtLeadingWords(regex))
             }
         }
         self.regexPatterns = patterns
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
-        if let prebuiltPrefilter, prebuiltPrefilter.sources == sources {
+        if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
+           prebuiltPrefilter.prefilter.leadingWordsAllowed == leadingWordsAllowed {
             self.prefilter = prebuiltPrefilter.prefilter
         } else {
-            self.prefilter = RegexPrefilter(patterns: sources)
+            self.prefilter = RegexPrefilter(patterns: sources, leadingWordsAllowed: leadingWordsAllowed)
         }
-        self.leadingWords = zip(patterns, prefilter.leadingWords).map { position, words -> LeadingWords? in
-            guard let words, case .regex(let regexes) = rules[position.rule].kind else { return nil }
-            let regex = regexes[position.pattern]
-            guard regex.options.isDisjoint(with: [.caseless, .extended]), regex.limits == .standard else { return nil }
-            return words
-        }
+        self.leadingWords = prefilter.leadingWords
+    }
+
+    /// Whether `regex` may be tried only where its leading words start a word: not when caseless
+    /// or extended (the words are read from the pattern as written), nor with the tight limits
+    /// of a risky shape, which must bound the whole scan.
+    static func mayTryAtLeadingWords(_ regex: Regex) -> Bool {
+        regex.options.isDisjoint(with: [.caseless, .extended]) && regex.limits == .standard
     }
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
@@ -297,14 +302,20 @@ public struct CompiledRuleSet: Sendable {
         // rule by rule, so each rule's candidates are a run of positions, walked in place (no
         // list per rule: that was hundreds of small arrays per document).
         let prefilterStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        // The folded text's word starts, found once for the prefilter's atoms and the patterns'
+        // leading words.
+        var foldedWordStarts: [Int32]?
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
-            ? text.folded.withUnsafeBufferPointer { prefilter.candidates(in: $0) } : nil
+            ? text.folded.withUnsafeBufferPointer { folded in
+                if prefilter.needsWordStarts { foldedWordStarts = LeadingWords.wordStarts(in: folded) }
+                return prefilter.candidates(in: folded, wordStarts: foldedWordStarts)
+            } : nil
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
         // Whether the patterns' faster ASCII code may run on each text (see
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
         var foldedIsNeutral: Bool?
         var originalIsNeutral: Bool?
-        // The folded text's word starts, found when a pattern with leading words first runs.
+        // The word starts by first byte, grouped when a pattern with leading words first runs.
         var wordStarts: WordStarts?
         var runStart = 0
         while runStart < regexPatterns.count {
@@ -340,7 +351,7 @@ public struct CompiledRuleSet: Sendable {
                             return try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000,
                                                        unicodeNeutral: neutral)
                         }
-                        if wordStarts == nil { wordStarts = WordStarts(buffer) }
+                        if wordStarts == nil { wordStarts = WordStarts(buffer, starts: foldedWordStarts ?? LeadingWords.wordStarts(in: buffer)) }
                         return try pattern.matches(in: buffer, startingAt: words.candidates(in: buffer, wordStarts: wordStarts!),
                                                    scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                     }

@@ -213,7 +213,7 @@ struct LeadingWords: Sendable {
                 }
             }
             return nil
-        case .other, .empty, .boundary, .optional:
+        case .other, .separator, .empty, .boundary, .optional:
             return nil
         }
     }
@@ -227,7 +227,11 @@ struct WordStarts: Sendable {
     private let groupStart: [Int32]
 
     init(_ text: UnsafeBufferPointer<UInt8>) {
-        let starts = LeadingWords.wordStarts(in: text)
+        self.init(text, starts: LeadingWords.wordStarts(in: text))
+    }
+
+    /// Groups `starts`, the word starts of `text` (``LeadingWords/wordStarts(in:)``).
+    init(_ text: UnsafeBufferPointer<UInt8>, starts: [Int32]) {
         // A counting sort by first byte, through pointers: it runs once per document.
         var counts = [Int32](repeating: 0, count: 129)
         counts.withUnsafeMutableBufferPointer { counts in

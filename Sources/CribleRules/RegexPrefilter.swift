@@ -20,11 +20,17 @@ public struct RegexPrefilter: Sendable {
     private let atomIDs: [Int32]
     /// Patterns without usable atoms, which always run.
     private let alwaysRuns: [Bool]
-    /// Each pattern's leading words, when known (see ``LeadingWords``), found from the same
-    /// reading of the pattern as its atoms, and like them on another core while patterns compile.
+    /// Each pattern's leading words, when known and allowed (see ``LeadingWords``), found from
+    /// the same reading of the pattern as its atoms, and like them on another core while
+    /// patterns compile. The engine tries such a pattern only where they start a word.
     let leadingWords: [LeadingWords?]
+    /// For each pattern, whether it may be tried at its leading words only, as given to `init`.
+    let leadingWordsAllowed: [Bool]
 
-    public init(patterns: [String]) {
+    /// - Parameter leadingWordsAllowed: for each pattern, whether the engine may try it only
+    ///   where its leading words start a word, when it has some (not for patterns whose limits
+    ///   must bound a whole scan); all of them when `nil`.
+    public init(patterns: [String], leadingWordsAllowed: [Bool]? = nil) {
         var atoms: [[UInt8]] = []
         var atomIndex: [[UInt8]: Int32] = [:]
         var requirementStart: [Int32] = [0]
@@ -32,10 +38,24 @@ public struct RegexPrefilter: Sendable {
         var atomIDs: [Int32] = []
         var alwaysRuns: [Bool] = []
         var leadingWords: [LeadingWords?] = []
-        for pattern in patterns {
+        let allowed = leadingWordsAllowed ?? [Bool](repeating: true, count: patterns.count)
+        for (pattern, allowed) in zip(patterns, allowed) {
             let node = RegexAtoms.parse(pattern)
-            leadingWords.append(node.flatMap { LeadingWords(node: $0, pattern: pattern) })
-            let requirements = node.flatMap(RegexAtoms.requirements(of:))
+            let words = allowed ? node.flatMap { LeadingWords(node: $0, pattern: pattern) } : nil
+            leadingWords.append(words)
+            var requirements = node.flatMap(RegexAtoms.requirements(of:))
+            // An atom that is not pinned to a word start makes the scanner read every position
+            // (see ``AtomScanner``). A pattern keeps only its requirements of pinned atoms when it
+            // has some, or when it is tried only where its leading words start a word, which
+            // already filters it; otherwise, only its most selective requirement.
+            if let all = requirements {
+                let pinned = all.filter { $0.allSatisfy(AtomScanner.isPinned) }
+                if !pinned.isEmpty || words != nil {
+                    requirements = pinned.isEmpty ? nil : pinned
+                } else {
+                    requirements = Array(all.prefix(1))
+                }
+            }
             alwaysRuns.append(requirements == nil)
             for literals in requirements ?? [] {
                 for literal in literals {
@@ -57,11 +77,16 @@ public struct RegexPrefilter: Sendable {
         self.atomIDs = atomIDs
         self.alwaysRuns = alwaysRuns
         self.leadingWords = leadingWords
+        self.leadingWordsAllowed = allowed
     }
 
-    /// Which patterns may match this text.
-    public func candidates(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
-        let present = scanner.presentAtoms(in: text)
+    /// Whether ``candidates(in:wordStarts:)`` reads the text's word starts.
+    var needsWordStarts: Bool { scanner.needsWordStarts }
+
+    /// Which patterns may match this text, given its word starts (``LeadingWords/wordStarts(in:)``)
+    /// when the caller has them; they are found here when needed and not given.
+    public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
+        let present = scanner.presentAtoms(in: text, wordStarts: wordStarts)
         var result = alwaysRuns
         // Through pointers: this runs for every pattern of every document, and each checked
         // array read was a bounds test.
@@ -123,11 +148,20 @@ enum RegexAtoms {
     static func requirements(of node: Node) -> [[[UInt8]]]? {
         var kept: [(literals: [[UInt8]], worth: Double)] = []
         for literals in conjunction(node) {
-            let literals = literals.map { $0.count > maximumAtomLength ? Array($0.prefix(maximumAtomLength)) : $0 }
+            let literals = literals.map { literal in
+                let limit = maximumAtomLength + (isMarked(literal) ? 1 : 0)
+                return literal.count > limit ? Array(literal.prefix(limit)) : literal
+            }
             let value = worth(literals)
             guard value >= minimumSelectivity else { continue }
             let sorted = withoutExtensions(literals)
-            if kept.contains(where: { $0.literals == sorted }) { continue }
+            // The same literals twice (`abc … abc`) are kept once, marked when either is: a word
+            // that must start a word somewhere in every match is the stronger filter.
+            let unmarked = Set(sorted.map(withoutMark))
+            if let index = kept.firstIndex(where: { Set($0.literals.map(withoutMark)) == unmarked }) {
+                if sorted.filter(isMarked).count > kept[index].literals.filter(isMarked).count { kept[index].literals = sorted }
+                continue
+            }
             kept.append((sorted, value))
         }
         guard !kept.isEmpty else { return nil }
@@ -162,6 +196,7 @@ enum RegexAtoms {
             case UInt8(ascii: " "), 0x0A, 0x09: return total + 0.3
             case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "'"), UInt8(ascii: "-"), UInt8(ascii: "\""):
                 return total + 0.5
+            case wordStartMark: return total
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: return total + 1
             default: return total + 4
             }
@@ -174,7 +209,8 @@ enum RegexAtoms {
         case literal([UInt8])
         case other                       // a class, an escape, a dot, an anchor: matches something unknown
         case empty                       // matches the empty string only (anchors, lookarounds)
-        case boundary                    // `\b`: the empty string, between a word character and another
+        case boundary                    // `\b`, or `(?<!\w)`: the empty string, where a letter or digit after it starts a word
+        case separator                   // `\s` or `\W`: one character that is not a word character
 
         case sequence([Node])
         case alternation([Node])
@@ -188,7 +224,7 @@ enum RegexAtoms {
         switch node {
         case .literal(let bytes): return [bytes]
         case .empty, .boundary: return [[]]
-        case .other, .repeated: return nil
+        case .other, .separator, .repeated: return nil
         case .optional(let inner):
             guard let strings = exactStrings(inner) else { return nil }
             return [[]] + strings
@@ -210,53 +246,103 @@ enum RegexAtoms {
         }
     }
 
-    /// Literals one of which every match of `node` contains, or `nil`.
-    static func required(_ node: Node) -> [[UInt8]]? {
+    /// Marks, as the first byte of a literal, that every match has it right after a byte that is
+    /// not a word byte (an ASCII letter, digit or `_`), with an ASCII letter or digit first: each
+    /// occurrence that counts then starts a word, and the scanner looks for it at word starts
+    /// only (see ``AtomScanner``). 0xFF is never part of UTF-8, so it cannot be a literal's byte.
+    static let wordStartMark: UInt8 = 0xFF
+
+    /// `literal` marked with ``wordStartMark`` when it follows a break and opens on a letter or digit.
+    static func marked(_ literal: [UInt8], afterBreak: Bool) -> [UInt8] {
+        guard afterBreak, let first = literal.first, isASCIIAlphanumeric(first) else { return literal }
+        return [wordStartMark] + literal
+    }
+
+    static func isMarked(_ literal: [UInt8]) -> Bool { literal.first == wordStartMark }
+    static func withoutMark(_ literal: [UInt8]) -> ArraySlice<UInt8> { isMarked(literal) ? literal.dropFirst() : literal[...] }
+
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 || byte &- 48 < 10 }
+    static func isWordByte(_ byte: UInt8) -> Bool { isASCIIAlphanumeric(byte) || byte == UInt8(ascii: "_") }
+
+    /// Whether, after `node` matches, the last byte taken (or, when it takes none, the one
+    /// before it, which `before` tells) is surely not a word byte. `\b` counts as a break: what
+    /// follows it in a match, when it is a letter or digit, comes after a byte that is not one.
+    static func breakAfter(_ node: Node, before: Bool) -> Bool {
         switch node {
-        case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
-        case .other, .empty, .boundary, .optional: return nil
-        case .repeated(let inner, let min): return min >= 1 ? required(inner) : nil
+        case .literal(let bytes): return bytes.last.map { !isWordByte($0) } ?? before
+        case .separator, .boundary: return true
+        case .other: return false
+        case .empty: return before
+        case .optional(let inner): return before && breakAfter(inner, before: before)
+        case .repeated(let inner, let min):
+            // The last repetition follows the one before it, or what came before them all.
+            let once = breakAfter(inner, before: before)
+            let again = once && breakAfter(inner, before: once)
+            return min >= 1 ? again : before && again
+        case .alternation(let branches): return branches.allSatisfy { breakAfter($0, before: before) }
+        case .sequence(let items): return items.reduce(before) { breakAfter($1, before: $0) }
+        }
+    }
+
+    /// Literals one of which every match of `node` contains, or `nil`; `afterBreak` when what
+    /// comes before `node` in every match ends on a break (see ``breakAfter(_:before:)``).
+    static func required(_ node: Node, afterBreak: Bool = false) -> [[UInt8]]? {
+        switch node {
+        case .literal(let bytes): return bytes.isEmpty ? nil : [marked(bytes, afterBreak: afterBreak)]
+        case .other, .separator, .empty, .boundary, .optional: return nil
+        case .repeated(let inner, let min): return min >= 1 ? required(inner, afterBreak: afterBreak) : nil
         case .alternation(let branches):
-            if let strings = exactStrings(node) { return strings.contains { $0.isEmpty } ? nil : strings }
+            if let strings = exactStrings(node) {
+                return strings.contains { $0.isEmpty } ? nil : strings.map { marked($0, afterBreak: afterBreak) }
+            }
             var all: [[UInt8]] = []
             for branch in branches {
-                guard let literals = required(branch) else { return nil }
+                guard let literals = required(branch, afterBreak: afterBreak) else { return nil }
                 all += literals
             }
             return all
         case .sequence:
-            return conjunction(node).max { worth($0) < worth($1) }
+            return conjunction(node, afterBreak: afterBreak).max { worth($0) < worth($1) }
         }
     }
 
     /// Every requirement of `node` that can be found, each a set of literals one of which every
     /// match contains (sequences give one per item, an alternation at most one for all its branches).
-    static func conjunction(_ node: Node) -> [[[UInt8]]] {
+    static func conjunction(_ node: Node, afterBreak: Bool = false) -> [[[UInt8]]] {
         switch node {
-        case .literal(let bytes): return bytes.isEmpty ? [] : [[bytes]]
-        case .other, .empty, .boundary, .optional: return []
-        case .repeated(let inner, let min): return min >= 1 ? conjunction(inner) : []
-        case .alternation: return required(node).map { [$0] } ?? []
+        case .literal(let bytes): return bytes.isEmpty ? [] : [[marked(bytes, afterBreak: afterBreak)]]
+        case .other, .separator, .empty, .boundary, .optional: return []
+        case .repeated(let inner, let min): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
+        case .alternation: return required(node, afterBreak: afterBreak).map { [$0] } ?? []
         case .sequence(let items):
             // Runs of adjacent exact items join into longer alternatives (`\.` then `(?:xyz|top)`
             // gives `.xyz`, `.top`).
             var requirements: [[[UInt8]]] = []
             var run: [[UInt8]]? = nil
+            var runAfterBreak = false
+            var state = afterBreak
             func flush() {
-                if let current = run, !current.contains(where: \.isEmpty) { requirements.append(current) }
+                if let current = run, !current.contains(where: \.isEmpty) {
+                    requirements.append(current.map { marked($0, afterBreak: runAfterBreak) })
+                }
                 run = nil
             }
             for item in items {
+                defer { state = breakAfter(item, before: state) }
                 if let strings = exactStrings(item) {
                     if let current = run, current.count * strings.count <= maximumCombinations {
                         run = current.flatMap { prefix in strings.map { prefix + $0 } }
+                    } else if run == nil, strings == [[]] {
+                        // `\b` or a lookaround before a run: the run starts after it.
+                        continue
                     } else {
                         flush()
                         run = strings
+                        runAfterBreak = state
                     }
                 } else {
                     flush()
-                    requirements += conjunction(item)
+                    requirements += conjunction(item, afterBreak: state)
                 }
             }
             flush()
@@ -367,6 +453,25 @@ enum RegexAtoms {
             return .repeated(atom, min: minimum!)
         }
 
+        /// Whether the lookbehind body starting at `start` is `\w)` or a class (not negated) that
+        /// lists `\w`, closed by `])`: it matches every word character, perhaps more.
+        static func matchesEveryWordCharacter(_ bytes: [UInt8], from start: Int) -> Bool {
+            func escapedW(at position: Int) -> Bool {
+                position + 1 < bytes.count && bytes[position] == UInt8(ascii: "\\") && bytes[position + 1] == UInt8(ascii: "w")
+            }
+            if escapedW(at: start) { return start + 2 < bytes.count && bytes[start + 2] == UInt8(ascii: ")") }
+            guard start + 1 < bytes.count, bytes[start] == UInt8(ascii: "["), bytes[start + 1] != UInt8(ascii: "^") else { return false }
+            var position = start + 1
+            var listsW = false
+            while position < bytes.count, bytes[position] != UInt8(ascii: "]") {
+                // Nested classes (`[[:alpha:]]`) and escapes other than `\w` are stepped over.
+                if bytes[position] == UInt8(ascii: "[") { return false }
+                if escapedW(at: position) { listsW = true }
+                position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            return listsW && position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: ")")
+        }
+
         /// The members of a class such as `[1-9]` or `[ ,.]`: not negated, plain ASCII characters
         /// and ranges, at most ten in all. Consumes the class when it returns members.
         mutating func smallClass() -> [UInt8]? {
@@ -398,6 +503,7 @@ enum RegexAtoms {
             case UInt8(ascii: "("):
                 index += 1
                 var lookaround = false
+                var refusesWordBefore = false
                 if index < bytes.count, bytes[index] == UInt8(ascii: "?") {
                     index += 1
                     guard index < bytes.count else { return nil }
@@ -406,6 +512,7 @@ enum RegexAtoms {
                     case UInt8(ascii: "="), UInt8(ascii: "!"): index += 1; lookaround = true
                     case UInt8(ascii: "<"):
                         if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "=") || bytes[index + 1] == UInt8(ascii: "!") {
+                            refusesWordBefore = bytes[index + 1] == UInt8(ascii: "!") && Parser.matchesEveryWordCharacter(bytes, from: index + 2)
                             index += 2
                             lookaround = true
                         } else {
@@ -418,6 +525,9 @@ enum RegexAtoms {
                 }
                 guard let inner = parseAlternation(), index < bytes.count, bytes[index] == UInt8(ascii: ")") else { return nil }
                 index += 1
+                // `(?<!\w)` or `(?<![\w.@])`: the character before is not a word character, which
+                // before a letter or digit is what `\b` says.
+                if refusesWordBefore { return .boundary }
                 return lookaround ? .empty : inner
             case UInt8(ascii: "["):
                 if let members = smallClass() { return .alternation(members.map { .literal([$0]) }) }
@@ -440,6 +550,7 @@ enum RegexAtoms {
                 let escaped = bytes[index + 1]
                 index += 2
                 if escaped == UInt8(ascii: "b") { return .boundary }
+                if escaped == UInt8(ascii: "s") || escaped == UInt8(ascii: "W") { return .separator }
                 if "BAzZGK".utf8.contains(escaped) { return .empty }
                 if "pPxNgko".utf8.contains(escaped), index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "<") {
                     let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">")
@@ -474,24 +585,36 @@ enum RegexAtoms {
 
 /// Multi-literal search: which of many byte strings occur in a text, in one pass.
 ///
-/// Every position of the text is looked at on its own: its first four bytes are hashed into a
-/// bit filter of 8 KB (its first three into another, for atoms of three bytes), and only where a
-/// bit is set are the atoms starting with those bytes compared, eight bytes at a time under a
-/// mask. Atoms of one or two bytes are listed by their first byte. Unlike an automaton, whose
-/// next state depends on the last, nothing carries from one position to the next, so the
-/// processor works on several at once, and the tables touched at every byte fit in the
-/// first-level cache. The Aho-Corasick automaton this replaced (a table of about a megabyte for
-/// the bundled packs) waited on memory at most bytes.
+/// Most atoms can only count at a word start: a literal that every match has right after a `\b`
+/// or a space (marked ``RegexAtoms/wordStartMark``), or one with a letter or digit right after a
+/// byte that is not a word byte inside it (`l'arabe`, ` milliard`, `.xyz`). Each such atom is
+/// *pinned* at that letter, and looked for only at the text's word starts (an ASCII letter or
+/// digit after a byte that is not a word byte: the positions ``LeadingWords`` lists), a sixth of
+/// the positions of news text. Where the pinned byte starts a word, the atom's occurrence starts
+/// `pin` bytes before it. The other atoms (`@`, `/`, a word part such as `retard` in
+/// `\w*retard`) are looked for at every position.
+///
+/// At each position looked at, its first four bytes are hashed into a bit filter of 8 KB (its
+/// first three into another, for atoms of three bytes), and only where a bit is set are the
+/// atoms starting with those bytes compared, eight bytes at a time under a mask. Atoms of one or
+/// two bytes are listed by their first byte. Unlike an automaton, whose next state depends on
+/// the last, nothing carries from one position to the next, so the processor works on several
+/// at once, and the tables touched at every position fit in the first-level cache. The
+/// Aho-Corasick automaton this replaced (a table of about a megabyte for the bundled packs)
+/// waited on memory at most bytes.
 struct AtomScanner: Sendable {
-    /// An atom, or its first eight bytes: the text's next eight bytes, masked, equal `prefix`.
+    /// An atom, or its first eight bytes: the text's next eight bytes from where the atom would
+    /// start (`pin` bytes before the position looked at), masked, equal `prefix`.
     struct Entry: Sendable {
         var prefix: UInt64
         var mask: UInt64
         var length: Int32
         var atom: Int32
+        var pin: Int32
     }
 
-    /// Atoms whose first `keyLength` bytes hash to each bit of a filter, and to each bucket.
+    /// Atoms whose first `keyLength` bytes from their pin hash to each bit of a filter, and to
+    /// each bucket.
     struct Table: Sendable {
         static let filterBits = 16
         static let bucketBits = 12
@@ -501,13 +624,13 @@ struct AtomScanner: Sendable {
         let bucketStart: [Int32]
         let entries: [Entry]
 
-        init(keyLength: Int, atoms: [Entry]) {
+        init(keyLength: Int, atoms: [(entry: Entry, key: UInt64)]) {
             let keyMask: UInt64 = (1 << (8 * UInt64(keyLength))) - 1
             self.keyMask = keyMask
             var filter = [UInt64](repeating: 0, count: (1 << Self.filterBits) / 64)
             var buckets = [[Entry]](repeating: [], count: 1 << Self.bucketBits)
-            for entry in atoms {
-                let hash = Self.hash(entry.prefix & keyMask)
+            for (entry, key) in atoms {
+                let hash = Self.hash(key & keyMask)
                 let bit = Self.filterIndex(hash)
                 filter[bit >> 6] |= 1 << UInt64(bit & 63)
                 buckets[Self.bucketIndex(hash)].append(entry)
@@ -527,51 +650,103 @@ struct AtomScanner: Sendable {
         }
     }
 
-    private let threeByteAtoms: Table
-    private let longerAtoms: Table
-    /// Bytes that start an atom of one or two bytes, and those atoms by first byte. Four words
-    /// read through a pointer rather than a `ByteSet`: in this loop, which runs at every byte of
-    /// every document, `ByteSet`'s branch-free word selection took the scan from 6.6–7.0 % of the
-    /// pipeline to 8.1 %.
-    private let shortFirstBytes: [UInt64]
-    private let shortStart: [Int32]
-    private let shortEntries: [Entry]
+    /// The atoms looked for at one kind of position, by the length of what follows their pin.
+    struct Tables: Sendable {
+        let threeByteAtoms: Table
+        let longerAtoms: Table
+        /// Bytes that start (from the pin) an atom of one or two bytes, and those atoms by that
+        /// byte. Four words read through a pointer rather than a `ByteSet`: in this loop, which
+        /// runs at every byte of every document, `ByteSet`'s branch-free word selection took the
+        /// scan from 6.6–7.0 % of the pipeline to 8.1 %.
+        let shortFirstBytes: [UInt64]
+        let shortStart: [Int32]
+        let shortEntries: [Entry]
+        let isEmpty: Bool
+        /// The bytes that the atoms' keys start with, when there are at most three of them (`@`,
+        /// `/`, `p`): the positions worth looking at are then found eight bytes at a time.
+        let fewFirstBytes: (UInt8, UInt8, UInt8)?
+
+        init(_ atoms: [(entry: Entry, key: [UInt8])]) {
+            var shortFirstBytes = [UInt64](repeating: 0, count: 4)
+            var short = [[Entry]](repeating: [], count: 256)
+            var three: [(entry: Entry, key: UInt64)] = []
+            var longer: [(entry: Entry, key: UInt64)] = []
+            for (entry, key) in atoms {
+                var packed: UInt64 = 0
+                for (offset, byte) in key.prefix(8).enumerated() { packed |= UInt64(byte) << (8 * offset) }
+                switch key.count {
+                case 1, 2:
+                    let first = Int(key[0])
+                    shortFirstBytes[first >> 6] |= 1 << UInt64(first & 63)
+                    short[first].append(entry)
+                case 3: three.append((entry, packed))
+                default: longer.append((entry, packed))
+                }
+            }
+            threeByteAtoms = Table(keyLength: 3, atoms: three)
+            longerAtoms = Table(keyLength: 4, atoms: longer)
+            self.shortFirstBytes = shortFirstBytes
+            let flatShort = flattened(short)
+            shortStart = flatShort.starts
+            shortEntries = flatShort.elements
+            isEmpty = atoms.isEmpty
+            let firstBytes = Array(Set(atoms.map { $0.key[0] })).sorted()
+            fewFirstBytes = (1...3).contains(firstBytes.count)
+                ? (firstBytes[0], firstBytes[1 % firstBytes.count], firstBytes[2 % firstBytes.count]) : nil
+        }
+    }
+
+    private let anywhere: Tables
+    private let atWordStarts: Tables
     /// Bytes after the eighth, for the rare atoms longer than eight bytes (by atom id).
     private let tails: [Int32: [UInt8]]
     let atomCount: Int
+    /// Whether some atoms are looked for at word starts, which the caller then lists.
+    var needsWordStarts: Bool { !atWordStarts.isEmpty }
 
+    /// Whether `atom` is looked for at word starts only (see the type's description).
+    static func isPinned(_ atom: [UInt8]) -> Bool { pin(of: atom) != nil }
+
+    /// Where the atom (marked or not) is pinned, in its unmarked bytes, if it is.
+    static func pin(of marked: [UInt8]) -> Int? {
+        let atom = RegexAtoms.withoutMark(marked)
+        if RegexAtoms.isMarked(marked), let first = atom.first, RegexAtoms.isASCIIAlphanumeric(first) { return 0 }
+        let position = atom.indices.dropFirst().first { position in
+            !RegexAtoms.isWordByte(atom[position - 1]) && RegexAtoms.isASCIIAlphanumeric(atom[position])
+        }
+        return position.map { $0 - atom.startIndex }
+    }
+
+    /// - Parameter atoms: byte strings, each perhaps marked with ``RegexAtoms/wordStartMark``
+    ///   as its first byte.
     init(_ atoms: [[UInt8]]) {
         atomCount = atoms.count
-        var shortFirstBytes = [UInt64](repeating: 0, count: 4)
-        var short = [[Entry]](repeating: [], count: 256)
-        var three: [Entry] = []
-        var longer: [Entry] = []
+        var anywhere: [(entry: Entry, key: [UInt8])] = []
+        var atWordStarts: [(entry: Entry, key: [UInt8])] = []
         var tails: [Int32: [UInt8]] = [:]
-        for (id, atom) in atoms.enumerated() where !atom.isEmpty {
+        for (id, marked) in atoms.enumerated() {
+            let atom = Array(RegexAtoms.withoutMark(marked))
+            guard !atom.isEmpty else { continue }
+            let pin = AtomScanner.pin(of: marked)
             var prefix: UInt64 = 0
             for (offset, byte) in atom.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * offset) }
             let mask: UInt64 = atom.count >= 8 ? ~0 : (1 << (8 * UInt64(atom.count))) - 1
-            let entry = Entry(prefix: prefix, mask: mask, length: Int32(atom.count), atom: Int32(id))
+            let entry = Entry(prefix: prefix, mask: mask, length: Int32(atom.count), atom: Int32(id), pin: Int32(pin ?? 0))
             if atom.count > 8 { tails[Int32(id)] = Array(atom[8...]) }
-            switch atom.count {
-            case 1, 2:
-                let first = Int(atom[0])
-                shortFirstBytes[first >> 6] |= 1 << UInt64(first & 63)
-                short[first].append(entry)
-            case 3: three.append(entry)
-            default: longer.append(entry)
+            if let pin {
+                atWordStarts.append((entry, Array(atom[pin...])))
+            } else {
+                anywhere.append((entry, atom))
             }
         }
-        threeByteAtoms = Table(keyLength: 3, atoms: three)
-        longerAtoms = Table(keyLength: 4, atoms: longer)
-        self.shortFirstBytes = shortFirstBytes
-        let flatShort = flattened(short)
-        shortStart = flatShort.starts
-        shortEntries = flatShort.elements
+        self.anywhere = Tables(anywhere)
+        self.atWordStarts = Tables(atWordStarts)
         self.tails = tails
     }
 
-    func presentAtoms(in text: UnsafeBufferPointer<UInt8>) -> [Bool] {
+    /// Which atoms occur in `text`, given its word starts (see ``LeadingWords/wordStarts(in:)``)
+    /// when ``needsWordStarts``; found here when not given.
+    func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         var present = [Bool](repeating: false, count: atomCount)
         let count = text.count
         guard atomCount > 0, count > 0 else { return present }
@@ -582,31 +757,53 @@ struct AtomScanner: Sendable {
         padded.copyMemory(from: UnsafeRawBufferPointer(text))
         (padded.baseAddress! + count).initializeMemory(as: UInt8.self, repeating: 0, count: 8)
         let base = UnsafeRawPointer(padded.baseAddress!)
-        let tails = self.tails
-        let threeMask = threeByteAtoms.keyMask
-        let longerMask = longerAtoms.keyMask
         present.withUnsafeMutableBufferPointer { present in
-        threeByteAtoms.filter.withUnsafeBufferPointer { threeFilter in
-        threeByteAtoms.bucketStart.withUnsafeBufferPointer { threeStart in
-        threeByteAtoms.entries.withUnsafeBufferPointer { threeEntries in
-        longerAtoms.filter.withUnsafeBufferPointer { longerFilter in
-        longerAtoms.bucketStart.withUnsafeBufferPointer { longerStart in
-        longerAtoms.entries.withUnsafeBufferPointer { longerEntries in
-        shortFirstBytes.withUnsafeBufferPointer { shortFirstBytes in
-        shortStart.withUnsafeBufferPointer { shortStart in
-        shortEntries.withUnsafeBufferPointer { shortEntries in
+            if let targets = anywhere.fewFirstBytes {
+                scan(anywhere, at: PositionsOfBytes(text: text, targets: targets), base: base, count: count, into: present)
+            } else if !anywhere.isEmpty {
+                scan(anywhere, at: 0..<count, base: base, count: count, into: present)
+            }
+            if !atWordStarts.isEmpty {
+                let starts = wordStarts ?? LeadingWords.wordStarts(in: text)
+                starts.withUnsafeBufferPointer { starts in
+                    scan(atWordStarts, at: starts.lazy.map { Int($0) }, base: base, count: count, into: present)
+                }
+            }
+        }
+        return present
+    }
+
+    @inline(__always)
+    private func scan<Positions: Sequence>(_ tables: Tables, at positions: Positions, base: UnsafeRawPointer, count: Int,
+                                           into present: UnsafeMutableBufferPointer<Bool>) where Positions.Element == Int {
+        let tails = self.tails
+        let threeMask = tables.threeByteAtoms.keyMask
+        let longerMask = tables.longerAtoms.keyMask
+        tables.threeByteAtoms.filter.withUnsafeBufferPointer { threeFilter in
+        tables.threeByteAtoms.bucketStart.withUnsafeBufferPointer { threeStart in
+        tables.threeByteAtoms.entries.withUnsafeBufferPointer { threeEntries in
+        tables.longerAtoms.filter.withUnsafeBufferPointer { longerFilter in
+        tables.longerAtoms.bucketStart.withUnsafeBufferPointer { longerStart in
+        tables.longerAtoms.entries.withUnsafeBufferPointer { longerEntries in
+        tables.shortFirstBytes.withUnsafeBufferPointer { shortFirstBytes in
+        tables.shortStart.withUnsafeBufferPointer { shortStart in
+        tables.shortEntries.withUnsafeBufferPointer { shortEntries in
             @inline(__always) func check(_ entries: UnsafeBufferPointer<Entry>, _ range: Range<Int>,
                                          at position: Int, _ word: UInt64) {
                 for index in range {
                     let entry = entries[index]
-                    guard word & entry.mask == entry.prefix, position + Int(entry.length) <= count else { continue }
+                    let start = position - Int(entry.pin)
+                    guard start >= 0, start + Int(entry.length) <= count else { continue }
+                    let atStart = entry.pin == 0
+                        ? word : UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+                    guard atStart & entry.mask == entry.prefix else { continue }
                     if entry.length > 8, !tails[entry.atom]!.enumerated().allSatisfy({ offset, byte in
-                        base.load(fromByteOffset: position + 8 + offset, as: UInt8.self) == byte
+                        base.load(fromByteOffset: start + 8 + offset, as: UInt8.self) == byte
                     }) { continue }
                     present[Int(entry.atom)] = true
                 }
             }
-            for position in 0..<count {
+            for position in positions {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let first = Int(truncatingIfNeeded: word & 0xFF)
                 if shortFirstBytes[first >> 6] & (1 << UInt64(first & 63)) != 0 {
@@ -625,8 +822,26 @@ struct AtomScanner: Sendable {
                     check(threeEntries, Int(threeStart[bucket])..<Int(threeStart[bucket + 1]), at: position, word)
                 }
             }
-        }}}}}}}}}}
-        return present
+        }}}}}}}}}
+    }
+}
+
+/// The positions of a text whose byte is one of three, in order, found eight bytes at a time.
+struct PositionsOfBytes: Sequence, IteratorProtocol {
+    let text: UnsafeBufferPointer<UInt8>
+    let targets: (UInt8, UInt8, UInt8)
+    private var from = 0
+
+    init(text: UnsafeBufferPointer<UInt8>, targets: (UInt8, UInt8, UInt8)) {
+        self.text = text
+        self.targets = targets
+    }
+
+    mutating func next() -> Int? {
+        let found = text.firstIndex(ofAnyOf: targets, from: from)
+        guard found < text.count else { return nil }
+        from = found + 1
+        return found
     }
 }
 

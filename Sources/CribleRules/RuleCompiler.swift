@@ -95,9 +95,17 @@ public struct RuleCompiler: Sendable {
         let prefilterSources = zip(definitions, compiledSources).flatMap { definition, sources in
             definition.caseSensitive ? sources.map { _ in "" } : sources
         }
+        // The limits each pattern compiles with: the tight ones for risky shapes.
+        let patternLimits = definitions.map { definition -> [Regex.Limits] in
+            guard case .regex(let patterns) = definition.kind else { return [] }
+            return patterns.map { RuleLinter.hasNestedUnboundedQuantifier($0.value) ? riskyRegexLimits : regexLimits }
+        }
+        // Rule patterns compile without options, so their limits alone decide (as
+        // `CompiledRuleSet.mayTryAtLeadingWords` does from the compiled patterns, which checks this).
+        let leadingWordsAllowed = patternLimits.flatMap { $0.map { $0 == .standard } }
         let prefilterBuild = IndexedResults<RegexPrefilter?>(count: 1, placeholder: nil)
         DispatchQueue.global().async(group: group) {
-            prefilterBuild.set(0, RegexPrefilter(patterns: prefilterSources))
+            prefilterBuild.set(0, RegexPrefilter(patterns: prefilterSources, leadingWordsAllowed: leadingWordsAllowed))
         }
 
         // Compile simple rules; composites are resolved once every simple rule is known.
@@ -135,10 +143,9 @@ public struct RuleCompiler: Sendable {
                 kind = .near(within: within)
             case .regex(let patterns):
                 var regexes: [Regex] = []
-                for (pattern, source) in zip(patterns, compiledSources[definitionIndex]) {
+                for ((pattern, source), limits) in zip(zip(patterns, compiledSources[definitionIndex]), patternLimits[definitionIndex]) {
                     do {
-                        let risky = RuleLinter.hasNestedUnboundedQuantifier(pattern.value)
-                        let regex = try Regex(source, limits: risky ? riskyRegexLimits : regexLimits)
+                        let regex = try Regex(source, limits: limits)
                         if regex.canMatchEmpty {
                             report(.warning, "W002", "pattern /\(pattern.value)/ can match the empty string", at: pattern.location,
                                    hint: "empty matches are ignored; make the pattern require at least one character")

@@ -3,17 +3,22 @@ import XCTest
 import PCRE2
 
 final class PrefilterTests: XCTestCase {
+    /// An atom as text, with its word-start mark (see ``RegexAtoms/wordStartMark``) shown as `‸`.
+    func shown(_ atom: [UInt8]) -> String {
+        atom.first == RegexAtoms.wordStartMark ? "‸" + String(decoding: atom.dropFirst(), as: UTF8.self) : String(decoding: atom, as: UTF8.self)
+    }
+
     func atoms(_ pattern: String) -> [String]? {
-        RegexAtoms.requirements(of: pattern)?.first?.map { String(decoding: $0, as: UTF8.self) }.sorted()
+        RegexAtoms.requirements(of: pattern)?.first?.map(shown).sorted()
     }
 
     func testRequiredLiteralsOfCommonShapes() {
-        XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), ["donnee d", "donnees "], "atoms are cut after eight bytes")
-        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["rancongi", "ransomwa"])
+        XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), ["‸donnee d", "‸donnees "], "atoms are cut after eight bytes, the mark aside")
+        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["‸rancongi", "‸ransomwa"])
         XCTAssertEqual(atoms(#"[a-z0-9.]+@[a-z0-9-]+\.[a-z]{2,}"#), ["@"], "`@` is rare in prose: worth filtering on alone")
         XCTAssertEqual(atoms(#"[a-z]+\.(?:xyz|top|tk)\b"#), [".tk", ".top", ".xyz"], "adjacent exact pieces combine")
         XCTAssertEqual(atoms(#"\b(?:de|la) [0-9]+"#), nil, "two-letter words occur in every text")
-        XCTAssertEqual(atoms(#"\bwww\.[a-z]+"#), ["www."])
+        XCTAssertEqual(atoms(#"\bwww\.[a-z]+"#), ["‸www."])
         XCTAssertEqual(atoms(#"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b"#), ["@"])
         XCTAssertEqual(atoms(#"(?<![\w+])\+(?!33)(?=(?:[ .()-]{0,2}\d){8,15})[1-9]\d{0,2}"#), (1...9).map { "+\($0)" })
         XCTAssertEqual(atoms(#"(?:foo|ba)bar"#), ["babar", "foobar"])
@@ -27,30 +32,66 @@ final class PrefilterTests: XCTestCase {
     }
 
     func testAtomsThatExtendAnotherAreDropped() {
-        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)\b"#), ["image", "photo"])
-        XCTAssertEqual(atoms(#"\b(?:gen|generee?s?)\b"#), ["gen"])
+        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)\b"#), ["‸image", "‸photo"])
+        XCTAssertEqual(atoms(#"\b(?:gen|generee?s?)\b"#), ["‸gen"])
         XCTAssertEqual(RegexAtoms.withoutExtensions([Array("abd".utf8), Array("ab".utf8), Array("abc".utf8), Array("b".utf8)])
                            .map { String(decoding: $0, as: UTF8.self) }, ["ab", "b"])
     }
 
     func testLiteralRunsAreReadAsWordsWithQuantifiersOnTheirLastCharacter() {
-        XCTAssertEqual(atoms(#"\bvoitures+ rouge"#), ["voiture"], "`s+` repeats the `s` only")
-        XCTAssertEqual(atoms(#"\b(?:chat)+ \d"#), ["chat"])
-        XCTAssertEqual(atoms(#"\bxyz\.abc"#), ["xyz.abc"], "an escaped character joins the word")
-        XCTAssertEqual(atoms(#"\bprix{2,3}\d"#), ["pri"], "`x{2,3}` repeats the `x` only")
+        XCTAssertEqual(atoms(#"\bvoitures+ rouge"#), ["‸voiture"], "`s+` repeats the `s` only")
+        XCTAssertEqual(atoms(#"\b(?:chat)+ \d"#), ["‸chat"])
+        XCTAssertEqual(atoms(#"\bxyz\.abc"#), ["‸xyz.abc"], "an escaped character joins the word")
+        XCTAssertEqual(atoms(#"\bprix{2,3}\d"#), ["‸pri"], "`x{2,3}` repeats the `x` only")
     }
 
     func requirements(_ pattern: String) -> [[String]]? {
-        RegexAtoms.requirements(of: pattern)?.map { $0.map { String(decoding: $0, as: UTF8.self) } }
+        RegexAtoms.requirements(of: pattern)?.map { $0.map(shown) }
     }
 
     func testEveryRequirementOfASequenceIsKept() {
-        XCTAssertEqual(requirements(#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#), [["generee"], ["photo", "video"], ["par"]],
+        XCTAssertEqual(requirements(#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#), [["‸generee"], ["‸photo", "‸video"], ["‸par"]],
                        "most selective first; `ia` is too common to keep")
-        XCTAssertEqual(requirements(#"(?:abc\s+def)+\s+ghij"#), [["ghij"], ["abc"], ["def"]], "a repeated group's requirements hold")
+        XCTAssertEqual(requirements(#"(?:abc\s+def)+\s+ghij"#), [["‸ghij"], ["abc"], ["‸def"]], "a repeated group's requirements hold")
         XCTAssertEqual(requirements(#"(?:abc\s+def)?\s*ghij"#), [["ghij"]], "an optional group's do not")
-        XCTAssertEqual(requirements(#"abc\s+(?:xyz|uvw)\s+abc"#), [["abc"], ["uvw", "xyz"]], "a requirement is kept once")
+        XCTAssertEqual(requirements(#"abc\s+(?:xyz|uvw)\s+abc"#), [["‸abc"], ["‸uvw", "‸xyz"]],
+                       "a requirement is kept once, marked when one of its occurrences is")
         XCTAssertEqual(requirements(#"aaaa\s+bbbb\s+cccc\s+dddd\s+eeee"#)?.count, RegexAtoms.maximumRequirements)
+    }
+
+    /// A literal is marked when every match has it right after a byte that is not a word byte.
+    func testLiteralsAfterABreakAreMarked() {
+        XCTAssertEqual(atoms(#"\bfoo"#), ["‸foo"])
+        XCTAssertEqual(atoms(#"\sfoo"#), ["‸foo"])
+        XCTAssertEqual(atoms(#"\Wfoo"#), ["‸foo"])
+        XCTAssertEqual(atoms(#"(?<!\w)foo"#), ["‸foo"], "a lookbehind that refuses a word character")
+        XCTAssertEqual(atoms(#"(?<![\w.@])foo"#), ["‸foo"])
+        XCTAssertEqual(atoms(#"\b(?:tous\s+)?foo"#), ["‸foo"], "an optional group that ends on a space, after a break")
+        XCTAssertEqual(atoms(#"\bab\s*(?:cd\s*)*foo"#), ["foo"],
+                       "`ab` then `foo` with nothing between is one word")
+        XCTAssertEqual(atoms(#"(?:te\s+|t'\s*)foo"#), ["‸foo"])
+        XCTAssertEqual(atoms(#"(?:te|t')\s*foo"#), ["foo"], "`tefoo` matches: `foo` may be inside a word")
+        XCTAssertEqual(atoms(#"\w*foo"#), ["foo"])
+        XCTAssertEqual(atoms(#"(?<!\d)foo"#), ["foo"], "a lookbehind that allows letters before")
+        XCTAssertEqual(atoms(#"(?<![^\w])foo"#), ["foo"], "a negated class lists no word character")
+        XCTAssertEqual(atoms(#"(?<=\s)foo"#), ["foo"], "a positive lookbehind is not read")
+        XCTAssertEqual(atoms(#"\b_foo"#), ["_foo"], "only a letter or digit can start a word")
+        XCTAssertEqual(atoms(#"\b(?:foo|-bar)"#), ["-bar", "‸foo"], "each literal of an alternation on its own")
+    }
+
+    func testAtomsArePinnedAtTheirFirstWordStart() {
+        func pin(_ atom: String) -> Int? { AtomScanner.pin(of: Array(atom.utf8)) }
+        XCTAssertEqual(pin("foo"), nil)
+        XCTAssertEqual(AtomScanner.pin(of: [RegexAtoms.wordStartMark] + Array("foo".utf8)), 0)
+        XCTAssertEqual(AtomScanner.pin(of: [RegexAtoms.wordStartMark] + Array("-foo".utf8)), 1, "a mark before a non-letter is not a pin")
+        XCTAssertEqual(pin("l'arabe"), 2)
+        XCTAssertEqual(pin(" milliard"), 1)
+        XCTAssertEqual(pin(".xyz"), 1)
+        XCTAssertEqual(pin("+33"), 1)
+        XCTAssertEqual(pin("a_b"), nil, "`_` is a word byte")
+        XCTAssertEqual(pin("@"), nil)
+        XCTAssertEqual(pin("ab "), nil)
+        XCTAssertEqual(pin("\u{E9}t\u{E9}"), 2, "a byte beyond ASCII is not a word byte")
     }
 
     func testAPatternIsSkippedOnlyWhenARequirementIsMissing() {
@@ -134,6 +175,86 @@ final class PrefilterTests: XCTestCase {
                 if present != expected { return }
             }
         }
+    }
+
+    /// Atoms marked as starting a word count only where they do; others wherever they occur.
+    /// Random atoms and texts of letters, digits, `_`, spaces, apostrophes, dashes and bytes
+    /// beyond ASCII, so atoms are pinned by their mark, by a break inside them, or not at all,
+    /// and sets of few atoms take the scan that jumps between their first bytes.
+    func testPinnedAtomsAreFoundWhereTheyStartAWord() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "b", "1", "_", " ", "'", "-", "\u{E9}", "ab", "b1"]
+        func randomBytes(_ count: Int) -> [UInt8] {
+            Array((0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
+        }
+        func isWordByte(_ byte: UInt8) -> Bool { LeadingWords.isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
+        var pinnedFound = 0, pinnedRefused = 0
+        for round in 0..<600 {
+            let atoms: [[UInt8]] = (0..<Int.random(in: 1...(round % 2 == 0 ? 4 : 30), using: &generator)).map { _ in
+                let atom = randomBytes(Int.random(in: 1...5, using: &generator))
+                return Bool.random(using: &generator) ? [RegexAtoms.wordStartMark] + atom : atom
+            }
+            let scanner = AtomScanner(atoms)
+            for _ in 0..<5 {
+                let text = randomBytes(Int.random(in: 0...40, using: &generator))
+                let present = text.withUnsafeBufferPointer { scanner.presentAtoms(in: $0) }
+                let expected = atoms.map { marked -> Bool in
+                    let atom = Array(RegexAtoms.withoutMark(marked))
+                    let startsAWord = RegexAtoms.isMarked(marked) && LeadingWords.isAlphanumeric(atom[0])
+                    guard text.count >= atom.count else { return false }
+                    return (0...(text.count - atom.count)).contains { start in
+                        text[start..<(start + atom.count)].elementsEqual(atom) && (!startsAWord || start == 0 || !isWordByte(text[start - 1]))
+                    }
+                }
+                for (marked, (found, wanted)) in zip(atoms, zip(present, expected)) where RegexAtoms.isMarked(marked) {
+                    if found { pinnedFound += 1 } else if text.count > 0 { pinnedRefused += 1 }
+                    _ = wanted
+                }
+                XCTAssertEqual(present, expected, "atoms \(atoms.map(shown)) in \(String(decoding: text, as: UTF8.self))")
+                if present != expected { return }
+            }
+        }
+        XCTAssertGreaterThan(pinnedFound, 100)
+        XCTAssertGreaterThan(pinnedRefused, 100)
+    }
+
+    /// A pattern is a candidate for every text it matches, however its atoms are pinned: tricky
+    /// shapes against random texts of their own words, glued to each other or not.
+    func testThePrefilterNeverSkipsAPatternThatMatches() throws {
+        let patterns = [
+            #"\b(?:je|j'|on)\s*(?:vais|veux)\s+(?:tous\s+)?(?:te\s+|t'\s*|vous\s+)(?:tuer|buter)\b"#,
+            #"(?:te|t')\s*(?:tuer|buter)"#,
+            #"(?<![\w.])(?:contact|info)@[a-z]+\.fr"#,
+            #"\d+\s*(?:milliards?|millions?)\s+(?:d'euros|de dollars)"#,
+            #"\b(?:l'|les\s+)(?:arabes?|migrants?)\s+(?:\w+\s+){0,2}?(?:envahissent|volent)"#,
+            #"[a-z]+\.(?:xyz|top)\b"#,
+            #"\bab\s*(?:cd\s*)*tuer"#,
+        ]
+        let prefilter = RegexPrefilter(patterns: patterns)
+        let regexes = try patterns.map { try Regex($0) }
+        let pieces = ["je", "j'", "on", "vais", "veux", "tous", "te", "t'", "vous", "tuer", "buter", "contact", "info", "@",
+                      "exemple", ".fr", ".", "3", "12", "milliards", "million", "d'euros", "de", "dollars", "l'", "les",
+                      "arabe", "migrants", "envahissent", "volent", "site", ".xyz", ".top", "ab", "cd", " ", " ", "  ", "_", "x", "é"]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        var matched = 0, skipped = 0
+        for _ in 0..<20_000 {
+            let text = Array((0..<Int.random(in: 0...14, using: &generator))
+                .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+            let candidates = text.withUnsafeBufferPointer { prefilter.candidates(in: $0) }
+            for (index, regex) in regexes.enumerated() {
+                let matches = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch) }
+                if !matches.isEmpty {
+                    matched += 1
+                    XCTAssertTrue(candidates[index], "\(patterns[index]) skipped on \(String(decoding: text, as: UTF8.self))")
+                    if !candidates[index] { return }
+                } else if !candidates[index] {
+                    skipped += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(matched, 500, "the texts must hold matches for the check to mean something")
+        XCTAssertGreaterThan(skipped, 10_000, "and the prefilter must still skip patterns")
     }
 
     // MARK: Leading words
