@@ -160,7 +160,10 @@ public struct SpamSignals: Classifier {
     /// The whole text when it is mostly capitals (at least 20 letters, 70 % upper case).
     func shoutingSpan(_ bytes: [UInt8]) -> Range<Int>? {
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 }
-        let (upper, lower) = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) }
+        // Settled once capitals could no longer reach 70 % of the letters (3 × upper < 7 × lower).
+        let (upper, lower) = bytes.withUnsafeBufferPointer {
+            asciiLetterCounts(in: $0) { upper, lower, remaining in 3 * (upper + remaining) < 7 * lower }
+        }
         let letters = upper + lower
         guard letters >= 20, Double(upper) / Double(letters) >= 0.7,
               let first = bytes.firstIndex(where: isLetter), let last = bytes.lastIndex(where: isLetter) else { return nil }

@@ -102,12 +102,25 @@ extension UnsafeBufferPointer where Element == UInt8 {
 /// (UTF-8 beyond ASCII) are excluded, and bit 5, shifted up to bit 7, tells capitals.
 @inlinable
 public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>) -> (upper: Int, lower: Int) {
+    asciiLetterCounts(in: bytes, stoppingWhen: { _, _, _ in false })
+}
+
+/// ``asciiLetterCounts(in:)``, stopped early once `decided(upper, lower, remaining)` says that
+/// the `remaining` bytes cannot change what the caller will conclude from the counts (asked
+/// every 512 bytes); the counts so far are then returned. Whether a text is mostly capitals is
+/// settled, for ordinary text, well before its end.
+@inlinable
+public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>,
+                              stoppingWhen decided: (_ upper: Int, _ lower: Int, _ remaining: Int) -> Bool) -> (upper: Int, lower: Int) {
     var upper = 0, letters = 0
     var index = 0
     if let base = bytes.baseAddress {
         let raw = UnsafeRawPointer(base)
         let highs: UInt64 = 0x8080_8080_8080_8080
         while index + 8 <= bytes.count {
+            if index & 511 == 0, index > 0, decided(upper, letters &- upper, bytes.count &- index) {
+                return (upper, letters &- upper)
+            }
             let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             let lowered = (word | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F
             let atLeastA = lowered &+ 0x1F1F_1F1F_1F1F_1F1F

@@ -335,7 +335,10 @@ public struct SentimentAnalyzer: Sendable {
     }
 
     func isMostlyCapitals(_ text: TextView) -> Bool {
-        let counts = text.original.withUnsafeBufferPointer { asciiLetterCounts(in: UnsafeBufferPointer(rebasing: $0.prefix(5000))) }
+        // Settled once capitals could no longer outnumber the other letters.
+        let counts = text.original.withUnsafeBufferPointer {
+            asciiLetterCounts(in: UnsafeBufferPointer(rebasing: $0.prefix(5000))) { upper, lower, remaining in upper + remaining <= lower }
+        }
         return counts.upper > counts.lower
     }
 }

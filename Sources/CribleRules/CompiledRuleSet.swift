@@ -182,17 +182,28 @@ public struct CompiledRuleSet: Sendable {
     /// run can be handed on as a slice, without a copy.
     private func groupedByRule(rules owners: [Int32], matches: [PhraseMatch]) -> (rules: [Int32], matches: [PhraseMatch]) {
         guard owners.count > 1 else { return (owners, matches) }
-        var next = [Int](repeating: 0, count: rules.count + 1)
-        for rule in owners { next[Int(rule) + 1] += 1 }
-        for rule in 0..<rules.count { next[rule + 1] += next[rule] }
+        // Where each rule's run starts, through pointers: the running sum covers every rule for
+        // every document, and with a bounds test per read it cost a tenth of a short document.
+        var next = [Int32](repeating: 0, count: rules.count + 1)
         var sortedRules = [Int32](repeating: 0, count: owners.count)
         let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: matches.count) { buffer, initialized in
-            for (rule, match) in zip(owners, matches) {
-                let position = next[Int(rule)]
-                (buffer.baseAddress! + position).initialize(to: match)
-                sortedRules[position] = rule
-                next[Int(rule)] += 1
-            }
+            next.withUnsafeMutableBufferPointer { next in
+            owners.withUnsafeBufferPointer { owners in
+            matches.withUnsafeBufferPointer { matches in
+            sortedRules.withUnsafeMutableBufferPointer { sortedRules in
+                for rule in owners { next[Int(rule) &+ 1] &+= 1 }
+                var sum: Int32 = 0
+                for rule in next.indices {
+                    sum &+= next[rule]
+                    next[rule] = sum
+                }
+                for (rule, match) in zip(owners, matches) {
+                    let position = Int(next[Int(rule)])
+                    (buffer.baseAddress! + position).initialize(to: match)
+                    sortedRules[position] = rule
+                    next[Int(rule)] &+= 1
+                }
+            }}}}
             initialized = matches.count
         }
         return (sortedRules, sortedMatches)

@@ -77,6 +77,33 @@ final class LetterCountTests: XCTestCase {
         XCTAssertEqual(counts.lower, 2)
     }
 
+    /// Stopped early, the counts are those of the bytes before a multiple of 512, the first
+    /// place where the caller's question was settled; never stopped, they are the whole text's.
+    func testLetterCountsStopWhereTheCallerSaysTheAnswerIsSettled() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = Array("aaaaaeiou BONJOUR Le Monde 12, é".utf8)
+        func counts(_ bytes: ArraySlice<UInt8>) -> (upper: Int, lower: Int) {
+            (bytes.filter { (65...90).contains($0) }.count, bytes.filter { (97...122).contains($0) }.count)
+        }
+        var stopped = 0
+        for _ in 0..<300 {
+            let length = Int.random(in: 0...5000, using: &generator)
+            let bytes = (0..<length).map { _ in pieces.randomElement(using: &generator)! }
+            let never = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) { _, _, _ in false } }
+            XCTAssertTrue(never == counts(bytes[...]))
+            // Capitals can no longer outnumber the other letters.
+            let settled = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) { upper, lower, remaining in upper + remaining <= lower } }
+            let end = stride(from: 512, to: length - 7, by: 512).first { end in
+                let prefix = counts(bytes[..<end])
+                return prefix.upper + (length - end) <= prefix.lower
+            } ?? length
+            XCTAssertTrue(settled == counts(bytes[..<end]), "length \(length), stopped at \(end)")
+            XCTAssertEqual(settled.upper > settled.lower, never.upper > never.lower)
+            if end < length { stopped += 1 }
+        }
+        XCTAssertGreaterThan(stopped, 100, "most texts of mostly lower-case letters are settled early")
+    }
+
     func testMembershipIsContainsAsANumber() {
         let set = ByteSet(".!?\n\u{7F}")
         for byte in UInt8.min...UInt8.max {
