@@ -356,7 +356,7 @@ public struct CompiledRuleSet: Sendable {
                         }
                         neutral = foldedIsNeutral!
                     }
-                    let words = optimised && !onOriginal ? leadingWords[position] : nil
+                    let words = optimised && !onOriginal ? leadingWords[position].flatMap { $0.needsNeutralText && !neutral ? nil : $0 } : nil
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
                         guard let words else {
                             return try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000,

@@ -14,7 +14,10 @@ import CribleCore
 /// letter or digit is one, with or without Unicode properties: without them, bytes beyond ASCII
 /// are not word characters, so the byte before decides exactly; with them, a letter beyond ASCII
 /// before the position makes `\b` false, and the list merely keeps a position PCRE2 refuses. So
-/// the candidates include every place a match can start, and the matches are the same.
+/// the candidates include every place a match can start, and the matches are the same. A
+/// lookbehind that refuses a word character before (`(?<![\w.])`) says as much as `\b` there.
+/// A pattern that opens on `\d` (`\b\d{1,4},?\s+rue`) has every digit as a word of one byte,
+/// on texts where `\d` means nothing else (see ``needsNeutralText``).
 struct LeadingWords: Sendable {
     /// The words' distinct first bytes (all ASCII letters or digits).
     private let leads: [UInt8]
@@ -25,6 +28,12 @@ struct LeadingWords: Sendable {
 
     /// Longest list of words kept: beyond it, the alternation is no longer a short list of words.
     static let maximumWords = 200
+
+    /// Whether the tries are exact only on texts where ``PCRE2/Regex/isUnicodeNeutral(_:)``
+    /// holds: the pattern uses `\d`, which with Unicode properties also matches digits of other
+    /// scripts, that no word start lists (`\b\d{5}` may match `٣٤٥٦٧`). Elsewhere the pattern
+    /// scans the whole text. Any `\d` in the pattern counts, which is only more cautious.
+    let needsNeutralText: Bool
 
     /// The leading words of `pattern` (as it is compiled, folded), or `nil` when every match does
     /// not provably start with one of a list of ASCII words right after a `\b`: an alternation
@@ -68,6 +77,7 @@ struct LeadingWords: Sendable {
         self.leads = leads
         self.start = start
         self.entries = entries
+        needsNeutralText = LeadingWords.containsEscape(UInt8(ascii: "d"), in: bytes)
     }
 
     /// The word starts of `text` where one of the words begins, in order.
@@ -213,6 +223,10 @@ struct LeadingWords: Sendable {
                 }
             }
             return nil
+        case .digit:
+            // Any digit, as a word of one: exact on texts where `\d` means the ASCII digits only
+            // (see ``needsNeutralText``).
+            return (UInt8(ascii: "0")...UInt8(ascii: "9")).map { [$0] }
         case .other, .separator, .empty, .boundary, .optional:
             return nil
         }

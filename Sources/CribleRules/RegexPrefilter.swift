@@ -211,6 +211,7 @@ enum RegexAtoms {
         case empty                       // matches the empty string only (anchors, lookarounds)
         case boundary                    // `\b`, or `(?<!\w)`: the empty string, where a letter or digit after it starts a word
         case separator                   // `\s` or `\W`: one character that is not a word character
+        case digit                       // `\d`: a digit, ASCII or, with Unicode properties, any
 
         case sequence([Node])
         case alternation([Node])
@@ -224,7 +225,7 @@ enum RegexAtoms {
         switch node {
         case .literal(let bytes): return [bytes]
         case .empty, .boundary: return [[]]
-        case .other, .separator, .repeated: return nil
+        case .other, .separator, .digit, .repeated: return nil
         case .optional(let inner):
             guard let strings = exactStrings(inner) else { return nil }
             return [[]] + strings
@@ -271,7 +272,7 @@ enum RegexAtoms {
         switch node {
         case .literal(let bytes): return bytes.last.map { !isWordByte($0) } ?? before
         case .separator, .boundary: return true
-        case .other: return false
+        case .other, .digit: return false
         case .empty: return before
         case .optional(let inner): return before && breakAfter(inner, before: before)
         case .repeated(let inner, let min):
@@ -289,7 +290,7 @@ enum RegexAtoms {
     static func required(_ node: Node, afterBreak: Bool = false) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [marked(bytes, afterBreak: afterBreak)]
-        case .other, .separator, .empty, .boundary, .optional: return nil
+        case .other, .separator, .digit, .empty, .boundary, .optional: return nil
         case .repeated(let inner, let min): return min >= 1 ? required(inner, afterBreak: afterBreak) : nil
         case .alternation(let branches):
             if let strings = exactStrings(node) {
@@ -311,7 +312,7 @@ enum RegexAtoms {
     static func conjunction(_ node: Node, afterBreak: Bool = false) -> [[[UInt8]]] {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? [] : [[marked(bytes, afterBreak: afterBreak)]]
-        case .other, .separator, .empty, .boundary, .optional: return []
+        case .other, .separator, .digit, .empty, .boundary, .optional: return []
         case .repeated(let inner, let min): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
         case .alternation: return required(node, afterBreak: afterBreak).map { [$0] } ?? []
         case .sequence(let items):
@@ -551,6 +552,7 @@ enum RegexAtoms {
                 index += 2
                 if escaped == UInt8(ascii: "b") { return .boundary }
                 if escaped == UInt8(ascii: "s") || escaped == UInt8(ascii: "W") { return .separator }
+                if escaped == UInt8(ascii: "d") { return .digit }
                 if "BAzZGK".utf8.contains(escaped) { return .empty }
                 if "pPxNgko".utf8.contains(escaped), index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "<") {
                     let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">")

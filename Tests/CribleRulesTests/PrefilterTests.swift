@@ -276,6 +276,10 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(leadingWords(#"\bfoo\s|\bbar"#), ["bar", "foo"])
         XCTAssertEqual(leadingWords(#"\b(?:bande d'|tas de)\s*cons?"#), ["bande d'", "tas de"])
         XCTAssertEqual(leadingWords(#"\b(?:12|3e)\s+rue"#), ["12", "3e"], "digits start words too")
+        XCTAssertEqual(leadingWords(#"\b\d{1,4},?\s+rue"#), (0...9).map(String.init), "`\\d` opens on any digit")
+        XCTAssertEqual(leadingWords(#"(?<![\w.])(?:foo|bar)"#), ["bar", "foo"], "a lookbehind that refuses a word character")
+        XCTAssertEqual(LeadingWords(pattern: #"\b\d+\s+rue"#)?.needsNeutralText, true)
+        XCTAssertEqual(LeadingWords(pattern: #"\b(?:12|3e)\s+rue"#)?.needsNeutralText, false)
     }
 
     func testPatternsWithoutProvableLeadingWordsAreTriedEverywhere() {
@@ -283,7 +287,7 @@ final class PrefilterTests: XCTestCase {
         XCTAssertNil(leadingWords(#"foo\b"#))
         XCTAssertNil(leadingWords(#"\b(?:foo)?bar"#), "an optional first word")
         XCTAssertNil(leadingWords(#"\b(?:foo)*bar"#))
-        XCTAssertNil(leadingWords(#"\b\d{5}\b"#), "a class")
+        XCTAssertNil(leadingWords(#"\b\w{5}\b"#), "a class")
         XCTAssertNil(leadingWords(#"\b\Gfoo"#), #"`\G` depends on where a try starts"#)
         XCTAssertNil(leadingWords(#"\bfoo\Kbar"#), #"`\K` moves the start of a match"#)
         XCTAssertNil(leadingWords(#"\b(?i)foo"#), "inline options")
@@ -323,11 +327,14 @@ final class PrefilterTests: XCTestCase {
             #"\b(?:images?|photos?|courts?[- ]metrages?)\s+(?:\w+\s+){0,3}?(?:generee?s?|creee?s?)\s+par\s+(?:l'|une?\s+)?ia\b"#,
             #"\b(?:quel|quelle|petit|gros|espece de)\s*(?:cons?|idiote?s?)\b(?!\s+de mer)"#,
             #"\b(?:12|3)\s*(?:rue|bis)\b"#,
+            #"\b\d{1,2}\s*(?:rue|bis)\b"#,
+            #"(?<![\w.])(?:rue|bis)\s+\d"#,
         ]
         let pieces = ["ce", "cet", "cette", "ces", "connard", "connards", "conne", "con", "cons", "va", "allez", "rentre",
                       "je", "on", "a", "la", "cuisine", "faire", "vaisselle", "image", "images", "photo", "court-metrage",
                       "court metrage", "generee", "creees", "par", "l'", "une", "ia", "quel", "petit", "gros", "espece",
-                      "de", "mer", "idiote", "12", "3", "rue", "bis", " ", "  ", "\n", "_", "x", "9", "é", "Ω", "«", "'", "-"]
+                      "de", "mer", "idiote", "12", "3", "rue", "bis", " ", "  ", "\n", "_", "x", "9", "é", "Ω", "«", "'", "-",
+                      "\u{663}", "1\u{663}", "."]
         var generator = SystemRandomNumberGenerator()
         let scratch = MatchScratch()
         var withMatches = 0
@@ -340,6 +347,8 @@ final class PrefilterTests: XCTestCase {
                 try text.withUnsafeBufferPointer { buffer in
                     let neutral = Regex.isUnicodeNeutral(buffer)
                     let candidates = words.candidates(in: buffer, wordStarts: WordStarts(buffer))
+                    // A pattern with `\d` is tried at its leading words only on neutral texts.
+                    guard neutral || !words.needsNeutralText else { return }
                     for useASCII in neutral ? [false, true] : [false] {
                         let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
                         let tried = try regex.matches(in: buffer, startingAt: candidates, scratch: scratch, unicodeNeutral: useASCII)
