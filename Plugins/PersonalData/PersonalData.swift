@@ -80,7 +80,12 @@ public struct PersonalData: ConfigurableClassifier {
         var found: [Range<Int>] = []
         func isLocal(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || "._%+-".utf8.contains(byte) }
         func isDomain(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") }
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "@") {
+        let at = UInt8(ascii: "@")
+        // Up to each `@`, eight bytes at a time: a test per byte was half of this plugin.
+        var next = bytes.withUnsafeBufferPointer { $0.firstIndex(ofAnyOf: (at, at, at), from: 0) }
+        while next < bytes.count {
+            let index = next
+            next = bytes.withUnsafeBufferPointer { $0.firstIndex(ofAnyOf: (at, at, at), from: index + 1) }
             var start = index
             while start > 0, isLocal(bytes[start - 1]) { start -= 1 }
             var end = index + 1
