@@ -113,9 +113,8 @@ public struct LanguageIdentification: LanguageIdentifier {
 /// Function words keyed by their bytes: a word of eight bytes or fewer is one 64-bit number
 /// (little-endian, zeros after it), and a token is looked up by loading its eight bytes and
 /// clearing those after its end. One probe of an open-addressing table, with no hash of the
-/// token and no byte-by-byte comparison: a table of token hashes, then runs of entries, then
-/// the bytes of each compared, cost three times as much, most of it in branches the processor
-/// could not foresee.
+/// token and no byte-by-byte comparison: with a table of token hashes, runs of entries and the
+/// bytes of each compared, identifying a language took a quarter more instructions.
 struct FunctionWordTable: Sendable {
     /// Each slot's word (0: empty) and the languages it belongs to (bit `n` for language `n`),
     /// in two arrays: the keys, read for every token, stay in the first-level cache.
@@ -154,20 +153,13 @@ struct FunctionWordTable: Sendable {
     /// Adds one to `scores[language]` for every token (of eight bytes or fewer) that is a word of
     /// that language.
     func count(_ tokens: UnsafeBufferPointer<Token>, in folded: UnsafeBufferPointer<UInt8>, into scores: inout [Double]) {
-        guard let base = folded.baseAddress else { return }
-        let raw = UnsafeRawPointer(base)
         let mask = keys.count - 1
         keys.withUnsafeBufferPointer { keys in
         languages.withUnsafeBufferPointer { languages in
         scores.withUnsafeMutableBufferPointer { scores in
             for token in tokens where token.length <= 8 {
-                let start = Int(token.start), length = token.length
-                var bytes: UInt64 = 0
-                if start + 8 <= folded.count {
-                    bytes = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
-                } else {
-                    for offset in 0..<(folded.count - start) { bytes |= UInt64(folded[start + offset]) << (8 * UInt64(offset)) }
-                }
+                let length = token.length
+                let bytes = folded.word(at: Int(token.start))
                 let key = length == 8 ? bytes : bytes & ((1 << UInt64(8 * length)) - 1)
                 var index = FunctionWordTable.slot(key, shift)
                 while keys[index] != 0 {

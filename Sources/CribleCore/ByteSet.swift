@@ -92,6 +92,21 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 }
 
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The eight bytes from `position` as one little-endian number, zeros for those past the
+    /// end: a word to compare under a mask with a key of up to eight bytes.
+    @inlinable @inline(__always)
+    public func word(at position: Int) -> UInt64 {
+        guard let base = baseAddress else { return 0 }
+        if position + 8 <= count {
+            return UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: position, as: UInt64.self))
+        }
+        var word: UInt64 = 0
+        for offset in 0..<Swift.max(0, count - position) { word |= UInt64(base[position + offset]) << (8 * UInt64(offset)) }
+        return word
+    }
+}
+
 /// Upper- and lower-case ASCII letters in `bytes`, counted with arithmetic only, eight bytes at a
 /// time: with a test per byte, the compiler kept branches that letters, spaces and capitals
 /// defeat, and even branch-free the byte loop was a sixth of the sentiment stage.

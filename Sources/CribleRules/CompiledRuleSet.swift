@@ -153,7 +153,7 @@ public struct CompiledRuleSet: Sendable {
                 // Case-sensitive patterns run on the original text; the prefilter reads the folded
                 // one, so they always run.
                 sources.append(rule.definition.caseSensitive ? "" : regex.pattern)
-                leadingWordsAllowed.append(CompiledRuleSet.mayTryAtLeadingWords(regex))
+                leadingWordsAllowed.append(CompiledRuleSet.mayTryAtLeadingWords(options: regex.options, limits: regex.limits))
             }
         }
         self.regexPatterns = patterns
@@ -167,11 +167,11 @@ public struct CompiledRuleSet: Sendable {
         self.leadingWords = prefilter.leadingWords
     }
 
-    /// Whether `regex` may be tried only where its leading words start a word: not when caseless
-    /// or extended (the words are read from the pattern as written), nor with the tight limits
-    /// of a risky shape, which must bound the whole scan.
-    static func mayTryAtLeadingWords(_ regex: Regex) -> Bool {
-        regex.options.isDisjoint(with: [.caseless, .extended]) && regex.limits == .standard
+    /// Whether a pattern compiled so may be tried only where its leading words start a word: not
+    /// when caseless or extended (the words are read from the pattern as written), nor with the
+    /// tight limits of a risky shape, which must bound the whole scan.
+    static func mayTryAtLeadingWords(options: Regex.Options, limits: Regex.Limits) -> Bool {
+        options.isDisjoint(with: [.caseless, .extended]) && limits == .standard
     }
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }

@@ -83,19 +83,12 @@ struct LeadingWords: Sendable {
     /// The word starts of `text` where one of the words begins, in order.
     func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts) -> [Int] {
         var found: [Int] = []
-        guard let base = text.baseAddress else { return found }
-        let raw = UnsafeRawPointer(base)
         let count = text.count
         for lead in leads {
             // Only the starts with this first byte: a tenth of a text's words, or less.
             for position in wordStarts.starting(with: lead) {
                 let position = Int(position)
-                var word: UInt64 = 0
-                if position + 8 <= count {
-                    word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-                } else {
-                    for offset in 0..<(count - position) { word |= UInt64(base[position + offset]) << (8 * UInt64(offset)) }
-                }
+                let word = text.word(at: position)
                 for index in Int(start[Int(lead)])..<Int(start[Int(lead) + 1]) {
                     let entry = entries[index]
                     if position + entry.length <= count, word & entry.mask == entry.prefix {
@@ -159,7 +152,7 @@ struct LeadingWords: Sendable {
                 starts[found] = Int32(truncatingIfNeeded: offset)
                 found += 1
             }
-            previous = isAlphanumeric(byte) || byte == UInt8(ascii: "_")
+            previous = isWordByte(byte)
             offset += 1
         }
         return found
@@ -169,6 +162,10 @@ struct LeadingWords: Sendable {
     static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (byte | 0x20) &- 97 < 26 || byte &- 48 < 10
     }
+
+    /// An ASCII letter, digit or `_`: what a word start may not follow.
+    @inline(__always)
+    static func isWordByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
 
     /// Whether `\` followed by `letter` occurs anywhere (an escaped backslash before the letter
     /// counts too, which only makes the answer more cautious).

@@ -255,22 +255,20 @@ enum RegexAtoms {
 
     /// `literal` marked with ``wordStartMark`` when it follows a break and opens on a letter or digit.
     static func marked(_ literal: [UInt8], afterBreak: Bool) -> [UInt8] {
-        guard afterBreak, let first = literal.first, isASCIIAlphanumeric(first) else { return literal }
+        guard afterBreak, let first = literal.first, LeadingWords.isAlphanumeric(first) else { return literal }
         return [wordStartMark] + literal
     }
 
     static func isMarked(_ literal: [UInt8]) -> Bool { literal.first == wordStartMark }
     static func withoutMark(_ literal: [UInt8]) -> ArraySlice<UInt8> { isMarked(literal) ? literal.dropFirst() : literal[...] }
 
-    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool { (byte | 0x20) &- 97 < 26 || byte &- 48 < 10 }
-    static func isWordByte(_ byte: UInt8) -> Bool { isASCIIAlphanumeric(byte) || byte == UInt8(ascii: "_") }
 
     /// Whether, after `node` matches, the last byte taken (or, when it takes none, the one
     /// before it, which `before` tells) is surely not a word byte. `\b` counts as a break: what
     /// follows it in a match, when it is a letter or digit, comes after a byte that is not one.
     static func breakAfter(_ node: Node, before: Bool) -> Bool {
         switch node {
-        case .literal(let bytes): return bytes.last.map { !isWordByte($0) } ?? before
+        case .literal(let bytes): return bytes.last.map { !LeadingWords.isWordByte($0) } ?? before
         case .separator, .boundary: return true
         case .other, .digit: return false
         case .empty: return before
@@ -712,9 +710,9 @@ struct AtomScanner: Sendable {
     /// Where the atom (marked or not) is pinned, in its unmarked bytes, if it is.
     static func pin(of marked: [UInt8]) -> Int? {
         let atom = RegexAtoms.withoutMark(marked)
-        if RegexAtoms.isMarked(marked), let first = atom.first, RegexAtoms.isASCIIAlphanumeric(first) { return 0 }
+        if RegexAtoms.isMarked(marked), let first = atom.first, LeadingWords.isAlphanumeric(first) { return 0 }
         let position = atom.indices.dropFirst().first { position in
-            !RegexAtoms.isWordByte(atom[position - 1]) && RegexAtoms.isASCIIAlphanumeric(atom[position])
+            !LeadingWords.isWordByte(atom[position - 1]) && LeadingWords.isAlphanumeric(atom[position])
         }
         return position.map { $0 - atom.startIndex }
     }

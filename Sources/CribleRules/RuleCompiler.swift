@@ -100,9 +100,8 @@ public struct RuleCompiler: Sendable {
             guard case .regex(let patterns) = definition.kind else { return [] }
             return patterns.map { RuleLinter.hasNestedUnboundedQuantifier($0.value) ? riskyRegexLimits : regexLimits }
         }
-        // Rule patterns compile without options, so their limits alone decide (as
-        // `CompiledRuleSet.mayTryAtLeadingWords` does from the compiled patterns, which checks this).
-        let leadingWordsAllowed = patternLimits.flatMap { $0.map { $0 == .standard } }
+        // Rule patterns compile without options; the rule set checks these against the compiled ones.
+        let leadingWordsAllowed = patternLimits.flatMap { $0.map { CompiledRuleSet.mayTryAtLeadingWords(options: [], limits: $0) } }
         let prefilterBuild = IndexedResults<RegexPrefilter?>(count: 1, placeholder: nil)
         DispatchQueue.global().async(group: group) {
             prefilterBuild.set(0, RegexPrefilter(patterns: prefilterSources, leadingWordsAllowed: leadingWordsAllowed))

@@ -2,6 +2,10 @@
 import XCTest
 import PCRE2
 
+/// The definitions the word starts are checked against, written out as ranges.
+private func isAlphanumeric(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) || (48...57).contains(byte) }
+private func isWordByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
+
 final class PrefilterTests: XCTestCase {
     /// An atom as text, with its word-start mark (see ``RegexAtoms/wordStartMark``) shown as `‸`.
     func shown(_ atom: [UInt8]) -> String {
@@ -187,7 +191,6 @@ final class PrefilterTests: XCTestCase {
         func randomBytes(_ count: Int) -> [UInt8] {
             Array((0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
         }
-        func isWordByte(_ byte: UInt8) -> Bool { LeadingWords.isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
         var pinnedFound = 0, pinnedRefused = 0
         for round in 0..<600 {
             let atoms: [[UInt8]] = (0..<Int.random(in: 1...(round % 2 == 0 ? 4 : 30), using: &generator)).map { _ in
@@ -200,7 +203,7 @@ final class PrefilterTests: XCTestCase {
                 let present = text.withUnsafeBufferPointer { scanner.presentAtoms(in: $0) }
                 let expected = atoms.map { marked -> Bool in
                     let atom = Array(RegexAtoms.withoutMark(marked))
-                    let startsAWord = RegexAtoms.isMarked(marked) && LeadingWords.isAlphanumeric(atom[0])
+                    let startsAWord = RegexAtoms.isMarked(marked) && isAlphanumeric(atom[0])
                     guard text.count >= atom.count else { return false }
                     return (0...(text.count - atom.count)).contains { start in
                         text[start..<(start + atom.count)].elementsEqual(atom) && (!startsAWord || start == 0 || !isWordByte(text[start - 1]))
@@ -302,10 +305,9 @@ final class PrefilterTests: XCTestCase {
     func testWordStartsAgreeWithTheirDefinition() {
         var generator = SystemRandomNumberGenerator()
         let pieces = ["a", "Z", "0", "9", "_", " ", "-", "@", "[", "`", "{", "/", ":", "\u{7F}", "é", "€", "ab", "cette "]
-        func isWordByte(_ byte: UInt8) -> Bool { LeadingWords.isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
         for _ in 0..<2_000 {
             let text = Array((0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
-            let expected = text.indices.filter { LeadingWords.isAlphanumeric(text[$0]) && ($0 == 0 || !isWordByte(text[$0 - 1])) }
+            let expected = text.indices.filter { isAlphanumeric(text[$0]) && ($0 == 0 || !isWordByte(text[$0 - 1])) }
             let found = text.withUnsafeBufferPointer { LeadingWords.wordStarts(in: $0) }.map { Int($0) }
             XCTAssertEqual(found, expected, String(decoding: text, as: UTF8.self))
             let grouped = text.withUnsafeBufferPointer { buffer in
