@@ -42,7 +42,7 @@ public struct SentimentAnalyzer: Sendable {
     public init() {}
 
     // Token hashes (64-bit FNV of the folded bytes) stand for the words: no copy per check.
-    static let neHashes: Set<UInt64> = [Tokenizer.hash(Array("ne".utf8)), Tokenizer.hash(Array("n".utf8))]
+    static let neHash = Tokenizer.hash(Array("ne".utf8)), nHash = Tokenizer.hash(Array("n".utf8))
     static let plusHash = Tokenizer.hash(Array("plus".utf8))
 
     public func analyze(_ text: TextView, lexicon: CompiledLexicon?) -> SentimentResult {
@@ -58,7 +58,7 @@ public struct SentimentAnalyzer: Sendable {
             }
             return low
         }
-        let ne = SentimentAnalyzer.neHashes, plus = SentimentAnalyzer.plusHash
+        let ne = SentimentAnalyzer.neHash, n = SentimentAnalyzer.nHash, plus = SentimentAnalyzer.plusHash
 
         // By last token: the booster's value and first token. Arrays, not a dictionary: every
         // term looks up to three positions back.
@@ -70,8 +70,8 @@ public struct SentimentAnalyzer: Sendable {
             boosterFirstToken[match.lastToken] = match.firstToken
         }
         let contrastMask = lexicon.contrastMask
-        let contrastTokens = lexicon.contrastHashes.isEmpty ? [] : tokens.indices.filter {
-            contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes.contains(tokens[$0].hash)
+        let contrastTokens = lexicon.contrastHashes.count == 0 ? [] : tokens.indices.filter {
+            contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes[tokens[$0].hash] != nil
         }
         let concessions = concessiveClauses(concessionList, in: text, sentences: sentences, sentenceOf: sentence(ofToken:))
         let mostlyCaps = isMostlyCapitals(text)
@@ -114,7 +114,7 @@ public struct SentimentAnalyzer: Sendable {
                 if word == plus {
                     // "ne … plus" negates; "plus" alone means "more".
                     negates = (1...3).contains { back in
-                        position - back >= sentenceStart && ne.contains(tokens[position - back].hash)
+                        position - back >= sentenceStart && (tokens[position - back].hash == ne || tokens[position - back].hash == n)
                     }
                 }
                 if negates {

@@ -34,9 +34,9 @@ public struct CompiledLexicon: Sendable {
     /// Negators and contrast words by token hash (the FNV hash of their folded bytes), so the
     /// analyzer checks a token without copying its bytes.
     public let negatorHashes: TokenTable<Bool>
-    public let contrastHashes: Set<UInt64>
+    public let contrastHashes: TokenTable<Bool>
     /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
-    /// this answers "no" for most of them without hashing the hash into the set.
+    /// this answers "no" for most of them before the table is read.
     public let contrastMask: UInt64
     public let lexiconIDs: [String]
     /// Every lexicon file of this language, with its examples, for the example runner.
@@ -119,10 +119,12 @@ public struct CompiledLexicon: Sendable {
             terms.insert(phrase, payload: .valence(valence))
         }
         let valenceCount = terms.count
-        // Negators are looked up for up to four tokens before every sentiment term: a `Set` would
-        // hash each key again (SipHash), where the table uses the token hash as it is.
+        // Negators are looked up for up to four tokens before every sentiment term, contrast words
+        // for a third of all tokens: a `Set` would hash each key again (SipHash, a tenth of the
+        // analyzer's own time), where the table uses the token hash as it is.
         var negatorHashes = TokenTable<Bool>()
-        var contrastHashes: Set<UInt64> = []
+        var contrastHashes = TokenTable<Bool>()
+        var contrastMask: UInt64 = 0
         var concessions: [Phrase] = []
         for definition in definitions {
             for entry in definition.boosters {
@@ -141,7 +143,12 @@ public struct CompiledLexicon: Sendable {
                         continue
                     }
                     let hash = Tokenizer.hash(phrase.token(0))
-                    if target == 0 { negatorHashes.update(hash) { _ in true } } else { contrastHashes.insert(hash) }
+                    if target == 0 {
+                        negatorHashes.update(hash) { _ in true }
+                    } else {
+                        contrastHashes.update(hash) { _ in true }
+                        contrastMask |= 1 << (hash & 63)
+                    }
                 }
             }
             for words in definition.concessive {
@@ -167,7 +174,7 @@ public struct CompiledLexicon: Sendable {
                                       concessionStart: concessionStart, symbols: symbols,
                                       symbolBytes: symbolBytes, symbolHashes: symbolHashes,
                                       negatorHashes: negatorHashes, contrastHashes: contrastHashes,
-                                      contrastMask: contrastHashes.reduce(0) { $0 | 1 << ($1 & 63) },
+                                      contrastMask: contrastMask,
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
