@@ -86,7 +86,7 @@ public struct SpamSignals: Classifier {
     /// `$4,800`, `4 800 €`, `500 euros`, `£20`.
     func moneySpans(_ bytes: [UInt8]) -> [Range<Int>] {
         var spans: [Range<Int>] = []
-        let symbols = SpamSignals.currencySymbols
+        let symbols = SpamSignals.currencySymbols, secondBytes = SpamSignals.currencySecondBytes
         var index = 0
         while index < bytes.count {
             // Only a digit, `$` or the lead byte of `€` (0xE2) or `£` (0xC2) starts an amount:
@@ -95,12 +95,20 @@ public struct SpamSignals: Classifier {
                 $0.firstIndex(inASCII: 0x30...0x39, 0x30...0x39, orAnyOf: (0x24, 0xE2, 0xC2), from: index)
             }
             guard index < bytes.count else { break }
-            if let symbol = symbols.first(where: { bytes.hasBytes($0, at: index) }),
-               index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
-                let end = numberEnd(bytes, from: index + symbol.count)
-                spans.append(index..<end)
-                index = end
-                continue
+            if !isDigit(bytes[index]) {
+                // The lead bytes of `€` and `£` also start `’`, `«`, `»`, `…` and no-break spaces,
+                // which French text is full of: their second byte tells them apart at once.
+                if bytes[index] >= 0x80, index + 1 < bytes.count, !secondBytes.contains(bytes[index + 1]) {
+                    index += 1
+                    continue
+                }
+                if let symbol = symbols.first(where: { bytes.hasBytes($0, at: index) }),
+                   index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
+                    let end = numberEnd(bytes, from: index + symbol.count)
+                    spans.append(index..<end)
+                    index = end
+                    continue
+                }
             }
             if isDigit(bytes[index]), index == 0 || !isWordByte(bytes[index - 1]) {
                 let end = numberEnd(bytes, from: index)
@@ -273,6 +281,12 @@ public struct SpamSignals: Classifier {
     static let linkEnders = ByteSet("<>\"'()[]{}")
     static let trailingPunctuation = ByteSet(".,;:!?")
     static let currencySymbols = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
+    /// The second bytes of the symbols written with more than one.
+    static let currencySecondBytes: ByteSet = {
+        var set = ByteSet()
+        for symbol in currencySymbols where symbol.count > 1 { set.insert(symbol[1]) }
+        return set
+    }()
     static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
     static let digitGroupSeparators = ByteSet(",. ")
     /// The bytes whose runs `repeatedPunctuation` reports: searched for eight bytes at a time, then
