@@ -24,8 +24,10 @@ public struct CompiledLexicon: Sendable {
     public let concessionStart: Int
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
-    /// Bytes that only symbol terms contain (punctuation, non-ASCII): a whitespace-separated chunk
-    /// without any of them cannot be a symbol term, so it is not looked up.
+    /// Bytes that only symbol terms contain (punctuation, non-ASCII), at least one of each term:
+    /// a whitespace-separated chunk without any of them cannot be a symbol term, so it is not
+    /// looked up. The comma, after every few words of prose, is left out for every term that
+    /// holds another (`:,(` has `:`).
     public let symbolBytes: ByteSet
     /// The symbol terms by the FNV hash of their folded bytes (see `Tokenizer.hash`): a chunk of
     /// text is hashed and looked up here before a string is made of it, since most chunks with
@@ -166,8 +168,11 @@ public struct CompiledLexicon: Sendable {
         var symbolBytes = ByteSet()
         let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
         var symbolHashes = TokenTable<Bool>(capacity: symbols.count)
+        let comma = UInt8(ascii: ",")
         for key in symbols.keys {
-            for byte in key.utf8 where !wordBytes.contains(byte) { symbolBytes.insert(byte) }
+            let own = key.utf8.filter { !wordBytes.contains($0) }
+            let rarer = own.filter { $0 != comma }
+            for byte in rarer.isEmpty ? own : rarer { symbolBytes.insert(byte) }
             symbolHashes.update(Tokenizer.hash(key.utf8)) { _ in true }
         }
         let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,

@@ -111,6 +111,28 @@ final class SentimentTests: XCTestCase {
         XCTAssertEqual(engineUnderTest.sentiment.analyze(TextView("good"), lexicon: nil).label, "sentiment/neutral")
     }
 
+    /// Every symbol term holds one of the bytes that start the search for symbol chunks, and the
+    /// comma, after every few words of prose, is not one of them when a term has another.
+    func testEverySymbolTermHoldsATriggerByte() {
+        let lexicons = engine(rules: """
+            crible: 1
+            lexicon:
+              id: test.fr
+              lang: fr
+              valences: |
+                :,( -2
+                ,, -1
+                ^.^ 1
+            """).ruleSet.lexicons.values.map { $0 } + bundledEngine.ruleSet.lexicons.values.map { $0 }
+        for lexicon in lexicons {
+            for key in lexicon.symbols.keys {
+                XCTAssertTrue(key.utf8.contains(where: lexicon.symbolBytes.contains), "\(lexicon.language): \(key)")
+            }
+        }
+        XCTAssertFalse(bundledEngine.ruleSet.lexicons["fr"]!.symbolBytes.contains(UInt8(ascii: ",")))
+        XCTAssertTrue(lexicons[0].symbolBytes.contains(UInt8(ascii: ",")), "`,,` has no other")
+    }
+
     /// Emoticon chunks found around symbol bytes are those found by examining every chunk.
     func testSymbolChunksAreThoseFoundByExaminingEveryChunk() {
         var generator = SystemRandomNumberGenerator()
