@@ -19,6 +19,9 @@ public struct Engine: Sendable {
     public let sentiment: SentimentAnalyzer
     /// Rule ids turned off by configuration.
     public let disabledRules: Set<String>
+    /// The policy's lowest and highest label thresholds: a score below the first, or at or above
+    /// the second, is decided without hashing its label to look its own threshold up.
+    private let thresholdBounds: ClosedRange<Double>
 
     public init(ruleSet: CompiledRuleSet, policy: Policy,
                 languageIdentifier: any LanguageIdentifier = BuiltinPlugins.languageIdentifier,
@@ -35,6 +38,7 @@ public struct Engine: Sendable {
         self.scorer = scorer
         self.sentiment = sentiment
         self.disabledRules = disabledRules
+        thresholdBounds = policy.thresholdBounds
         plugins = self.classifiers.map { classifier in
             let descriptor = classifier.descriptor
             // A plugin runs when the loaded rule packs declare one of its labels: the bundled
@@ -132,7 +136,8 @@ public struct Engine: Sendable {
         candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.label < $1.label }
         let labels = candidates.filter { candidate in
             candidate.label.hasPrefix("lang/") || candidate.label.hasPrefix("sentiment/")
-                || candidate.score >= policy.threshold(for: candidate.label)
+                || candidate.score >= thresholdBounds.upperBound
+                || candidate.score >= thresholdBounds.lowerBound && candidate.score >= policy.threshold(for: candidate.label)
         }
         let (action, reasons) = policy.decide(candidates)
         var verdict = Verdict(document: document, language: language, labels: labels, candidateScores: candidates,

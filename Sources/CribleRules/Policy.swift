@@ -80,6 +80,12 @@ public struct Policy: Sendable {
 
     public func threshold(for label: String) -> Double { thresholds[label] ?? labelThreshold }
 
+    /// The lowest and the highest threshold a label can have.
+    public var thresholdBounds: ClosedRange<Double> {
+        let all = Array(thresholds.values) + [labelThreshold]
+        return all.min()!...all.max()!
+    }
+
     /// The action for a set of label scores, and the reasons for it (most severe first).
     public func decide(_ scores: [LabelScore]) -> (Action, [PolicyReason]) {
         var reasons: [PolicyReason] = []

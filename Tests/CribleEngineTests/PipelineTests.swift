@@ -30,6 +30,37 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(verdict.text.originalString(mail.spans[0]), "jean.dupont@example.org")
     }
 
+    /// A label is kept when its score reaches its own threshold, or the policy's for the rest.
+    func testLabelsAreKeptAtTheirOwnThresholds() {
+        let (policy, diagnostics) = Policy.parse("""
+        crible: 1
+        label_threshold: 0.5
+        thresholds: {test/low: 0.2, test/high: 0.9}
+        actions: []
+        """, path: "p.yaml")
+        XCTAssertEqual(diagnostics.map(\.message), [])
+        XCTAssertEqual(policy!.thresholdBounds, 0.2...0.9)
+        let engine = engine(rules: """
+            crible: 1
+            labels:
+              test/low: {description: l}
+              test/high: {description: h}
+              test/mid: {description: m}
+              test/weak: {description: w}
+            rules:
+              - {id: low, label: test/low, description: d, weight: 0.3, keywords: [alpha]}
+              - {id: high, label: test/high, description: d, weight: 0.6, keywords: [beta]}
+              - {id: mid, label: test/mid, description: d, weight: 0.6, keywords: [gamma]}
+              - {id: weak, label: test/weak, description: d, weight: 0.1, keywords: [delta]}
+            """, policy: policy!)
+        let verdict = engine.classify(Document(id: "t", body: "alpha beta gamma delta", language: "en"))
+        let scores = Dictionary(uniqueKeysWithValues: verdict.candidateScores.map { ($0.label, $0.score) })
+        XCTAssertEqual(scores["test/low"]!, 0.3, accuracy: 0.05)
+        XCTAssertEqual(scores["test/high"]!, 0.6, accuracy: 0.05)
+        XCTAssertEqual(Set(verdict.labels.map(\.label)).subtracting(["lang/en", "sentiment/neutral"]), ["test/low", "test/mid"],
+                       "low passes its 0.2, high misses its 0.9, mid passes the policy's 0.5, weak misses every threshold")
+    }
+
     /// JSON lines are written straight to bytes; the JSON report builds a tree. Both come from one
     /// description of the schema and must give the same text, for every kind of document
     /// (articles, comments, a web page whose spans point into the page, feed items).
