@@ -51,6 +51,8 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         case "fr": syllablesPerWordWeight = 73.6
         default: return nil
         }
+        // Words are tokens: a comment with fewer tokens than the minimum is not read at all.
+        guard text.tokens.count >= minimumWords else { return nil }
         // Tokens, bytes and the class table all through pointers, with vowels and sentence ends
         // told by one table read per byte: through a bit set and the token array's own checks,
         // this plugin cost as much as the language and personal-data plugins together.
