@@ -60,8 +60,23 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         Readability.byteClasses.withUnsafeBufferPointer { classes in
         text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
+            // A sentence ends at the first of a run of `. ! ?` and line feeds. None of these is
+            // ever inside a token, so the runs are counted in the gaps between tokens, most of
+            // which are one space: reading every byte of the text again cost as much as the
+            // syllables.
+            @inline(__always) func countSentenceEnds(_ gap: Range<Int>) {
+                var previousWasEnd = 0
+                for index in gap {
+                    let isEnd = Int(classes[Int(folded[index])] >> 1)
+                    sentences &+= isEnd & (previousWasEnd ^ 1)
+                    previousWasEnd = isEnd
+                }
+            }
+            var gapStart = 0
             for token in tokens {
                 let start = Int(token.start), end = Int(token.end)
+                if start - gapStart != 1 || folded[gapStart] != 0x20 { countSentenceEnds(gapStart..<start) }
+                gapStart = end
                 guard folded[start] &- 0x61 < 26 else { continue }
                 words += 1
                 // Runs of vowels, counted with arithmetic (vowels and consonants alternate
@@ -76,14 +91,7 @@ public struct Readability: Classifier, LanguageDependentClassifier {
                 if end - start > 2, folded[end - 1] == UInt8(ascii: "e"), count > 1 { count -= 1 }
                 syllables += max(1, count)
             }
-            guard words >= minimumWords else { return }
-            // A sentence ends at the first of a run of `. ! ?` and line feeds.
-            var previousWasEnd = 0
-            for byte in folded {
-                let isEnd = Int(classes[Int(byte)] >> 1)
-                sentences &+= isEnd & (previousWasEnd ^ 1)
-                previousWasEnd = isEnd
-            }
+            countSentenceEnds(gapStart..<folded.count)
         }}}
         guard words >= minimumWords else { return nil }
         sentences = max(1, sentences)

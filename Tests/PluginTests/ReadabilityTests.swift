@@ -1,0 +1,49 @@
+import CribleCore
+@testable import Readability
+import XCTest
+
+final class ReadabilityTests: XCTestCase {
+    /// The score, from counts taken the plain way: every word's vowel groups less a silent final
+    /// `e`, and sentences as the first byte of each run of `. ! ?` and line feeds anywhere in the
+    /// folded text. Random texts mix the runs with spaces, tokens and characters beyond ASCII,
+    /// at the start and the end, where the plugin counts them between tokens only.
+    func testTheScoreIsTheFormulaOverPlainCounts() {
+        let readability = Readability(minimumWords: 3)
+        let pieces = ["le", "chat", "dort", "interminable", "école", "été", "2024", "Paris", ".", "!", "?", "?!", "...",
+                      "\n", "\n\n", " . ", "e", "bee", "l'IA", "😀", "a.b", "—", "«", "»"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined(separator: Bool.random(using: &generator) ? " " : "")
+            let view = TextView(text)
+            let folded = view.folded
+            var words = 0, syllables = 0
+            for token in view.tokens {
+                let bytes = Array(folded[Int(token.start)..<Int(token.end)])
+                guard let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { continue }
+                words += 1
+                var groups = 0
+                var previousVowel = false
+                for byte in bytes {
+                    let vowel = "aeiouy".utf8.contains(byte)
+                    if vowel && !previousVowel { groups += 1 }
+                    previousVowel = vowel
+                }
+                if bytes.count > 2, bytes.last == UInt8(ascii: "e"), groups > 1 { groups -= 1 }
+                syllables += max(1, groups)
+            }
+            var sentences = 0
+            var previousWasEnd = false
+            for byte in folded {
+                let isEnd = ".!?\n".utf8.contains(byte)
+                if isEnd && !previousWasEnd { sentences += 1 }
+                previousWasEnd = isEnd
+            }
+            let expected: Double? = words >= 3 && view.tokens.count >= 3
+                ? 207 - 1.015 * (Double(words) / Double(max(1, sentences))) - 73.6 * (Double(syllables) / Double(words))
+                : nil
+            XCTAssertEqual(readability.readingEase(view, language: "fr"), expected, text)
+            if readability.readingEase(view, language: "fr") != expected { return }
+        }
+    }
+}
