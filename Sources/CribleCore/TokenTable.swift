@@ -42,7 +42,7 @@ public struct TokenTable<Value: Sendable>: Sendable {
     @inlinable @inline(__always)
     func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
-    @inlinable
+    @inlinable @inline(__always)
     public subscript(key: UInt64) -> Value? {
         slots.withUnsafeBufferPointer { slots in
             var index = slot(key)
