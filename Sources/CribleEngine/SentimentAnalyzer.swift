@@ -259,30 +259,29 @@ public struct SentimentAnalyzer: Sendable {
     func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
         var sentences = [SentenceInfo(firstToken: 0, exclamations: 0)]
         // Through pointers: the gaps between tokens are read byte by byte for every document.
+        SentimentAnalyzer.gapClasses.withUnsafeBufferPointer { classes in
         text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
             var exclamations = 0
+            var gapStart = 0
             for index in tokens.indices {
-                let gapStart = index == 0 ? 0 : Int(tokens[index - 1].end)
                 let gapEnd = Int(tokens[index].start)
+                defer { gapStart = Int(tokens[index].end) }
                 // Most gaps are one space, which ends nothing.
                 if gapEnd - gapStart == 1, folded[gapStart] == 0x20 { continue }
-                var ends = false
-                var period = false
+                // One table read per byte, and arithmetic: a `switch` on the byte was an indirect
+                // jump that punctuation, spaces and apostrophes sent everywhere.
+                var ends = 0
+                var period = 0
                 for position in gapStart..<gapEnd {
-                    switch folded[position] {
-                    case UInt8(ascii: "!"):
-                        exclamations += 1
-                        ends = true
-                    case UInt8(ascii: "?"), 0x0A: ends = true
+                    let byteClass = Int(classes[Int(folded[position])])
+                    exclamations &+= byteClass & SentimentAnalyzer.exclamationClass
                     // A full stop ends a sentence only when a space follows it: not in
                     // `example.org`, `3.5` or `U.S.`.
-                    case UInt8(ascii: "."): period = true
-                    case 0x20, 0x09, 0x0D: if period { ends = true }
-                    default: break
-                    }
+                    ends |= (byteClass >> 1) | (period & (byteClass >> 3))
+                    period |= (byteClass >> 2) & 1
                 }
-                if ends, index > 0, sentences[sentences.count - 1].firstToken < index {
+                if ends & 1 != 0, index > 0, sentences[sentences.count - 1].firstToken < index {
                     sentences[sentences.count - 1].exclamations += exclamations
                     exclamations = 0
                     sentences.append(SentenceInfo(firstToken: index, exclamations: 0))
@@ -295,9 +294,23 @@ public struct SentimentAnalyzer: Sendable {
                 }
             }
             sentences[sentences.count - 1].exclamations += exclamations
-        }}
+        }}}
         return sentences
     }
+
+    /// Per byte of the gaps between tokens: bit 0 for `!`, bit 1 for what ends a sentence by
+    /// itself (`! ?` and line feeds), bit 2 for a full stop, bit 3 for a space, tab or carriage
+    /// return (which end a sentence after a full stop).
+    static let exclamationClass = 1
+    static let gapClasses: [UInt8] = {
+        var classes = [UInt8](repeating: 0, count: 256)
+        classes[Int(UInt8(ascii: "!"))] = 0b0011
+        classes[Int(UInt8(ascii: "?"))] = 0b0010
+        classes[0x0A] = 0b0010
+        classes[Int(UInt8(ascii: "."))] = 0b0100
+        for byte: UInt8 in [0x20, 0x09, 0x0D] { classes[Int(byte)] = 0b1000 }
+        return classes
+    }()
 
     /// Whitespace-separated chunks, where emoticons are looked up; trailing `, . ! ?` are
     /// tolerated (`:D!!`).

@@ -170,6 +170,46 @@ final class SentimentTests: XCTestCase {
             XCTAssertEqual(kept.map(\.1), expected.map(\.1).filter(terms.contains), text)
         }
     }
+    /// Sentences start after `! ?` or a line feed, or a full stop followed by a space, tab or
+    /// carriage return, in the gap before a token, and count the `!` before their end: against
+    /// that definition written out gap by gap, on random texts of words and punctuation.
+    func testSentencesStartWhereTheirDefinitionSays() {
+        let analyzer = SentimentAnalyzer()
+        let pieces = ["mot", "Bon", "3.5", "example.org", "U.S.", ".", "!", "?", "!!", "?!", "\n", "\r", "\t", " ", "  ",
+                      ". ", "...", ",", "'", "-", "«", "»", ":)", "😀", "é"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...25, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined(separator: Bool.random(using: &generator) ? " " : "")
+            let view = TextView(text)
+            let folded = view.folded
+            var expected = [(first: 0, exclamations: 0)]
+            var exclamations = 0
+            for (index, token) in view.tokens.enumerated() {
+                let gap = folded[(index == 0 ? 0 : Int(view.tokens[index - 1].end))..<Int(token.start)]
+                var ends = false
+                var period = false
+                for byte in gap {
+                    if byte == UInt8(ascii: "!") { exclamations += 1 }
+                    if byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == 0x0A { ends = true }
+                    if [0x20, 0x09, 0x0D].contains(byte), period { ends = true }
+                    if byte == UInt8(ascii: ".") { period = true }
+                }
+                if ends, index > 0, expected[expected.count - 1].first < index {
+                    expected[expected.count - 1].exclamations += exclamations
+                    exclamations = 0
+                    expected.append((index, 0))
+                }
+            }
+            if let last = view.tokens.last { exclamations += folded[Int(last.end)...].filter { $0 == UInt8(ascii: "!") }.count }
+            expected[expected.count - 1].exclamations += exclamations
+            let found = analyzer.sentenceStarts(view)
+            XCTAssertEqual(found.map(\.firstToken), expected.map(\.first), text)
+            XCTAssertEqual(found.map(\.exclamations), expected.map(\.exclamations), text)
+            if found.map(\.firstToken) != expected.map(\.first) { return }
+        }
+    }
+
 }
 
 final class ScorerTests: XCTestCase {
