@@ -17,6 +17,11 @@ public struct TextView: Sendable {
     public let tokens: [Token]
     /// Number of tokens; kept by ``compacted()``, which drops the tokens themselves.
     public let tokenCount: Int
+    /// Where each token comes from in ``original``, found in one walk of the tokens beside the
+    /// map when the view is built: hits are reported by token, some 80 per article, and a binary
+    /// search of the map for each (a mispredicted branch at most of its steps) cost more than
+    /// the walk.
+    let tokenSources: [TokenSource]
 
     public init(_ text: String) {
         self.init(utf8: Array(text.utf8))
@@ -28,6 +33,42 @@ public struct TextView: Sendable {
         (folded, runs) = utf8.withUnsafeBufferPointer(TextView.fold)
         self.tokens = Tokenizer.tokens(of: folded)
         self.tokenCount = tokens.count
+        tokenSources = TextView.sources(of: tokens, runs: runs, foldedCount: folded.count)
+    }
+
+    /// The original range of each token: the source start of its first byte and the source end
+    /// of its last, as ``originalRange(ofFolded:)`` gives them. Most tokens lie inside one run of
+    /// ASCII, short of its last byte, and take a subtraction each.
+    private static func sources(of tokens: [Token], runs: [FoldedRun], foldedCount: Int) -> [TokenSource] {
+        [TokenSource](unsafeUninitializedCapacity: tokens.count) { sources, initialized in
+            tokens.withUnsafeBufferPointer { tokens in
+            runs.withUnsafeBufferPointer { runs in
+                var run = 0
+                // Where the run after `run` starts (the end of the text for the last run).
+                var nextStart = runs.count > 1 ? runs[1].foldedStart : UInt32(truncatingIfNeeded: foldedCount)
+                for index in 0..<tokens.count {
+                    let token = tokens[index]
+                    // Tokens are in order: the run of each start is at or after the last one.
+                    while token.start >= nextStart {
+                        run += 1
+                        nextStart = run + 1 < runs.count ? runs[run + 1].foldedStart : UInt32(truncatingIfNeeded: foldedCount)
+                    }
+                    let current = runs[run]
+                    let last = token.end &- 1
+                    let start = current.isCharacter ? current.originalStart : current.originalStart &+ (token.start &- current.foldedStart)
+                    let end: UInt32
+                    if !current.isCharacter, last &+ 1 < nextStart {
+                        end = current.originalStart &+ (last &- current.foldedStart) &+ 1
+                    } else {
+                        var endRun = run
+                        while endRun + 1 < runs.count, runs[endRun + 1].foldedStart <= last { endRun += 1 }
+                        end = UInt32(truncatingIfNeeded: sourceEnd(of: Int(last), inRun: endRun, of: runs, foldedCount: foldedCount))
+                    }
+                    sources[index] = TokenSource(start: start, end: end)
+                }
+            }}
+            initialized = tokens.count
+        }
     }
 
     /// The folded bytes and their map. A function of its own, so that the output buffers are its
@@ -99,6 +140,7 @@ public struct TextView: Sendable {
         runs = []
         tokens = []
         tokenCount = view.tokenCount
+        tokenSources = []
     }
 
     /// The original text alone, for a verdict that waits in a batch to be reported: reporters
@@ -145,22 +187,32 @@ public struct TextView: Sendable {
 
     /// Where the character that folded byte `position` comes from starts in ``original``.
     private func sourceStart(of position: Int, inRun index: Int? = nil) -> Int {
-        let run = runs[index ?? run(holding: position)]
-        return run.isCharacter ? Int(run.originalStart) : Int(run.originalStart) + position - Int(run.foldedStart)
+        TextView.sourceStart(of: position, in: runs[index ?? run(holding: position)])
     }
 
     /// Where that character ends, including the combining marks dropped after it.
     private func sourceEnd(of position: Int, inRun known: Int? = nil) -> Int {
-        let index = known ?? run(holding: position)
+        runs.withUnsafeBufferPointer { runs in
+            TextView.sourceEnd(of: position, inRun: known ?? run(holding: position), of: runs, foldedCount: folded.count)
+        }
+    }
+
+    @inline(__always)
+    private static func sourceStart(of position: Int, in run: FoldedRun) -> Int {
+        run.isCharacter ? Int(run.originalStart) : Int(run.originalStart) + position - Int(run.foldedStart)
+    }
+
+    @inline(__always)
+    private static func sourceEnd(of position: Int, inRun index: Int, of runs: UnsafeBufferPointer<FoldedRun>, foldedCount: Int) -> Int {
         let run = runs[index]
         if run.isCharacter { return Int(run.originalEnd) }
-        let runEnd = index + 1 < runs.count ? Int(runs[index + 1].foldedStart) : folded.count
+        let runEnd = index + 1 < runs.count ? Int(runs[index + 1].foldedStart) : foldedCount
         return position == runEnd - 1 ? Int(run.originalEnd) : Int(run.originalStart) + position - Int(run.foldedStart) + 1
     }
 
     /// The original bytes covered by tokens `first...last`.
     public func originalRange(ofTokens first: Int, through last: Int) -> Range<Int> {
-        originalRange(ofFolded: Int(tokens[first].start)..<Int(tokens[last].end))
+        Int(tokenSources[first].start)..<Int(tokenSources[last].end)
     }
 
     /// The folded text of a token, for lookups and debugging.
@@ -174,6 +226,12 @@ public struct TextView: Sendable {
 
     /// The folded view as a string (for tests and error messages; matching works on bytes).
     public var foldedString: String { String(decoding: folded, as: UTF8.self) }
+}
+
+/// Where a token comes from in the original text.
+struct TokenSource: Sendable {
+    let start: UInt32
+    let end: UInt32
 }
 
 /// A stretch of the folded view and where it comes from. Either a run of ASCII, whose bytes map

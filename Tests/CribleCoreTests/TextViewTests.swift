@@ -101,7 +101,7 @@ final class TextViewTests: XCTestCase {
                     XCTAssertEqual(view.originalRange(ofFolded: lower..<upper), expected, "\(text.debugDescription) \(lower)..<\(upper)")
                 }
             }
-            // Token spans go through the same map: the same ranges.
+            // Token spans, found once when the view is built, give the same ranges.
             for first in view.tokens.indices {
                 for last in first..<view.tokens.count {
                     let expected = starts[Int(view.tokens[first].start)]..<ends[Int(view.tokens[last].end) - 1]
