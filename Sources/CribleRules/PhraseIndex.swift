@@ -238,6 +238,9 @@ struct PhraseMatcher: Sendable {
     private var byPrefix = TokenTable<Int32>()
     private var candidateLists: [[Int32]] = []
     private var prefixLengths: [Int] = []
+    /// Bit `n` set when some prefix has `n` bytes, for `n` of 1 and 2, the lengths tried at every
+    /// token: walking `prefixLengths` to find there were none was 14 instructions a token.
+    private var shortPrefixLengths: UInt32 = 0
     /// First-token hashes, checked before `byFirstToken`: most tokens start no phrase.
     private var firstTokenFilter = KeyFilter(bits: 17)
 
@@ -318,6 +321,7 @@ struct PhraseMatcher: Sendable {
                 let bit = UInt32(1) << UInt32(min(first.count, 31))
                 prefixLengthsByStart.update(start) { ($0 ?? 0) | bit }
             }
+            if first.count < 3 { shortPrefixLengths |= UInt32(1) << UInt32(first.count) }
             if !prefixLengths.contains(first.count) {
                 prefixLengths.append(first.count)
                 prefixLengths.sort()
@@ -444,9 +448,9 @@ struct PhraseMatcher: Sendable {
                 }
                 // Prefixes of one or two bytes, then, in increasing length, those that share the
                 // token's first three bytes.
-                for prefixLength in prefixLengths {
-                    if prefixLength >= 3 || prefixLength > length { break }
-                    probe(prefixLength)
+                if shortPrefixLengths != 0 {
+                    if shortPrefixLengths & 0b010 != 0, length >= 1 { probe(1) }
+                    if shortPrefixLengths & 0b100 != 0, length >= 2 { probe(2) }
                 }
                 guard length >= 3 else { continue }
                 let startKey = PhraseMatcher.prefixStartKey(folded, at: Int(token.start))
