@@ -618,13 +618,18 @@ def crible_row(rows: list[Row], group: str) -> Optional[Row]:
     return None
 
 
-def ratios(rows: list[Row]) -> None:
+def ratios(rows: list[Row], crible_costs: Optional[dict[str, float]] = None) -> None:
     """Adds, to each row, Crible's MB/s divided by its own (same measurement), and on the
-    1,000-keyword rows the cost of 1,000 keywords against 10 (seconds per MB, same system)."""
+    1,000-keyword rows the cost of 1,000 keywords against 10 (seconds per MB, same system).
+    Crible's costs are its own paired ratios (`cost_ratios`) when it gives them: each timed in
+    alternation with what it is compared with, where the peers' are ratios of two medians."""
     for row in rows:
         reference = crible_row(rows, row.group)
         if row.system != "Crible" and reference is not None and reference.mbps and row.mbps:
             row.crible_ratio = reference.mbps / row.mbps
+        if row.system == "Crible" and crible_costs and row.group in crible_costs:
+            row.scaling = crible_costs[row.group]
+            continue
         if row.group in ("keywords-1000", "keywords-1000-slow-regex") and row.mbps:
             smaller = "keywords-10" if row.group == "keywords-1000" else "keywords-1000"
             small = next((r for r in rows if r.group == smaller and r.system == row.system), None)
@@ -734,7 +739,9 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                "keyword rules one regex rule, `(?:\\w+\\s?)+\\d{12}`, that has no literal for the prefilter "
                "(so it runs on every document) and backtracks exponentially on every text (so it always "
                "spends its whole match limit): the worst rule a user can add. Its ratio is the time with "
-               "it over the time without it. Its pipeline rows run the batch classifier, as `crible classify` "
+               "it over the time without it. Crible's two time ratios (1,000 keyword rules over 10, the slow rule "
+               "over none) are medians of alternated pairs, as its speed-ups are; the peers' are ratios of their "
+               "two medians. Its pipeline rows run the batch classifier, as `crible classify` "
                "does when it streams its output: each job keeps only what decides a verdict's outcome once the "
                "verdict is done; the JSON-lines rows add what `crible classify --format jsonl` does besides writing: each "
                "verdict encoded (every hit with its offsets, line and column) by the job that classified it.")
@@ -913,7 +920,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         rows.extend(peer_rows.get(ident, []))
         if ident == "pipeline-1-job":
             rows.append(vader_row)
-    ratios(rows)
+    crible_costs = {str(c["id"]): float(c["median_paired_time_ratio"]) for c in (data or {}).get("cost_ratios") or []
+                    if isinstance(c, dict) and isinstance(c.get("median_paired_time_ratio"), (int, float))}
+    ratios(rows, crible_costs)
 
     # Report.
     report: dict[str, Any] = {
@@ -931,7 +940,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "keywords": {"path": shown_path(keywords_path), "count": len(keywords), **keyword_info},
         "crible": {"command": crible_command, "error": crible_error or None,
                    "batch": (data or {}).get("batch"), "measurements": (data or {}).get("measurements"),
-                   "speed_ups": (data or {}).get("speed_ups")},
+                   "speed_ups": (data or {}).get("speed_ups"), "cost_ratios": (data or {}).get("cost_ratios")},
         "hyperscan": {"flags": list(HS_FLAG_NAMES), "mode": "HS_MODE_BLOCK",
                       "pattern": HS_PATTERN_LEFT + "<letter classes>" + HS_PATTERN_RIGHT, **hs_info},
     }

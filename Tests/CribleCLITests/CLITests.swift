@@ -50,6 +50,32 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(ids.last, "c06")
     }
 
+    /// `crible bench` reports its throughputs, the speed-up of several jobs, and what more rules
+    /// and the worst rule cost, each as the median ratio of alternated pairs.
+    func testBenchReportsPairedRatios() throws {
+        let folder = try temporaryFolder()
+        let documents = folder.appendingPathComponent("documents.jsonl")
+        let line = #"{"id":"a","text":"L'intelligence artificielle progresse, et les entreprises investissent dans les données."}"#
+        try (Array(repeating: line, count: 20).joined(separator: "\n") + "\n").write(to: documents, atomically: true, encoding: .utf8)
+        let keywords = folder.appendingPathComponent("keywords.txt")
+        let words = ["intelligence", "entreprises", "données", "progresse", "investissent", "artificielle", "les", "dans",
+                     "et", "absent", "introuvable", "nulle part"]
+        try words.joined(separator: "\n").write(to: keywords, atomically: true, encoding: .utf8)
+        let run = try crible(["bench", "--documents", documents.path, "--keywords", keywords.path, "--repetitions", "3",
+                              "--jobs", "2", "--format", "json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let ids = (report["measurements"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        XCTAssertEqual(ids, ["load", "text-view", "pipeline-1-job", "pipeline-2-jobs", "jsonl-1-job", "jsonl-2-jobs",
+                             "keywords-10", "keywords-12", "keywords-12-slow-regex"])
+        let costs = try XCTUnwrap(report["cost_ratios"] as? [[String: Any]])
+        XCTAssertEqual(costs.map { "\($0["id"] ?? "") over \($0["over"] ?? "")" },
+                       ["keywords-12 over keywords-10", "keywords-12-slow-regex over keywords-12"])
+        for cost in costs { XCTAssertGreaterThan(cost["median_paired_time_ratio"] as? Double ?? 0, 0) }
+        let speedUps = try XCTUnwrap(report["speed_ups"] as? [[String: Any]])
+        XCTAssertEqual(speedUps.compactMap { $0["id"] as? String }, ["pipeline-2-jobs", "jsonl-2-jobs"])
+    }
+
     func testTextOutputEndsWithASummary() throws {
         let run = try crible(["classify", "Examples/articles", "Examples/comments.jsonl", "--fail-on", "never"])
         XCTAssertEqual(run.status, 0, run.stderr)
