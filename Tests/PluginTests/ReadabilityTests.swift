@@ -22,28 +22,28 @@ final class ReadabilityTests: XCTestCase {
                 let bytes = Array(folded[Int(token.start)..<Int(token.end)])
                 guard let first = bytes.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) else { continue }
                 words += 1
-                var groups = 0
-                var previousVowel = false
-                for byte in bytes {
-                    let vowel = "aeiouy".utf8.contains(byte)
-                    if vowel && !previousVowel { groups += 1 }
-                    previousVowel = vowel
-                }
+                var groups = runCount(in: bytes, of: "aeiouy")
                 if bytes.count > 2, bytes.last == UInt8(ascii: "e"), groups > 1 { groups -= 1 }
                 syllables += max(1, groups)
             }
-            var sentences = 0
-            var previousWasEnd = false
-            for byte in folded {
-                let isEnd = ".!?\n".utf8.contains(byte)
-                if isEnd && !previousWasEnd { sentences += 1 }
-                previousWasEnd = isEnd
-            }
+            let sentences = runCount(in: folded, of: ".!?\n")
             let expected: Double? = words >= 3 && view.tokens.count >= 3
                 ? 207 - 1.015 * (Double(words) / Double(max(1, sentences))) - 73.6 * (Double(syllables) / Double(words))
                 : nil
             XCTAssertEqual(readability.readingEase(view, language: "fr"), expected, text)
             if readability.readingEase(view, language: "fr") != expected { return }
         }
+    }
+
+    /// How many runs of the bytes of `members` `bytes` holds.
+    func runCount(in bytes: [UInt8], of members: String) -> Int {
+        var runs = 0
+        var previousIsMember = false
+        for byte in bytes {
+            let isMember = members.utf8.contains(byte)
+            if isMember && !previousIsMember { runs += 1 }
+            previousIsMember = isMember
+        }
+        return runs
     }
 }
