@@ -121,17 +121,17 @@ struct Bench: ParsableCommand {
             Terminal.write("batch: \(batch.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB; \(engine.ruleSet.rules.count) rules; medians of \(repetitions) runs after a warm-up (loading: \(max(repetitions, 11)))\n")
             for (id, measurement) in results {
                 if id == "load" {
-                    Terminal.write(String(format: "%-40@ %10.1f ms\n", measurement.name as NSString, measurement.median * 1000))
+                    Terminal.write(padded(measurement.name) + String(format: " %10.1f ms\n", measurement.median * 1000))
                 } else {
-                    Terminal.write(String(format: "%-40@ %10.1f MB/s   (%.3f s)\n", measurement.name as NSString, measurement.megabytesPerSecond, measurement.median))
+                    Terminal.write(padded(measurement.name) + String(format: " %10.1f MB/s   (%.3f s)\n", measurement.megabytesPerSecond, measurement.median))
                 }
             }
-            Terminal.write(String(format: "%-40@ %10.2f ×   (median of %d alternated pairs)\n", "speed-up with \(jobs) jobs" as NSString,
+            Terminal.write(padded("speed-up with \(jobs) jobs") + String(format: " %10.2f ×   (median of %d alternated pairs)\n",
                                   speedUp, repetitions))
-            Terminal.write(String(format: "%-40@ %10.2f ×\n", "speed-up with \(jobs) jobs, JSON lines" as NSString, speedUpWithLines))
+            Terminal.write(padded("speed-up with \(jobs) jobs, JSON lines") + String(format: " %10.2f ×\n", speedUpWithLines))
             for cost in costRatios {
-                Terminal.write(String(format: "%-40@ %10.2f ×   (time; median of %d alternated pairs)\n",
-                                      "\(cost.id) ÷ \(cost.over)" as NSString, cost.ratio, repetitions))
+                Terminal.write(padded("\(cost.id) ÷ \(cost.over)")
+                               + String(format: " %10.2f ×   (time; median of %d alternated pairs)\n", cost.ratio, repetitions))
             }
         case .json:
             let report: [String: Any] = [
@@ -153,6 +153,11 @@ struct Bench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             Terminal.write(String(decoding: data, as: UTF8.self) + "\n")
         }
+    }
+
+    /// `name` padded to a column of 40 characters: `%-40@` pads nothing with this Foundation.
+    private func padded(_ name: String) -> String {
+        name.count >= 40 ? name : name + String(repeating: " ", count: 40 - name.count)
     }
 
     /// The documents to measure: a JSONL file as it is, or text files cut and repeated.
