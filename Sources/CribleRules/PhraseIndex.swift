@@ -160,8 +160,8 @@ public final class Phrase: Sendable {
 /// Phrases are indexed by the hash of their first token (by the hashes of their first two when
 /// both are whole words), so the cost of a lookup does not grow with the number of phrases: this
 /// is what keeps 1,000 keyword rules about as cheap as ten. Prefix phrases (`régul*`) are indexed
-/// by the hash of the prefix and its length; a token is checked against each distinct prefix
-/// length, of which there are few.
+/// by the first three bytes of their prefix; a token is compared with the few prefixes that
+/// start as it does.
 public struct PhraseIndex<Payload: Sendable>: Sendable {
     public typealias Match = PhraseMatch
 
@@ -235,23 +235,37 @@ struct PhraseMatcher: Sendable {
     /// Token hash → candidates: `≥ 0` is the only entry starting with that token; `< 0` is
     /// `-(slot + 1)` in `candidateLists`, for the few tokens that start several phrases.
     private var byFirstToken = TokenTable<Int32>()
-    private var byPrefix = TokenTable<Int32>()
+    /// Prefixes of one or two bytes, by a hash of the prefix and its length.
+    private var byShortPrefix = TokenTable<Int32>()
     private var candidateLists: [[Int32]] = []
-    private var prefixLengths: [Int] = []
+    /// Whether any phrase starts with a prefix.
+    private var hasPrefixes = false
     /// Bit `n` set when some prefix has `n` bytes, for `n` of 1 and 2, the lengths tried at every
-    /// token: walking `prefixLengths` to find there were none was 14 instructions a token.
+    /// token: walking a list of prefix lengths to find there were none was 14 instructions a token.
     private var shortPrefixLengths: UInt32 = 0
     /// First-token hashes, checked before `byFirstToken`: most tokens start no phrase.
     private var firstTokenFilter = KeyFilter(bits: 17)
 
     /// The first three bytes of every prefix of three bytes or more: most tokens start no
-    /// prefix, and this skips the per-length lookups for them.
+    /// prefix, and this skips the lookup of the prefixes that start so for them.
     private var prefixStarts = KeyFilter(bits: 16)
-    /// For those first three bytes, the lengths of the prefixes that start with them (bit `n`
-    /// for length `n`, bit 31 for 31 and more). Rule keywords have prefixes of 18 lengths, and
-    /// a token starting `con` was looked up at every length up to its own: that was 45 % of the
-    /// matcher's instructions. A start is shared by prefixes of a few lengths only.
-    private var prefixLengthsByStart = TokenTable<UInt32>()
+    /// A prefix of three bytes or more: its first eight bytes (little-endian, zeros past its
+    /// end) and their mask, its length, the phrases that start with it (as in `byFirstToken`),
+    /// and the next prefix with the same first three bytes (`-1` for none), by increasing length.
+    struct PrefixEntry: Sendable {
+        let word: UInt64
+        let mask: UInt64
+        let length: Int32
+        var candidates: Int32
+        var next: Int32
+    }
+    private var prefixEntries: [PrefixEntry] = []
+    /// First three bytes → the shortest prefix that starts with them, in `prefixEntries`. A
+    /// token is compared with those prefixes, eight bytes under a mask each (a few per start),
+    /// where it was hashed and looked up at each of their lengths, a filter and a table each:
+    /// that was two fifths of the matcher's instructions. A prefix longer than eight bytes is
+    /// compared on its first eight here, and on all of them by `check`, like every phrase.
+    private var prefixesByStart = TokenTable<Int32>()
 
     @inline(__always)
     static func prefixStartKey(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt64 {
@@ -270,9 +284,6 @@ struct PhraseMatcher: Sendable {
         (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &+ 0x632B_E59B_D9B4_E019)
     }
 
-    /// The keys of `byPrefix`, checked before it: a token whose first bytes start some prefix
-    /// still has, at most lengths, no prefix of exactly that length.
-    private var prefixKeyFilter = KeyFilter(bits: 17)
 
     mutating func insert(_ phrase: Phrase, entry: Int32) {
         // One hash over the tokens and their prefix marks, confirmed against the stored bytes: a
@@ -312,19 +323,12 @@ struct PhraseMatcher: Sendable {
         }
         let first = phrase.token(0)
         if phrase.isPrefix(0) {
-            let key = prefixKey(Tokenizer.hash(first), first.count)
-            PhraseMatcher.add(entry, to: &byPrefix, lists: &candidateLists, key: key)
-            prefixKeyFilter.insert(key)
-            if first.count >= 3 {
-                let start = first.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) }
-                prefixStarts.insert(start)
-                let bit = UInt32(1) << UInt32(min(first.count, 31))
-                prefixLengthsByStart.update(start) { ($0 ?? 0) | bit }
-            }
-            if first.count < 3 { shortPrefixLengths |= UInt32(1) << UInt32(first.count) }
-            if !prefixLengths.contains(first.count) {
-                prefixLengths.append(first.count)
-                prefixLengths.sort()
+            hasPrefixes = true
+            if first.count < 3 {
+                PhraseMatcher.add(entry, to: &byShortPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
+                shortPrefixLengths |= UInt32(1) << UInt32(first.count)
+            } else {
+                insertPrefix(first, entry: entry)
             }
         } else if phrase.tokenCount >= 2, !phrase.isPrefix(1) {
             let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.token(1)))
@@ -335,6 +339,36 @@ struct PhraseMatcher: Sendable {
             PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: hash)
             firstTokenFilter.insert(hash)
         }
+    }
+
+    /// Adds `entry` to the phrases starting with the prefix `bytes` (three bytes or more): to
+    /// its entry when another phrase has the same length and first eight bytes (`check` tells
+    /// them apart beyond), else to a new entry linked in by length.
+    private mutating func insertPrefix(_ bytes: ArraySlice<UInt8>, entry: Int32) {
+        var word: UInt64 = 0
+        for (offset, byte) in bytes.prefix(8).enumerated() { word |= UInt64(byte) << (8 * UInt64(offset)) }
+        let mask: UInt64 = bytes.count >= 8 ? ~0 : (1 << (8 * UInt64(bytes.count))) - 1
+        let length = Int32(bytes.count)
+        let start = bytes.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) }
+        var previous: Int32 = -1
+        var current = prefixesByStart[start] ?? -1
+        while current >= 0, prefixEntries[Int(current)].length <= length {
+            if prefixEntries[Int(current)].length == length, prefixEntries[Int(current)].word == word {
+                prefixEntries[Int(current)].candidates = PhraseMatcher.adding(entry, to: prefixEntries[Int(current)].candidates,
+                                                                              lists: &candidateLists)
+                return
+            }
+            previous = current
+            current = prefixEntries[Int(current)].next
+        }
+        let index = Int32(prefixEntries.count)
+        prefixEntries.append(PrefixEntry(word: word, mask: mask, length: length, candidates: entry, next: current))
+        if previous >= 0 {
+            prefixEntries[Int(previous)].next = index
+        } else {
+            prefixesByStart.update(start) { _ in index }
+        }
+        prefixStarts.insert(start)
     }
 
     mutating func reserveCapacity(_ count: Int) {
@@ -430,40 +464,36 @@ struct PhraseMatcher: Sendable {
                 // Matches at one token come in the order their phrases were added, whichever
                 // of these two tables found them.
                 inEntryOrder(from: before)
-                guard !prefixLengths.isEmpty else { continue }
+                guard hasPrefixes else { continue }
                 let length = token.length
-                var hash = Tokenizer.fnvOffset
-                var consumed = 0
-                @inline(__always) func probe(_ prefixLength: Int) {
-                    while consumed < prefixLength {
-                        hash = (hash ^ UInt64(folded[Int(token.start) + consumed])) &* Tokenizer.fnvPrime
-                        consumed += 1
-                    }
-                    let key = prefixKey(hash, prefixLength)
-                    if prefixKeyFilter.mayContain(key), let candidates = byPrefix[key] {
+                // Prefixes of one or two bytes, then, in increasing length, those that share the
+                // token's first three bytes.
+                if shortPrefixLengths != 0 {
+                    @inline(__always) func probe(_ key: UInt64) {
+                        guard let candidates = byShortPrefix[key] else { return }
                         let start = found.count
                         checkAll(candidates, at: index)
                         inEntryOrder(from: start)
                     }
-                }
-                // Prefixes of one or two bytes, then, in increasing length, those that share the
-                // token's first three bytes.
-                if shortPrefixLengths != 0 {
-                    if shortPrefixLengths & 0b010 != 0, length >= 1 { probe(1) }
-                    if shortPrefixLengths & 0b100 != 0, length >= 2 { probe(2) }
+                    let oneByte = (Tokenizer.fnvOffset ^ UInt64(folded[Int(token.start)])) &* Tokenizer.fnvPrime
+                    if shortPrefixLengths & 0b010 != 0 { probe(prefixKey(oneByte, 1)) }
+                    if shortPrefixLengths & 0b100 != 0, length >= 2 {
+                        probe(prefixKey((oneByte ^ UInt64(folded[Int(token.start) + 1])) &* Tokenizer.fnvPrime, 2))
+                    }
                 }
                 guard length >= 3 else { continue }
                 let startKey = PhraseMatcher.prefixStartKey(folded, at: Int(token.start))
-                guard prefixStarts.mayContain(startKey), var lengths = prefixLengthsByStart[startKey] else { continue }
-                lengths &= length >= 31 ? UInt32.max : (UInt32(1) << UInt32(length + 1)) - 1
-                while lengths != 0 {
-                    let prefixLength = lengths.trailingZeroBitCount
-                    lengths &= lengths - 1
-                    if prefixLength < 31 {
-                        probe(prefixLength)
-                    } else {
-                        for longer in prefixLengths where longer >= 31 && longer <= length { probe(longer) }
+                guard prefixStarts.mayContain(startKey), var prefix = prefixesByStart[startKey] else { continue }
+                let word = folded.word(at: Int(token.start))
+                while prefix >= 0 {
+                    let candidate = prefixEntries[Int(prefix)]
+                    guard Int(candidate.length) <= length else { break }
+                    if word & candidate.mask == candidate.word {
+                        let start = found.count
+                        checkAll(candidate.candidates, at: index)
+                        inEntryOrder(from: start)
                     }
+                    prefix = candidate.next
                 }
             }
         }}}}}}
