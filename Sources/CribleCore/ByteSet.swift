@@ -92,6 +92,16 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 }
 
+/// The first eight bytes of `bytes` as one little-endian number (zeros past its end), and the
+/// mask of the bytes it holds: the key that ``UnsafeBufferPointer/word(at:)`` is compared with,
+/// under the mask, to tell whether `bytes` (or, beyond eight, its first eight) starts there.
+@inlinable
+public func littleEndianKey<Bytes: Collection>(_ bytes: Bytes) -> (word: UInt64, mask: UInt64) where Bytes.Element == UInt8 {
+    var word: UInt64 = 0
+    for (offset, byte) in bytes.prefix(8).enumerated() { word |= UInt64(byte) << (8 * UInt64(offset)) }
+    return (word, bytes.count >= 8 ? ~0 : (1 << (8 * UInt64(bytes.count))) - 1)
+}
+
 extension UnsafeBufferPointer where Element == UInt8 {
     /// The eight bytes from `position` as one little-endian number, zeros for those past the
     /// end: a word to compare under a mask with a key of up to eight bytes.

@@ -56,10 +56,8 @@ struct LeadingWords: Sendable {
         // One sorted list, by first byte, then length and bytes; a word listed twice (`images?`
         // and `image` give `image` twice) is kept once.
         var all: [(lead: UInt8, length: Int, prefix: UInt64, mask: UInt64)] = words.map { word in
-            var prefix: UInt64 = 0
-            for (offset, byte) in word.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
-            let mask: UInt64 = word.count >= 8 ? ~0 : (1 << (8 * UInt64(word.count))) - 1
-            return (word[0], word.count, prefix, mask)
+            let key = littleEndianKey(word)
+            return (word[0], word.count, key.word, key.mask)
         }
         all.sort { ($0.lead, $0.length, $0.prefix) < ($1.lead, $1.length, $1.prefix) }
         var entries: [(prefix: UInt64, mask: UInt64, length: Int)] = []

@@ -345,9 +345,7 @@ struct PhraseMatcher: Sendable {
     /// its entry when another phrase has the same length and first eight bytes (`check` tells
     /// them apart beyond), else to a new entry linked in by length.
     private mutating func insertPrefix(_ bytes: ArraySlice<UInt8>, entry: Int32) {
-        var word: UInt64 = 0
-        for (offset, byte) in bytes.prefix(8).enumerated() { word |= UInt64(byte) << (8 * UInt64(offset)) }
-        let mask: UInt64 = bytes.count >= 8 ? ~0 : (1 << (8 * UInt64(bytes.count))) - 1
+        let (word, mask) = littleEndianKey(bytes)
         let length = Int32(bytes.count)
         let start = bytes.withUnsafeBufferPointer { PhraseMatcher.prefixStartKey($0, at: 0) }
         var previous: Int32 = -1

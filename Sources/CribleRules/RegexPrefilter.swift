@@ -1,3 +1,5 @@
+import CribleCore
+
 /// Decides cheaply which regular expressions can possibly match a document, so PCRE2 runs only
 /// for those — the idea behind YARA's atoms and SpamAssassin's `sa-compile`.
 ///
@@ -672,8 +674,7 @@ struct AtomScanner: Sendable {
             var three: [(entry: Entry, key: UInt64)] = []
             var longer: [(entry: Entry, key: UInt64)] = []
             for (entry, key) in atoms {
-                var packed: UInt64 = 0
-                for (offset, byte) in key.prefix(8).enumerated() { packed |= UInt64(byte) << (8 * offset) }
+                let packed = littleEndianKey(key).word
                 switch key.count {
                 case 1, 2:
                     let first = Int(key[0])
@@ -728,10 +729,8 @@ struct AtomScanner: Sendable {
             let atom = Array(RegexAtoms.withoutMark(marked))
             guard !atom.isEmpty else { continue }
             let pin = AtomScanner.pin(of: marked)
-            var prefix: UInt64 = 0
-            for (offset, byte) in atom.prefix(8).enumerated() { prefix |= UInt64(byte) << (8 * offset) }
-            let mask: UInt64 = atom.count >= 8 ? ~0 : (1 << (8 * UInt64(atom.count))) - 1
-            let entry = Entry(prefix: prefix, mask: mask, length: Int32(atom.count), atom: Int32(id), pin: Int32(pin ?? 0))
+            let key = littleEndianKey(atom)
+            let entry = Entry(prefix: key.word, mask: key.mask, length: Int32(atom.count), atom: Int32(id), pin: Int32(pin ?? 0))
             if atom.count > 8 { tails[Int32(id)] = Array(atom[8...]) }
             if let pin {
                 atWordStarts.append((entry, Array(atom[pin...])))
