@@ -21,12 +21,33 @@ import Foundation
 public struct Policy: Sendable {
     public struct ActionRule: Sendable {
         public var id: String
-        public var labels: [String] { didSet { patterns = labels.map(LabelPattern.init) } }
+        public var labels: [String] { didSet { (patterns, firstBytes) = ActionRule.read(labels) } }
         public var minScore: Double
         public var action: Action
         /// `labels` read once: every label of every document is checked against every rule, and
         /// `hasSuffix`/`hasPrefix` on strings compare by Unicode rules, not by bytes.
         private var patterns: [LabelPattern]
+        /// The first bytes of the labels the patterns can match, or `nil` when that is any label
+        /// (`*`, or a pattern with no byte): a rule about `moderation/…` turns `topic/…` and
+        /// `tech/…` away on their first byte, where comparing names was a third of deciding.
+        private var firstBytes: ByteSet?
+
+        private static func read(_ labels: [String]) -> ([LabelPattern], ByteSet?) {
+            let patterns = labels.map(LabelPattern.init)
+            var firstBytes = ByteSet()
+            for pattern in patterns {
+                switch pattern {
+                case .any: return (patterns, nil)
+                case .namespace(let prefix):
+                    guard let first = prefix.first else { return (patterns, nil) }
+                    firstBytes.insert(first)
+                case .exact(let name):
+                    guard let first = name.utf8.first else { return (patterns, nil) }
+                    firstBytes.insert(first)
+                }
+            }
+            return (patterns, firstBytes)
+        }
 
         private enum LabelPattern: Sendable {
             case any
@@ -49,11 +70,14 @@ public struct Policy: Sendable {
             self.labels = labels
             self.minScore = minScore
             self.action = action
-            self.patterns = labels.map(LabelPattern.init)
+            (patterns, firstBytes) = ActionRule.read(labels)
         }
 
         public func applies(to label: String) -> Bool {
-            patterns.contains { pattern in
+            if let firstBytes {
+                guard let first = label.utf8.first, firstBytes.contains(first) else { return false }
+            }
+            return patterns.contains { pattern in
                 switch pattern {
                 case .any: true
                 case .namespace(let prefix): label.utf8.starts(with: prefix)

@@ -200,6 +200,31 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(policy!.decide([LabelScore(label: "moderation/hate", score: 0.3)]).0, .allow)
     }
 
+    /// A rule's labels match a label exactly, by namespace (`moderation/*`) or all (`*`): every
+    /// pair of these patterns and labels, against that definition written out, after the labels
+    /// of a rule are changed too.
+    func testActionRulesMatchLabelsByNameNamespaceOrAll() {
+        let labels = ["moderation/hate", "moderation/hater", "moderation", "moderation/", "topic/sport", "mod/hate", "m",
+                      "", "lang/fr", "sentiment/negative", "Moderation/hate", "modération/haine"]
+        let patternSets = [["moderation/*"], ["moderation/hate"], ["*"], ["topic/sport", "moderation/*"], ["/*"], [""],
+                           ["m"], ["modération/*"], [], ["lang/*", "moderation/hate", "sentiment/*"]]
+        func expected(_ patterns: [String], _ label: String) -> Bool {
+            patterns.contains { pattern in
+                pattern == "*" || (pattern.hasSuffix("/*") ? Array(label.utf8).starts(with: Array(pattern.utf8.dropLast()))
+                                                            : Array(pattern.utf8) == Array(label.utf8))
+            }
+        }
+        for patterns in patternSets {
+            var rule = Policy.ActionRule(id: "r", labels: ["topic/*"], minScore: 0, action: .review)
+            rule.labels = patterns
+            let fresh = Policy.ActionRule(id: "r", labels: patterns, minScore: 0, action: .review)
+            for label in labels {
+                XCTAssertEqual(rule.applies(to: label), expected(patterns, label), "\(patterns) on \(label.debugDescription)")
+                XCTAssertEqual(fresh.applies(to: label), expected(patterns, label), "\(patterns) on \(label.debugDescription)")
+            }
+        }
+    }
+
     func testPolicyErrorsNameTheirPlace() {
         let (policy, diagnostics) = Policy.parse("crible: 1\nactions:\n  - {labels: [x], action: destroy}\n", path: "p.yaml")
         XCTAssertNil(policy)
