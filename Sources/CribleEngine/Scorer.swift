@@ -61,6 +61,9 @@ public struct Scorer: Sendable {
                 damping[label, default: 1] *= factor
             }
         }
+        // Most documents have no counter-evidence: their scores skip a lookup per label, which
+        // hashed the label's name again.
+        guard !damping.isEmpty else { return remaining.mapValues { 1 - $0 } }
         var scores: [String: Double] = [:]
         scores.reserveCapacity(remaining.count)
         for (label, rest) in remaining {
