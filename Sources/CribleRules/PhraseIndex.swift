@@ -284,7 +284,6 @@ struct PhraseMatcher: Sendable {
         (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &+ 0x632B_E59B_D9B4_E019)
     }
 
-
     mutating func insert(_ phrase: Phrase, entry: Int32) {
         // One hash over the tokens and their prefix marks, confirmed against the stored bytes: a
         // dictionary keyed by byte arrays made loading the bundled packs a tenth slower.
@@ -447,6 +446,12 @@ struct PhraseMatcher: Sendable {
                     for entry in candidateLists[Int(-candidates - 1)] { check(entry, at: index) }
                 }
             }
+            /// A prefix's phrases at one token, in the order they were added.
+            @inline(__always) func checkPrefix(_ candidates: Int32, at index: Int) {
+                let start = found.count
+                checkAll(candidates, at: index)
+                inEntryOrder(from: start)
+            }
             for index in range {
                 let token = tokens[index]
                 let before = found.count
@@ -468,10 +473,7 @@ struct PhraseMatcher: Sendable {
                 // token's first three bytes.
                 if shortPrefixLengths != 0 {
                     @inline(__always) func probe(_ key: UInt64) {
-                        guard let candidates = byShortPrefix[key] else { return }
-                        let start = found.count
-                        checkAll(candidates, at: index)
-                        inEntryOrder(from: start)
+                        if let candidates = byShortPrefix[key] { checkPrefix(candidates, at: index) }
                     }
                     let oneByte = (Tokenizer.fnvOffset ^ UInt64(folded[Int(token.start)])) &* Tokenizer.fnvPrime
                     if shortPrefixLengths & 0b010 != 0 { probe(prefixKey(oneByte, 1)) }
@@ -486,11 +488,7 @@ struct PhraseMatcher: Sendable {
                 while prefix >= 0 {
                     let candidate = prefixEntries[Int(prefix)]
                     guard Int(candidate.length) <= length else { break }
-                    if word & candidate.mask == candidate.word {
-                        let start = found.count
-                        checkAll(candidate.candidates, at: index)
-                        inEntryOrder(from: start)
-                    }
+                    if word & candidate.mask == candidate.word { checkPrefix(candidate.candidates, at: index) }
                     prefix = candidate.next
                 }
             }
