@@ -148,7 +148,7 @@ struct FunctionWordTable: Sendable {
     }
 
     @inline(__always)
-    static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
 
     /// Adds one to `scores[language]` for every token (of eight bytes or fewer) that is a word of
     /// that language.

@@ -40,7 +40,7 @@ public struct TokenTable<Value: Sendable>: Sendable {
     }
 
     @inlinable @inline(__always)
-    func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+    func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
 
     @inlinable @inline(__always)
     public subscript(key: UInt64) -> Value? {

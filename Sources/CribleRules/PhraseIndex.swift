@@ -511,18 +511,22 @@ struct KeyFilter: Sendable {
         shift = UInt64(64 - bits)
     }
 
+    /// The key's bit. Masking shifts (`&>>`) and unchecked reads: `shift` keeps the slot below
+    /// the bit count, and the checks Swift adds otherwise (a shift of 64 or more, a negative
+    /// integer, an index out of bounds) were a third of the instructions of each test, which the
+    /// phrase matcher makes three times a token.
     @inline(__always)
-    private func slot(_ key: UInt64) -> Int { Int((key &* 0xFF51_AFD7_ED55_8CCD) >> shift) }
+    private func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0xFF51_AFD7_ED55_8CCD) &>> shift) }
 
     mutating func insert(_ key: UInt64) {
         let slot = slot(key)
-        words[slot >> 6] |= 1 << UInt64(slot & 63)
+        words[slot &>> 6] |= 1 &<< UInt64(truncatingIfNeeded: slot & 63)
     }
 
     @inline(__always)
     func mayContain(_ key: UInt64) -> Bool {
         let slot = slot(key)
-        return words[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+        return words.withUnsafeBufferPointer { $0[slot &>> 6] } &>> UInt64(truncatingIfNeeded: slot & 63) & 1 != 0
     }
 }
 
