@@ -146,6 +146,42 @@ final class TextViewTests: XCTestCase {
         }
     }
 
+    /// Tokens against their definition written out scalar by scalar (maximal runs of letters
+    /// and digits; each emoji alone), with hashes of their bytes, on random text that mixes
+    /// ASCII runs, which the tokenizer walks in a loop of their own, with everything else.
+    func testTokensAreMaximalRunsOfWordScalars() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["abc", "Z", "9", " ", ",", "é", "ß", "ж", "😀", "-", "'", "x1y2", "\u{00A0}", "中文", "٣", "\n", "…", "_", "❤"]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...25, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let bytes = Array(text.utf8)
+            var expected: [[Int]] = []
+            var offset = 0
+            var start: Int?
+            for scalar in text.unicodeScalars {
+                let length = String(scalar).utf8.count
+                let properties = scalar.properties
+                let isWord = properties.isAlphabetic || properties.numericType != nil
+                if isWord {
+                    if start == nil { start = offset }
+                } else {
+                    if let wordStart = start { expected.append([wordStart, offset]) }
+                    start = nil
+                    if properties.isEmojiPresentation || (properties.isEmoji && scalar.value >= 0x2000) {
+                        expected.append([offset, offset + length])
+                    }
+                }
+                offset += length
+            }
+            if let wordStart = start { expected.append([wordStart, offset]) }
+            let tokens = Tokenizer.tokens(of: bytes)
+            XCTAssertEqual(tokens.map { [Int($0.start), Int($0.end)] }, expected, text.debugDescription)
+            for token in tokens {
+                XCTAssertEqual(token.hash, Tokenizer.hash(bytes[Int(token.start)..<Int(token.end)]), text.debugDescription)
+            }
+        }
+    }
+
     func testTokenHashesAgreeWithTheHashOfTheirBytes() {
         let view = TextView("Bonjour")
         XCTAssertEqual(view.tokens[0].hash, Tokenizer.hash(Array("bonjour".utf8)))
