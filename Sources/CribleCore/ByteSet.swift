@@ -70,15 +70,30 @@ extension UnsafeBufferPointer where Element == UInt8 {
     public func forEachChunk(containing triggers: ByteSet, _ body: (_ chunk: Range<Int>, _ firstTrigger: Int) -> Void) {
         @inline(__always) func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
         // Letters and spaces, most of any text, are skipped eight at a time when no trigger is one.
+        // The other bytes of a word (punctuation, accented letters: one in eight bytes of French
+        // news) are checked against the triggers from its marks, without reading the word again:
+        // stopping and starting over at each of them was half the scan.
         let skipsPlainText = triggers.excludesLettersAndSpace
         var index = 0
         while index < count {
-            if skipsPlainText {
-                index = firstIndex(from: index, marking: { ~plainTextMarks($0) & 0x8080_8080_8080_8080 },
-                                   matching: { byte in !(byte == 0x20 || (byte | 0x20) &- 0x61 < 26) })
-                guard index < count else { break }
-            }
-            guard triggers.contains(self[index]) else {
+            if skipsPlainText, index + 8 <= count, let base = baseAddress {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                var marks = ~plainTextMarks(word) & 0x8080_8080_8080_8080
+                var trigger = -1
+                while marks != 0 {
+                    let position = index &+ marks.trailingZeroBitCount &>> 3
+                    if triggers.contains(self[position]) {
+                        trigger = position
+                        break
+                    }
+                    marks &= marks &- 1
+                }
+                guard trigger >= 0 else {
+                    index += 8
+                    continue
+                }
+                index = trigger
+            } else if !triggers.contains(self[index]) {
                 index += 1
                 continue
             }
