@@ -74,6 +74,12 @@ public struct TextView: Sendable {
     /// The folded bytes and their map. A function of its own, so that the output buffers are its
     /// local state: captured by a closure, every append was checked for exclusive access.
     private static func fold(_ input: UnsafeBufferPointer<UInt8>) -> ([UInt8], [FoldedRun]) {
+        // The table through a pointer read once: through its global, each accented letter paid
+        // a call to check that the table was built.
+        FoldingTable.packed.withUnsafeBufferPointer { fold(input, packedTable: $0) }
+    }
+
+    private static func fold(_ input: UnsafeBufferPointer<UInt8>, packedTable: UnsafeBufferPointer<UInt64>) -> ([UInt8], [FoldedRun]) {
         var output = FoldOutput(capacity: input.count * 2 + 16)
         var index = 0
         let count = input.count
@@ -90,7 +96,7 @@ public struct TextView: Sendable {
             let start = UInt32(index)
             let end = UInt32(index + length)
             if value < FoldingTable.packedLimit {
-                let packed = FoldingTable.packed[Int(value)]
+                let packed = packedTable[Int(value)]
                 switch packed >> 40 {
                 case 0:
                     output.startCharacter(from: start, to: end)
