@@ -13,15 +13,19 @@ import CribleCore
 /// Skipping never changes a verdict: a skipped pattern could not have matched.
 public struct RegexPrefilter: Sendable {
     private let scanner: AtomScanner
-    /// Each pattern's requirements (by its index in the list given to `init`), flat: pattern
-    /// `p` has requirements `requirementStart[p] ..< requirementStart[p + 1]`, requirement `r`
-    /// the atoms `atomIDs[atomStart[r] ..< atomStart[r + 1]]`. Arrays of arrays of arrays had
-    /// cost a cache miss per level for every pattern of every document.
+    /// Each pattern's requirements (by its index in the list given to `init`): pattern `p` has
+    /// requirements `requirementStart[p] ..< requirementStart[p + 1]`, each a set of atoms.
     private let requirementStart: [Int32]
-    private let atomStart: [Int32]
-    private let atomIDs: [Int32]
     /// Patterns without usable atoms, which always run.
     private let alwaysRuns: [Bool]
+    /// The same requirements from the atoms' side: atom `a` is in requirements
+    /// `requirementsOfAtom[requirementsOfAtomStart[a] ..< requirementsOfAtomStart[a + 1]]`, each
+    /// of pattern `patternOfRequirement[r]`. A document's present atoms, a few dozen, mark their
+    /// requirements, where every requirement of every pattern was checked against them: that
+    /// was some 11,000 instructions a document, a comment of one word as much as an article.
+    private let requirementsOfAtomStart: [Int32]
+    private let requirementsOfAtom: [Int32]
+    private let patternOfRequirement: [Int32]
     /// Each pattern's leading words, when known and allowed (see ``LeadingWords``), found from
     /// the same reading of the pattern as its atoms, and like them on another core while
     /// patterns compile. The engine tries such a pattern only where they start a word.
@@ -74,9 +78,22 @@ public struct RegexPrefilter: Sendable {
             requirementStart.append(Int32(atomStart.count - 1))
         }
         scanner = AtomScanner(atoms)
+        var patternOfRequirement = [Int32](repeating: 0, count: atomStart.count - 1)
+        var requirementsByAtom = [[Int32]](repeating: [], count: atoms.count)
+        for pattern in 0..<(requirementStart.count - 1) {
+            for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
+                patternOfRequirement[requirement] = Int32(pattern)
+                for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1]) {
+                    let atom = Int(atomIDs[position])
+                    if requirementsByAtom[atom].last != Int32(requirement) { requirementsByAtom[atom].append(Int32(requirement)) }
+                }
+            }
+        }
+        let flat = flattened(requirementsByAtom)
+        self.requirementsOfAtomStart = flat.starts
+        self.requirementsOfAtom = flat.elements
+        self.patternOfRequirement = patternOfRequirement
         self.requirementStart = requirementStart
-        self.atomStart = atomStart
-        self.atomIDs = atomIDs
         self.alwaysRuns = alwaysRuns
         self.leadingWords = leadingWords
         self.leadingWordsAllowed = allowed
@@ -90,27 +107,47 @@ public struct RegexPrefilter: Sendable {
     public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         let present = scanner.presentAtoms(in: text, wordStarts: wordStarts)
         var result = alwaysRuns
-        // Through pointers: this runs for every pattern of every document, and each checked
-        // array read was a bounds test.
-        present.withUnsafeBufferPointer { present in
-        requirementStart.withUnsafeBufferPointer { requirementStart in
-        atomStart.withUnsafeBufferPointer { atomStart in
-        atomIDs.withUnsafeBufferPointer { atomIDs in
-        result.withUnsafeMutableBufferPointer { result in
-            for pattern in result.indices where !result[pattern] {
-                var satisfied = true
-                for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
-                    var found = false
-                    for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1])
-                    where present[Int(atomIDs[position])] {
-                        found = true
-                        break
-                    }
-                    if !found { satisfied = false; break }
+        var satisfied = [Bool](repeating: false, count: patternOfRequirement.count)
+        var satisfiedCount = [UInt8](repeating: 0, count: alwaysRuns.count)
+        // Through pointers: each checked array read was a bounds test.
+        present.withUnsafeBytes { present in
+        requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
+        requirementsOfAtom.withUnsafeBufferPointer { requirementsOfAtom in
+        patternOfRequirement.withUnsafeBufferPointer { patternOfRequirement in
+        satisfied.withUnsafeMutableBufferPointer { satisfied in
+        satisfiedCount.withUnsafeMutableBufferPointer { satisfiedCount in
+            @inline(__always) func mark(_ atom: Int) {
+                for position in Int(requirementsOfAtomStart[atom])..<Int(requirementsOfAtomStart[atom + 1]) {
+                    let requirement = Int(requirementsOfAtom[position])
+                    guard !satisfied[requirement] else { continue }
+                    satisfied[requirement] = true
+                    satisfiedCount[Int(patternOfRequirement[requirement])] &+= 1
                 }
-                result[pattern] = satisfied
             }
-        }}}}}
+            // The present atoms, eight flags (a byte each, 0 or 1) at a time: most words are zero.
+            var offset = 0
+            while offset + 8 <= present.count {
+                var flags = present.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                while flags != 0 {
+                    let bit = flags.trailingZeroBitCount
+                    mark(offset + bit >> 3)
+                    flags &= flags &- 1
+                }
+                offset += 8
+            }
+            while offset < present.count {
+                if present[offset] != 0 { mark(offset) }
+                offset += 1
+            }
+        }}}}}}
+        requirementStart.withUnsafeBufferPointer { requirementStart in
+        satisfiedCount.withUnsafeBufferPointer { satisfiedCount in
+        result.withUnsafeMutableBufferPointer { result in
+            // A pattern may match when each of its requirements has a present atom.
+            for pattern in result.indices where !result[pattern] {
+                result[pattern] = Int(satisfiedCount[pattern]) == Int(requirementStart[pattern + 1] - requirementStart[pattern])
+            }
+        }}}
         return result
     }
 }
