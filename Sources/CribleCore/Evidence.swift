@@ -98,6 +98,11 @@ public struct Evidence: Sendable, Hashable {
     public var source: EvidenceSource
     /// A short human explanation added by plugins ("IBAN, checksum valid").
     public var note: String?
+    /// The label's number in the rule set whose rule found this (`-1` when not known), so that
+    /// the scorer adds evidence up in an array instead of hashing the label's name for each
+    /// piece (about two dozen per article). A cache of `label`, not part of the value: equality
+    /// and hashing leave it out.
+    package var labelNumber: Int32 = -1
 
     public init(ruleID: String, label: String?, weight: Double, hits: [Hit],
                 source: EvidenceSource, note: String? = nil) {
@@ -107,6 +112,26 @@ public struct Evidence: Sendable, Hashable {
         self.hits = hits
         self.source = source
         self.note = note
+    }
+
+    /// Evidence of a rule whose label has `labelNumber` in its rule set.
+    package init(ruleID: String, label: String?, labelNumber: Int32, weight: Double, hits: [Hit], source: EvidenceSource) {
+        self.init(ruleID: ruleID, label: label, weight: weight, hits: hits, source: source)
+        self.labelNumber = labelNumber
+    }
+
+    public static func == (lhs: Evidence, rhs: Evidence) -> Bool {
+        lhs.ruleID == rhs.ruleID && lhs.label == rhs.label && lhs.weight == rhs.weight && lhs.hits == rhs.hits
+            && lhs.source == rhs.source && lhs.note == rhs.note
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ruleID)
+        hasher.combine(label)
+        hasher.combine(weight)
+        hasher.combine(hits)
+        hasher.combine(source)
+        hasher.combine(note)
     }
 
     public var spans: [Range<Int>] { hits.flatMap(\.spans) }

@@ -124,9 +124,17 @@ public struct Engine: Sendable {
         }
 
         // 6. Scores, labels, policy.
-        let rawScores = scorer.scores(for: evidence, titleRange: document.titleRange, tokens: text.tokens.count)
-        var candidates = rawScores.map { label, score in
-            LabelScore(label: label, score: (score * 10_000).rounded() / 10_000, iptc: ruleSet.labels[label]?.iptc)
+        let labelNames = ruleSet.labelNames, labelCodes = ruleSet.labelCodes, labelNumbers = ruleSet.labelNumbers
+        let (numbered, named) = scorer.numberedScores(for: evidence, titleRange: document.titleRange, tokens: text.tokens.count,
+                                                      labelCount: labelNames.count, number: { labelNumbers[$0] })
+        var candidates: [LabelScore] = []
+        candidates.reserveCapacity(numbered.count + named.count + 2)
+        for (number, score) in numbered {
+            candidates.append(LabelScore(label: labelNames[Int(number)], score: (score * 10_000).rounded() / 10_000,
+                                         iptc: labelCodes[Int(number)]))
+        }
+        for (label, score) in named {
+            candidates.append(LabelScore(label: label, score: (score * 10_000).rounded() / 10_000, iptc: ruleSet.labels[label]?.iptc))
         }
         candidates.append(LabelScore(label: "lang/\(language.code)", score: language.confidence))
         if ruleSet.lexicons[language.code] != nil {

@@ -72,6 +72,56 @@ public struct Scorer: Sendable {
         return scores
     }
 
+    /// ``scores(for:titleRange:tokens:)``, with labels by number: evidence that carries its
+    /// label's number (``Evidence/labelNumber``), or whose label `number` knows, is added up in an
+    /// array on the stack, in the same order and with the same arithmetic, so each score is the
+    /// same to the last bit; the rest goes through the scores by name. Hashing a label's name for
+    /// each piece of evidence, and the tables behind it, was four percent of classifying.
+    /// - Returns: the scores of numbered labels, in the order of their first positive evidence,
+    ///   and those of the other labels by name.
+    package func numberedScores(for evidence: [Evidence], titleRange: Range<Int>?, tokens: Int, labelCount: Int,
+                                number: (String) -> Int32?) -> (numbered: [(number: Int32, score: Double)], named: [String: Double]) {
+        let discount = lengthDiscount(tokens: tokens)
+        var unnumbered: [Evidence] = []
+        var numbered: [(number: Int32, score: Double)] = []
+        // Π (1 - w)^e over positive evidence at `n`, Π (1 - |w|)^e over negative evidence at
+        // `labelCount + n`; NaN until a label's first evidence of that sign.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * labelCount) { products in
+            products.initialize(repeating: .nan)
+            var order: [Int32] = []
+            order.reserveCapacity(evidence.count)
+            // Read field by field, in place: a copy of each piece of evidence retained its strings.
+            evidence.withUnsafeBufferPointer { evidence in
+                for index in evidence.indices {
+                    guard evidence[index].label != nil else { continue }
+                    var labelNumber = evidence[index].labelNumber
+                    if labelNumber < 0 { labelNumber = number(evidence[index].label!) ?? -1 }
+                    guard labelNumber >= 0, Int(labelNumber) < labelCount else {
+                        unnumbered.append(evidence[index])
+                        continue
+                    }
+                    let e = exposure(of: evidence[index], titleRange: titleRange, discount: discount)
+                    let signed = evidence[index].weight
+                    let factor = pow(1 - min(abs(signed), 0.999), e)
+                    let slot = signed > 0 ? Int(labelNumber) : labelCount + Int(labelNumber)
+                    if products[slot].isNaN {
+                        products[slot] = 1
+                        if signed > 0 { order.append(labelNumber) }
+                    }
+                    products[slot] *= factor
+                }
+            }
+            numbered.reserveCapacity(order.count)
+            for labelNumber in order {
+                let damping = products[labelCount + Int(labelNumber)]
+                let score = 1 - products[Int(labelNumber)]
+                numbered.append((labelNumber, damping.isNaN ? score : score * damping))
+            }
+        }
+        let named = unnumbered.isEmpty ? [:] : scores(for: unnumbered, titleRange: titleRange, tokens: tokens)
+        return (numbered, named)
+    }
+
     /// How much one piece of evidence adds on its own: its score if it were the only evidence.
     public func contribution(of evidence: Evidence, titleRange: Range<Int>?, tokens: Int) -> Double {
         let e = exposure(of: evidence, titleRange: titleRange, discount: lengthDiscount(tokens: tokens))

@@ -109,6 +109,14 @@ public struct CompiledRuleSet: Sendable {
     /// rule itself copied its definition (a dozen strings and arrays, each retained and released)
     /// for every rule with a match in every document.
     let traits: [RuleTraits]
+    /// Every label that a rule gives or a labels file declares, by number (in name order), with
+    /// its IPTC code; the number of each rule's label (`-1` for helpers); and each name's number,
+    /// for evidence from plugins. Evidence carries its label's number (``Evidence/labelNumber``),
+    /// so that scoring and the label list need no lookup by name.
+    package let labelNames: [String]
+    package let labelCodes: [String?]
+    package let labelNumbers: [String: Int32]
+    let ruleLabelNumbers: [Int32]
 
     init(rules: [CompiledRule], labels: [String: LabelDefinition], lexicons: [String: CompiledLexicon],
          digest: String, files: [String], externalPlugins: [ExternalPluginDefinition] = [],
@@ -143,6 +151,12 @@ public struct CompiledRuleSet: Sendable {
         self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
         self.activeForOtherLanguages = rules.map { $0.languages == nil }
         self.traits = rules.map(RuleTraits.init)
+        let labelNames = Set(labels.keys).union(rules.compactMap(\.definition.label)).sorted()
+        let labelNumbers = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
+        self.labelNames = labelNames
+        self.labelCodes = labelNames.map { labels[$0]?.iptc }
+        self.labelNumbers = labelNumbers
+        self.ruleLabelNumbers = rules.map { rule in rule.definition.label.flatMap { labelNumbers[$0] } ?? -1 }
         var patterns: [(rule: Int, pattern: Int)] = []
         var sources: [String] = []
         var leadingWordsAllowed: [Bool] = []
@@ -433,8 +447,8 @@ public struct CompiledRuleSet: Sendable {
         var evidence: [Evidence] = []
         for index in hitsByRule.firedRules {
             evidence.append(Evidence(ruleID: rules[index].definition.id, label: rules[index].definition.label,
-                                     weight: rules[index].definition.weight, hits: Array(hitsByRule[index]),
-                                     source: .rule(file: rules[index].definition.location.file)))
+                                     labelNumber: ruleLabelNumbers[index], weight: rules[index].definition.weight,
+                                     hits: Array(hitsByRule[index]), source: .rule(file: rules[index].definition.location.file)))
         }
         return (evidence, issues)
     }

@@ -246,6 +246,43 @@ final class ScorerTests: XCTestCase {
         XCTAssertGreaterThan(title, body)
     }
 
+    /// Scores added up by label number (what the engine runs) are the scores by name to the
+    /// last bit, whether evidence carries its number, gets it by name, or has a label the rule
+    /// set does not number, with counter-evidence, evidence without hits and title hits.
+    func testNumberedScoresAreTheScoresByNameToTheLastBit() {
+        var generator = SystemRandomNumberGenerator()
+        let names = ["a/one", "a/two", "b/three", "b/four", "c/unnumbered"]
+        let numbers: [String: Int32] = ["a/one": 0, "a/two": 1, "b/three": 2, "b/four": 3]
+        let weights = [-0.9, -0.4, 0, 0.2, 0.55, 0.95, 1]
+        let scorer = Scorer()
+        var compared = 0
+        for _ in 0..<2_000 {
+            let evidence: [Evidence] = (0..<Int.random(in: 0...12, using: &generator)).map { index in
+                let label = Int.random(in: 0...5, using: &generator) == 0 ? nil : names.randomElement(using: &generator)!
+                let hits = (0..<Int.random(in: 0...4, using: &generator)).map { _ in
+                    let start = Int.random(in: 0...300, using: &generator)
+                    return Hit(start..<start + 3)
+                }
+                let item = Evidence(ruleID: "r\(index)", label: label, weight: weights.randomElement(using: &generator)!,
+                                    hits: hits, source: .rule(file: "f"))
+                guard let label, let number = numbers[label], Bool.random(using: &generator) else { return item }
+                return Evidence(ruleID: item.ruleID, label: label, labelNumber: number, weight: item.weight, hits: hits, source: item.source)
+            }
+            let title: Range<Int>? = Bool.random(using: &generator) ? 0..<100 : nil
+            let tokens = Int.random(in: 1...3_000, using: &generator)
+            let byName = scorer.scores(for: evidence, titleRange: title, tokens: tokens)
+            let (numbered, named) = scorer.numberedScores(for: evidence, titleRange: title, tokens: tokens, labelCount: 4,
+                                                          number: { numbers[$0] })
+            var merged = named
+            for (number, score) in numbered {
+                XCTAssertNil(merged.updateValue(score, forKey: names[Int(number)]), "each label once")
+            }
+            XCTAssertEqual(merged, byName)
+            compared += byName.count
+        }
+        XCTAssertGreaterThan(compared, 2_000)
+    }
+
     func testCounterEvidenceLowersTheScore() {
         let scorer = Scorer()
         let plain = scorer.scores(for: [evidence(0.7, hits: 1)], titleRange: nil, tokens: 50)["x/y"]!
