@@ -74,7 +74,15 @@ public struct SentimentAnalyzer: Sendable {
             contrastMask >> (tokens[$0].hash & 63) & 1 != 0 && lexicon.contrastHashes[tokens[$0].hash] != nil
         }
         let concessions = concessiveClauses(concessionList, in: text, sentences: sentences, sentenceOf: sentence(ofToken:))
-        let mostlyCaps = isMostlyCapitals(text)
+        // Whether the whole text shouts, asked only once a term is written in capitals: counting
+        // letters for every text was a twelfth of this stage, and few terms are in capitals.
+        var mostlyCaps: Bool?
+        func isShouting() -> Bool {
+            if let mostlyCaps { return mostlyCaps }
+            let answer = isMostlyCapitals(text)
+            mostlyCaps = answer
+            return answer
+        }
 
         var terms: [SentimentTerm] = []
         var sentenceSums = [Double](repeating: 0, count: sentences.count)
@@ -87,7 +95,7 @@ public struct SentimentAnalyzer: Sendable {
             let currentSentence = sentence(ofToken: first)
             let sentenceStart = sentences[currentSentence].firstToken
             // Emphasis by capitals.
-            if !mostlyCaps, isCapitalized(text.original[span]) {
+            if isCapitalized(text.original[span]), !isShouting() {
                 value += value > 0 ? capsBoost : -capsBoost
                 modifiers.append("capitals")
             }

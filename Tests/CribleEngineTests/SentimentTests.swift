@@ -94,6 +94,8 @@ final class SentimentTests: XCTestCase {
     func testCapitalsAndExclamationsEmphasise() {
         XCTAssertGreaterThan(score("Ce livre est vraiment BON.").score, score("Ce livre est vraiment bon.").score)
         XCTAssertGreaterThan(score("C'est bon!!!").score, score("C'est bon.").score)
+        // A text written all in capitals stresses nothing in particular.
+        XCTAssertEqual(score("CE LIVRE EST VRAIMENT BON.").score, score("Ce livre est vraiment bon.").score)
     }
 
     func testScoreStaysInRangeForLongTexts() {
