@@ -386,10 +386,11 @@ public final class Regex: @unchecked Sendable {
     /// there alone. Each try sees the whole text, so lookbehinds and `\b` read the bytes before
     /// the candidate as they would in a scan. The one difference: the match limit then applies
     /// to each try rather than to the whole scan, so a try can no longer exhaust the limit for
-    /// the others.
-    public func matches<Candidates: Sequence<Int>>(
+    /// the others. The candidates are an array: as any sequence, this function was not
+    /// specialised for its caller's module, and each candidate was read through a witness call.
+    public func matches(
         in text: UnsafeBufferPointer<UInt8>,
-        startingAt candidates: Candidates,
+        startingAt candidates: [Int],
         scratch: MatchScratch,
         validUTF8: Bool = true,
         limit: Int = .max,
