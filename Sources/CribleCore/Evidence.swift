@@ -13,12 +13,14 @@ public struct Hit: Sendable, Hashable {
     /// are stored inline, so that the 80-odd hits of a typical article cost no allocation each.
     /// Composite hits with more spans keep them in an array. Each count has one representation,
     /// so the synthesised equality compares spans.
-    fileprivate enum Storage: Sendable, Hashable {
+    @usableFromInline
+    enum Storage: Sendable, Hashable {
         case none
         case one(Range<Int>)
         case two(Range<Int>, Range<Int>)
         case many([Range<Int>])
 
+        @usableFromInline
         init(_ spans: [Range<Int>]) {
             switch spans.count {
             case 0: self = .none
@@ -29,7 +31,7 @@ public struct Hit: Sendable, Hashable {
         }
     }
 
-    private var storage: Storage
+    @usableFromInline var storage: Storage
 
     /// Byte ranges into the document's original content.
     public var spans: [Range<Int>] {
@@ -46,13 +48,17 @@ public struct Hit: Sendable, Hashable {
 
     /// The spans read in place: iterating ``spans`` builds an array, which on the hot paths (the
     /// scorer, the JSON writer) was a third of the allocations made per document.
-    public var spanView: SpanView { SpanView(storage: storage) }
+    @inlinable public var spanView: SpanView { SpanView(storage: storage) }
 
     /// The spans of a hit as a collection over its storage.
+    ///
+    /// Inlinable, like the other readers of a hit's spans: the scorer, composites and reporters
+    /// read them from other modules, and a call for each count and each span was 1 % of classifying.
     public struct SpanView: RandomAccessCollection, Sendable {
-        fileprivate let storage: Storage
-        public var startIndex: Int { 0 }
-        public var endIndex: Int {
+        @usableFromInline let storage: Storage
+        @inlinable init(storage: Storage) { self.storage = storage }
+        @inlinable public var startIndex: Int { 0 }
+        @inlinable public var endIndex: Int {
             switch storage {
             case .none: 0
             case .one: 1
@@ -60,7 +66,7 @@ public struct Hit: Sendable, Hashable {
             case .many(let spans): spans.count
             }
         }
-        public subscript(position: Int) -> Range<Int> {
+        @inlinable public subscript(position: Int) -> Range<Int> {
             switch storage {
             case .none: preconditionFailure("a hit without spans has no span \(position)")
             case .one(let span): span
@@ -71,7 +77,7 @@ public struct Hit: Sendable, Hashable {
     }
 
     /// The first span, read without building the array of ``spans``.
-    public var firstSpan: Range<Int>? {
+    @inlinable public var firstSpan: Range<Int>? {
         switch storage {
         case .none: nil
         case .one(let span), .two(let span, _): span
@@ -79,9 +85,9 @@ public struct Hit: Sendable, Hashable {
         }
     }
 
-    public init(spans: [Range<Int>]) { storage = Storage(spans) }
-    public init(_ span: Range<Int>) { storage = .one(span) }
-    public init(_ first: Range<Int>, _ second: Range<Int>) { storage = .two(first, second) }
+    @inlinable public init(spans: [Range<Int>]) { storage = Storage(spans) }
+    @inlinable public init(_ span: Range<Int>) { storage = .one(span) }
+    @inlinable public init(_ first: Range<Int>, _ second: Range<Int>) { storage = .two(first, second) }
 }
 
 /// What a detector found: "rule R, evidence for label L with weight W, here and here".
