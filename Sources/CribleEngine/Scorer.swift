@@ -52,9 +52,7 @@ public struct Scorer: Sendable {
         remaining.reserveCapacity(evidence.count)
         for item in evidence {
             guard let label = item.label else { continue }
-            let e = exposure(of: item, titleRange: titleRange, discount: discount)
-            let weight = min(abs(item.weight), 0.999)
-            let factor = pow(1 - weight, e)
+            let factor = remainingFactor(of: item, titleRange: titleRange, discount: discount)
             if item.weight > 0 {
                 remaining[label, default: 1] *= factor
             } else {
@@ -100,9 +98,8 @@ public struct Scorer: Sendable {
                         unnumbered.append(evidence[index])
                         continue
                     }
-                    let e = exposure(of: evidence[index], titleRange: titleRange, discount: discount)
+                    let factor = remainingFactor(of: evidence[index], titleRange: titleRange, discount: discount)
                     let signed = evidence[index].weight
-                    let factor = pow(1 - min(abs(signed), 0.999), e)
                     let slot = signed > 0 ? Int(labelNumber) : labelCount + Int(labelNumber)
                     if products[slot].isNaN {
                         products[slot] = 1
@@ -124,8 +121,14 @@ public struct Scorer: Sendable {
 
     /// How much one piece of evidence adds on its own: its score if it were the only evidence.
     public func contribution(of evidence: Evidence, titleRange: Range<Int>?, tokens: Int) -> Double {
-        let e = exposure(of: evidence, titleRange: titleRange, discount: lengthDiscount(tokens: tokens))
-        let value = 1 - pow(1 - min(abs(evidence.weight), 0.999), e)
+        let value = 1 - remainingFactor(of: evidence, titleRange: titleRange, discount: lengthDiscount(tokens: tokens))
         return evidence.weight < 0 ? -value : value
+    }
+
+    /// `(1 - |w|)^e`: what one piece of evidence leaves of the gap to certainty (positive
+    /// evidence) or of the score (counter-evidence).
+    @inline(__always)
+    func remainingFactor(of evidence: Evidence, titleRange: Range<Int>?, discount: Double) -> Double {
+        pow(1 - min(abs(evidence.weight), 0.999), exposure(of: evidence, titleRange: titleRange, discount: discount))
     }
 }

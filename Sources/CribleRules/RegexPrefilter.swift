@@ -40,12 +40,12 @@ public struct RegexPrefilter: Sendable {
         var atoms: [[UInt8]] = []
         var atomIndex: [[UInt8]: Int32] = [:]
         var requirementStart: [Int32] = [0]
-        var atomStart: [Int32] = [0]
-        var atomIDs: [Int32] = []
+        var patternOfRequirement: [Int32] = []
+        var requirementsByAtom: [[Int32]] = []
         var alwaysRuns: [Bool] = []
         var leadingWords: [LeadingWords?] = []
         let allowed = leadingWordsAllowed ?? [Bool](repeating: true, count: patterns.count)
-        for (pattern, allowed) in zip(patterns, allowed) {
+        for (patternNumber, (pattern, allowed)) in zip(patterns, allowed).enumerated() {
             let node = RegexAtoms.parse(pattern)
             let words = allowed ? node.flatMap { LeadingWords(node: $0, pattern: pattern) } : nil
             leadingWords.append(words)
@@ -64,31 +64,24 @@ public struct RegexPrefilter: Sendable {
             }
             alwaysRuns.append(requirements == nil)
             for literals in requirements ?? [] {
+                let requirement = Int32(patternOfRequirement.count)
+                patternOfRequirement.append(Int32(patternNumber))
                 for literal in literals {
-                    if let index = atomIndex[literal] {
-                        atomIDs.append(index)
+                    let atom: Int
+                    if let known = atomIndex[literal] {
+                        atom = Int(known)
                     } else {
-                        atomIndex[literal] = Int32(atoms.count)
-                        atomIDs.append(Int32(atoms.count))
+                        atom = atoms.count
+                        atomIndex[literal] = Int32(atom)
                         atoms.append(literal)
+                        requirementsByAtom.append([])
                     }
+                    if requirementsByAtom[atom].last != requirement { requirementsByAtom[atom].append(requirement) }
                 }
-                atomStart.append(Int32(atomIDs.count))
             }
-            requirementStart.append(Int32(atomStart.count - 1))
+            requirementStart.append(Int32(patternOfRequirement.count))
         }
         scanner = AtomScanner(atoms)
-        var patternOfRequirement = [Int32](repeating: 0, count: atomStart.count - 1)
-        var requirementsByAtom = [[Int32]](repeating: [], count: atoms.count)
-        for pattern in 0..<(requirementStart.count - 1) {
-            for requirement in Int(requirementStart[pattern])..<Int(requirementStart[pattern + 1]) {
-                patternOfRequirement[requirement] = Int32(pattern)
-                for position in Int(atomStart[requirement])..<Int(atomStart[requirement + 1]) {
-                    let atom = Int(atomIDs[position])
-                    if requirementsByAtom[atom].last != Int32(requirement) { requirementsByAtom[atom].append(Int32(requirement)) }
-                }
-            }
-        }
         let flat = flattened(requirementsByAtom)
         self.requirementsOfAtomStart = flat.starts
         self.requirementsOfAtom = flat.elements
