@@ -38,7 +38,7 @@ public struct LanguageIdentification: LanguageIdentifier {
         // string hashes per function word, more than finding the word.
         let languages = LanguageIdentification.languages
         let functionWords = LanguageIdentification.functionWords
-        var scores = [Double](repeating: 0, count: languages.count)
+        var scores = [Double](filledWith: 0, count: languages.count)
         // Long documents are decided well before their end; cap the work.
         let counted = min(text.tokens.count, 400)
         text.folded.withUnsafeBufferPointer { folded in

@@ -62,8 +62,8 @@ public struct SentimentAnalyzer: Sendable {
 
         // By last token: the booster's value and first token. Arrays, not a dictionary: every
         // term looks up to three positions back.
-        var boosterValue = [Double](repeating: 0, count: tokens.count)
-        var boosterFirstToken = [Int](repeating: -1, count: tokens.count)
+        var boosterValue = [Double](filledWith: 0, count: tokens.count)
+        var boosterFirstToken = [Int](filledWith: -1, count: tokens.count)
         let (valenceList, boosterList, concessionList) = lexicon.termMatches(in: text)
         for match in leftmostLongest(boosterList[...]) {
             boosterValue[match.lastToken] = lexicon.booster(of: match)
@@ -85,7 +85,7 @@ public struct SentimentAnalyzer: Sendable {
         }
 
         var terms: [SentimentTerm] = []
-        var sentenceSums = [Double](repeating: 0, count: sentences.count)
+        var sentenceSums = [Double](filledWith: 0, count: sentences.count)
 
         func adjust(valence: Double, first: Int, span: Range<Int>, term: String) {
             // Zero-valence entries only shield the words inside them ("bien sûr", "match nul").
@@ -157,7 +157,7 @@ public struct SentimentAnalyzer: Sendable {
         }
 
         let valenceMatches = leftmostLongest(valenceList[...])
-        var startsValence = [Bool](repeating: false, count: tokens.count + 1)
+        var startsValence = [Bool](filledWith: false, count: tokens.count + 1)
         for match in valenceMatches { startsValence[match.firstToken] = true }
         for match in valenceMatches {
             // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
@@ -232,7 +232,7 @@ public struct SentimentAnalyzer: Sendable {
         guard !openings.isEmpty else { return [] }
         let tokens = text.tokens
         let folded = text.folded
-        var clauses = [Range<Int>?](repeating: nil, count: sentences.count)
+        var clauses = [Range<Int>?](filledWith: nil, count: sentences.count)
         for opening in openings {
             let index = opening.firstToken
             let sentence = sentenceOf(index)

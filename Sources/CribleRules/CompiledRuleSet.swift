@@ -198,8 +198,8 @@ public struct CompiledRuleSet: Sendable {
         guard owners.count > 1 else { return (owners, matches) }
         // Where each rule's run starts, through pointers: the running sum covers every rule for
         // every document, and with a bounds test per read it cost a tenth of a short document.
-        var next = [Int32](repeating: 0, count: rules.count + 1)
-        var sortedRules = [Int32](repeating: 0, count: owners.count)
+        var next = [Int32](filledWith: 0, count: rules.count + 1)
+        var sortedRules = [Int32](filledWith: 0, count: owners.count)
         let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: matches.count) { buffer, initialized in
             next.withUnsafeMutableBufferPointer { next in
             owners.withUnsafeBufferPointer { owners in
@@ -478,8 +478,8 @@ struct HitTable {
     private var given: [Int32] = []
 
     init(ruleCount: Int) {
-        start = [Int32](repeating: 0, count: ruleCount)
-        count = [Int32](repeating: 0, count: ruleCount)
+        start = [Int32](filledWith: 0, count: ruleCount)
+        count = [Int32](filledWith: 0, count: ruleCount)
     }
 
     @inline(__always) func fired(_ rule: Int) -> Bool { count[rule] > 0 }

@@ -242,7 +242,7 @@ struct WordStarts: Sendable {
     /// Groups `starts`, the word starts of `text` (``LeadingWords/wordStarts(in:)``).
     init(_ text: UnsafeBufferPointer<UInt8>, starts: [Int32]) {
         // A counting sort by first byte, through pointers: it runs once per document.
-        var counts = [Int32](repeating: 0, count: 129)
+        var counts = [Int32](filledWith: 0, count: 129)
         counts.withUnsafeMutableBufferPointer { counts in
             for position in starts { counts[Int(text[Int(position)]) &+ 1] &+= 1 }
             for index in 1..<counts.count { counts[index] &+= counts[index - 1] }

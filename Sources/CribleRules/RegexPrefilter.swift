@@ -100,8 +100,8 @@ public struct RegexPrefilter: Sendable {
     public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         let present = scanner.presentAtoms(in: text, wordStarts: wordStarts)
         var result = alwaysRuns
-        var satisfied = [Bool](repeating: false, count: patternOfRequirement.count)
-        var satisfiedCount = [UInt8](repeating: 0, count: alwaysRuns.count)
+        var satisfied = [Bool](filledWith: false, count: patternOfRequirement.count)
+        var satisfiedCount = [UInt8](filledWith: 0, count: alwaysRuns.count)
         // Through pointers: each checked array read was a bounds test.
         present.withUnsafeBytes { present in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
@@ -776,7 +776,7 @@ struct AtomScanner: Sendable {
     /// Which atoms occur in `text`, given its word starts (see ``LeadingWords/wordStarts(in:)``)
     /// when ``needsWordStarts``; found here when not given.
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
-        var present = [Bool](repeating: false, count: atomCount)
+        var present = [Bool](filledWith: false, count: atomCount)
         let count = text.count
         guard atomCount > 0, count > 0 else { return present }
         // A copy with eight zero bytes after the end, so every position can load eight bytes;
