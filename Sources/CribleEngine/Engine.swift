@@ -84,13 +84,18 @@ public struct Engine: Sendable {
         }
         let context = DocumentContext(document: document, text: text, language: language)
 
-        // 2. Rules.
+        // 2. Rules, after one walk of the tokens for their phrases and the sentiment lexicon's.
+        let phraseMatches = stage("keywords and lexicon terms") { ruleSet.phraseMatches(in: text, language: language.code) }
         let scratch = MatchScratch()
-        var (evidence, issues) = stage("rules") { ruleSet.evaluate(context, scratch: scratch, profiler: profiler) }
+        var (evidence, issues) = stage("rules") {
+            ruleSet.evaluate(context, scratch: scratch, profiler: profiler, phraseMatches: phraseMatches)
+        }
         if !disabledRules.isEmpty { evidence.removeAll { disabledRules.contains($0.ruleID) } }
 
         // 3. Sentiment.
-        let sentimentResult = stage("sentiment") { sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code]) }
+        let sentimentResult = stage("sentiment") {
+            sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code], termMatches: phraseMatches.lexiconTerms)
+        }
 
         // 4. Plugins.
         for plugin in plugins where plugin.runs {

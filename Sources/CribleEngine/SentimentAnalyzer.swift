@@ -45,7 +45,9 @@ public struct SentimentAnalyzer: Sendable {
     static let neHash = Tokenizer.hash(Array("ne".utf8)), nHash = Tokenizer.hash(Array("n".utf8))
     static let plusHash = Tokenizer.hash(Array("plus".utf8))
 
-    public func analyze(_ text: TextView, lexicon: CompiledLexicon?) -> SentimentResult {
+    /// - Parameter termMatches: the matches of `lexicon.terms` in `text`, when they were found
+    ///   already (``CribleRules/CompiledRuleSet/phraseMatches(in:language:)``).
+    public func analyze(_ text: TextView, lexicon: CompiledLexicon?, termMatches: [PhraseMatch]? = nil) -> SentimentResult {
         guard let lexicon, !text.tokens.isEmpty else { return .neutral }
         let tokens = text.tokens
         let folded = text.folded
@@ -64,7 +66,7 @@ public struct SentimentAnalyzer: Sendable {
         // term looks up to three positions back.
         var boosterValue = [Double](filledWith: 0, count: tokens.count)
         var boosterFirstToken = [Int](filledWith: -1, count: tokens.count)
-        let (valenceList, boosterList, concessionList) = lexicon.termMatches(in: text)
+        let (valenceList, boosterList, concessionList) = termMatches.map(lexicon.termMatches(from:)) ?? lexicon.termMatches(in: text)
         for match in leftmostLongest(boosterList[...]) {
             boosterValue[match.lastToken] = lexicon.booster(of: match)
             boosterFirstToken[match.lastToken] = match.firstToken

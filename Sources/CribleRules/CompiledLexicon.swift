@@ -50,7 +50,12 @@ public struct CompiledLexicon: Sendable {
     /// each list in token order (here rather than at the call site so that the matcher is
     /// specialised for this payload inside this module).
     public func termMatches(in text: TextView) -> (valences: [PhraseMatch], boosters: [PhraseMatch], concessions: [PhraseMatch]) {
-        let all = terms.matches(in: text)
+        termMatches(from: terms.matches(in: text))
+    }
+
+    /// ``termMatches(in:)`` from the matches of ``terms`` found already (by a ``PhraseSearch``
+    /// that walked the text for the rules too).
+    public func termMatches(from all: [PhraseMatch]) -> (valences: [PhraseMatch], boosters: [PhraseMatch], concessions: [PhraseMatch]) {
         var valences: [PhraseMatch] = []
         var boosters: [PhraseMatch] = []
         var concessions: [PhraseMatch] = []

@@ -64,6 +64,14 @@ struct RuleTraits: Sendable {
     }
 }
 
+/// The phrases of one document: the rules' (for ``CompiledRuleSet/evaluate(_:scratch:only:optimised:profiler:phraseMatches:)``)
+/// and the terms of the sentiment lexicon of its language, if it has one (for
+/// ``CompiledLexicon/termMatches(from:)``).
+public struct DocumentPhraseMatches: Sendable {
+    let rules: [PhraseMatch]
+    public let lexiconTerms: [PhraseMatch]?
+}
+
 /// Which list of which rule a phrase of the shared index belongs to.
 struct PhraseOwner: Sendable {
     enum Side: UInt8, Sendable { case keyword, nearA, nearB }
@@ -87,6 +95,9 @@ public struct CompiledRuleSet: Sendable {
     /// Options for Swift plugins, applied by the engine loader (which knows the plugins).
     public let pluginConfigurations: [PluginConfiguration]
     let phrases: PhraseIndex<PhraseOwner>
+    /// For each language with a sentiment lexicon, the rules' phrases and the lexicon's terms in
+    /// one index (see ``phraseMatches(in:language:)``).
+    let phraseSearches: [String: PhraseSearch<PhraseOwner, CompiledLexicon.Term>]
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names, as plain
     /// numbers, with the rules they name laid end to end in `compositeOperands`: reading them out
@@ -131,6 +142,7 @@ public struct CompiledRuleSet: Sendable {
         self.digest = digest
         self.files = files
         self.phrases = phrases
+        self.phraseSearches = lexicons.mapValues { PhraseSearch(phrases, $0.terms) }
         var plans: [CompositePlan] = []
         var operands: [Int32] = []
         for index in compositeOrder {
@@ -223,6 +235,16 @@ public struct CompiledRuleSet: Sendable {
         return (sortedRules, sortedMatches)
     }
 
+    /// The rules' keyword and proximity phrases found in `text`, and, when `language` has a
+    /// sentiment lexicon, its terms: in one walk of the tokens for both (see ``PhraseSearch``),
+    /// for ``evaluate(_:scratch:only:optimised:profiler:phraseMatches:)`` and the sentiment
+    /// analyzer.
+    public func phraseMatches(in text: TextView, language: String) -> DocumentPhraseMatches {
+        guard let search = phraseSearches[language] else { return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil) }
+        let (rules, terms) = search.matches(in: text)
+        return DocumentPhraseMatches(rules: rules, lexiconTerms: terms)
+    }
+
     /// Runs every applicable rule on one document.
     /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
     ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
@@ -230,7 +252,8 @@ public struct CompiledRuleSet: Sendable {
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
-                         profiler: Profiler? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
+                         profiler: Profiler? = nil,
+                         phraseMatches: DocumentPhraseMatches? = nil) -> (evidence: [Evidence], issues: [ClassificationIssue]) {
         let text = context.text
         let language = context.language.code
         // Indexed by rule: composites look rules up hundreds of times per document, and an array
@@ -247,7 +270,7 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
-        let allMatches = phrases.matches(in: text)
+        let allMatches = phraseMatches?.rules ?? phrases.matches(in: text)
         var ownerRules: [Int32] = []
         var ownerMatches: [PhraseMatch] = []
         ownerRules.reserveCapacity(allMatches.count)

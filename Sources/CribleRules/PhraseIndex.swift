@@ -165,9 +165,9 @@ public final class Phrase: Sendable {
 public struct PhraseIndex<Payload: Sendable>: Sendable {
     public typealias Match = PhraseMatch
 
-    private var phrases: [Phrase] = []
+    fileprivate var phrases: [Phrase] = []
     private var payloads: [Payload] = []
-    private var matcher = PhraseMatcher()
+    fileprivate var matcher = PhraseMatcher()
 
     public init() {}
 
@@ -194,6 +194,44 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
     /// Every match of every phrase, in token order (overlaps included; callers pick).
     public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {
         matcher.matches(in: text, tokenRange: tokenRange)
+    }
+}
+
+/// Two phrase indexes searched in one walk of a document's tokens: the rules' keywords and the
+/// sentiment lexicon of the document's language. Each walk looks every token up in its tables
+/// (the phrases it may start, alone or with the next token, and the prefixes it may begin with),
+/// some 90 instructions a token before any phrase is checked; one walk for both does that once.
+///
+/// The first index's phrases keep their entries and the second's follow them, so each index's
+/// matches come out exactly as its own ``PhraseIndex/matches(in:tokenRange:)`` lists them: at
+/// each token the matches found through whole words are in entry order, and those of each
+/// prefix in entry order after them, so keeping one index's share keeps its order.
+public struct PhraseSearch<First: Sendable, Second: Sendable>: Sendable {
+    private var matcher = PhraseMatcher()
+    private let firstCount: Int32
+
+    public init(_ first: PhraseIndex<First>, _ second: PhraseIndex<Second>) {
+        firstCount = Int32(first.count)
+        // The first index's matcher holds its phrases as their entries already: the second's are
+        // added to a copy of it, not the first's inserted again for every language.
+        matcher = first.matcher
+        for (entry, phrase) in second.phrases.enumerated() { matcher.insert(phrase, entry: firstCount + Int32(entry)) }
+    }
+
+    /// The matches of each index, as its own `matches(in:)` gives them.
+    public func matches(in text: TextView) -> (first: [PhraseMatch], second: [PhraseMatch]) {
+        let all = matcher.matches(in: text, tokenRange: nil)
+        var first: [PhraseMatch] = [], second: [PhraseMatch] = []
+        first.reserveCapacity(all.count)
+        second.reserveCapacity(all.count / 2 + 16)
+        for match in all {
+            if match.entry < firstCount {
+                first.append(match)
+            } else {
+                second.append(PhraseMatch(entry: match.entry - firstCount, firstToken: match.firstToken, lastToken: match.lastToken))
+            }
+        }
+        return (first, second)
     }
 }
 

@@ -56,4 +56,30 @@ final class OptimisationEquivalenceTests: XCTestCase {
         }
         XCTAssertGreaterThan(compared, 1000)
     }
+
+    /// The one walk of the tokens for the rules' phrases and the sentiment lexicon's terms finds
+    /// exactly what the two walks find, in the same order, and so the same evidence and sentiment.
+    func testOneWalkForRulesAndLexiconFindsWhatTwoWalksFind() {
+        let engine = bundledEngine
+        let ruleSet = engine.ruleSet
+        let scratch = MatchScratch()
+        var compared = 0
+        for document in documents() {
+            let text = TextView(document.content)
+            for language in ["fr", "en"] {
+                let lexicon = ruleSet.lexicons[language]!
+                let walked = ruleSet.phraseMatches(in: text, language: language)
+                func triples(_ matches: [PhraseMatch]) -> [[Int]] { matches.map { [$0.firstToken, Int($0.entry), $0.lastToken] } }
+                XCTAssertEqual(triples(walked.lexiconTerms ?? []), triples(lexicon.terms.matches(in: text)), "document \(document.id) (\(language))")
+                let context = DocumentContext(document: document, text: text, language: LanguageGuess(code: language, confidence: 1))
+                XCTAssertEqual(ruleSet.evaluate(context, scratch: scratch, phraseMatches: walked).evidence,
+                               ruleSet.evaluate(context, scratch: scratch).evidence, "document \(document.id) (\(language))")
+                let analyzer = SentimentAnalyzer()
+                XCTAssertEqual(analyzer.analyze(text, lexicon: lexicon, termMatches: walked.lexiconTerms),
+                               analyzer.analyze(text, lexicon: lexicon), "document \(document.id) (\(language))")
+                compared += 1
+            }
+        }
+        XCTAssertGreaterThan(compared, 1000)
+    }
 }

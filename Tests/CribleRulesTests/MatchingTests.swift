@@ -81,6 +81,38 @@ final class MatchingTests: XCTestCase {
         }
     }
 
+    /// One walk for two indexes gives each index exactly its own matches, in its own order:
+    /// phrases both list (checked once, reported for both), prefixes of equal length from either,
+    /// and pairs that one index starts with a word the other has alone.
+    func testASearchOfTwoIndexesGivesEachItsOwnMatchesInTheirOrder() {
+        let terms = ["de", "de bonne foi", "de bon*", "de*", "bonne foi", "a la hauteur", "a la", "a", "la*", "hauteur",
+                     "foi", "aucun", "aucun intér*", "bon", "bonne", "l'ia", "ia générative", "ia", "gén*", "de la",
+                     "la", "i*", "int*", "intér*", "inté*", "intérieu*", "bo*", "b*", "fo*"]
+        let words = ["de", "bonne", "foi", "a", "la", "hauteur", "aucun", "intérêt", "intérieur", "bon", "bons",
+                     "l'IA", "générative", "générale", "foie", "int", "in", "IA", "bo", "b"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var first = PhraseIndex<Int>(), second = PhraseIndex<String>()
+            for _ in 0..<Int.random(in: 0...20, using: &generator) {
+                let term = terms.randomElement(using: &generator)!
+                first.insert(Phrase(term)!, payload: first.count)
+            }
+            for _ in 0..<Int.random(in: 0...20, using: &generator) {
+                let term = terms.randomElement(using: &generator)!
+                second.insert(Phrase(term)!, payload: term)
+            }
+            let search = PhraseSearch(first, second)
+            for _ in 0..<20 {
+                let text = TextView((0..<Int.random(in: 1...30, using: &generator))
+                    .map { _ in words.randomElement(using: &generator)! }.joined(separator: " "))
+                func triples(_ matches: [PhraseMatch]) -> [[Int]] { matches.map { [$0.firstToken, Int($0.entry), $0.lastToken] } }
+                let (foundFirst, foundSecond) = search.matches(in: text)
+                XCTAssertEqual(triples(foundFirst), triples(first.matches(in: text)), text.foldedString)
+                XCTAssertEqual(triples(foundSecond), triples(second.matches(in: text)), text.foldedString)
+            }
+        }
+    }
+
     func testAPhraseListedTwiceIsReportedForEachEntryInTheOrderAdded() {
         var index = PhraseIndex<String>()
         for (term, owner) in [("ia", "first"), ("IA générative", "pair"), ("ia", "second"), ("ia", "third")] {
