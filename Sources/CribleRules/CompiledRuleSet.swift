@@ -471,7 +471,7 @@ public struct CompiledRuleSet: Sendable {
         for index in hitsByRule.firedRules {
             evidence.append(Evidence(ruleID: rules[index].definition.id, label: rules[index].definition.label,
                                      labelNumber: ruleLabelNumbers[index], weight: rules[index].definition.weight,
-                                     hits: Array(hitsByRule[index]), source: .rule(file: rules[index].definition.location.file)))
+                                     hits: hitsByRule.hits(of: index), source: .rule(file: rules[index].definition.location.file)))
         }
         return (evidence, issues)
     }
@@ -510,6 +510,14 @@ struct HitTable {
     @inline(__always) func count(of rule: Int) -> Int { Int(count[rule]) }
 
     subscript(rule: Int) -> ArraySlice<Hit> { hits[Int(start[rule])..<Int(start[rule] + count[rule])] }
+
+    /// The hits of `rule` in an array of their own, for its evidence.
+    func hits(of rule: Int) -> [Hit] {
+        var copy: [Hit] = []
+        copy.reserveCapacity(Int(count[rule]))
+        for position in Int(start[rule])..<Int(start[rule] + count[rule]) { copy.append(hits[position]) }
+        return copy
+    }
 
     /// Gives `rule` these hits, replacing any it had; none leaves it not fired.
     mutating func set<Hits: Collection<Hit>>(_ rule: Int, _ newHits: Hits) {
