@@ -240,7 +240,9 @@ public struct CompiledRuleSet: Sendable {
     /// for ``evaluate(_:scratch:only:optimised:profiler:phraseMatches:)`` and the sentiment
     /// analyzer.
     public func phraseMatches(in text: TextView, language: String) -> DocumentPhraseMatches {
-        guard let search = phraseSearches[language] else { return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil) }
+        guard let search = phraseSearches[language] else {
+            return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil)
+        }
         let (rules, terms) = search.matches(in: text)
         return DocumentPhraseMatches(rules: rules, lexiconTerms: terms)
     }
@@ -249,6 +251,9 @@ public struct CompiledRuleSet: Sendable {
     /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
     ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
     ///   checks this); turning them off is for that test and for measuring what they save.
+    /// - Parameter phraseMatches: what ``phraseMatches(in:language:)`` found in this document's
+    ///   text, when the caller walked it already for the sentiment lexicon too; found here when
+    ///   `nil`.
     public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
