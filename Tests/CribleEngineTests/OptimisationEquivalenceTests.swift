@@ -40,19 +40,27 @@ final class OptimisationEquivalenceTests: XCTestCase {
         return (texts + generated).enumerated().map { Document(id: "\($0.offset)", body: $0.element) } + examples
     }
 
-    func testOptimisationsNeverChangeEvidence() {
-        let ruleSet = bundledEngine.ruleSet
-        let scratch = MatchScratch()
-        var compared = 0
+    /// Calls `body` with each of ``documents()`` read as French, then as English; returns how
+    /// many readings there were.
+    func forEachReading(_ body: (_ document: Document, _ language: String, _ context: DocumentContext) -> Void) -> Int {
+        var readings = 0
         for document in documents() {
             let text = TextView(document.content)
             for language in ["fr", "en"] {
-                let context = DocumentContext(document: document, text: text, language: LanguageGuess(code: language, confidence: 1))
-                let fast = ruleSet.evaluate(context, scratch: scratch, optimised: true).evidence
-                let full = ruleSet.evaluate(context, scratch: scratch, optimised: false).evidence
-                XCTAssertEqual(fast, full, "document \(document.id) (\(language)): \(document.body.prefix(80))")
-                compared += 1
+                body(document, language, DocumentContext(document: document, text: text, language: LanguageGuess(code: language, confidence: 1)))
+                readings += 1
             }
+        }
+        return readings
+    }
+
+    func testOptimisationsNeverChangeEvidence() {
+        let ruleSet = bundledEngine.ruleSet
+        let scratch = MatchScratch()
+        let compared = forEachReading { document, language, context in
+            let fast = ruleSet.evaluate(context, scratch: scratch, optimised: true).evidence
+            let full = ruleSet.evaluate(context, scratch: scratch, optimised: false).evidence
+            XCTAssertEqual(fast, full, "document \(document.id) (\(language)): \(document.body.prefix(80))")
         }
         XCTAssertGreaterThan(compared, 1000)
     }
@@ -60,25 +68,19 @@ final class OptimisationEquivalenceTests: XCTestCase {
     /// The one walk of the tokens for the rules' phrases and the sentiment lexicon's terms finds
     /// exactly what the two walks find, in the same order, and so the same evidence and sentiment.
     func testOneWalkForRulesAndLexiconFindsWhatTwoWalksFind() {
-        let engine = bundledEngine
-        let ruleSet = engine.ruleSet
+        let ruleSet = bundledEngine.ruleSet
         let scratch = MatchScratch()
-        var compared = 0
-        for document in documents() {
-            let text = TextView(document.content)
-            for language in ["fr", "en"] {
-                let lexicon = ruleSet.lexicons[language]!
-                let walked = ruleSet.phraseMatches(in: text, language: language)
-                func triples(_ matches: [PhraseMatch]) -> [[Int]] { matches.map { [$0.firstToken, Int($0.entry), $0.lastToken] } }
-                XCTAssertEqual(triples(walked.lexiconTerms ?? []), triples(lexicon.terms.matches(in: text)), "document \(document.id) (\(language))")
-                let context = DocumentContext(document: document, text: text, language: LanguageGuess(code: language, confidence: 1))
-                XCTAssertEqual(ruleSet.evaluate(context, scratch: scratch, phraseMatches: walked).evidence,
-                               ruleSet.evaluate(context, scratch: scratch).evidence, "document \(document.id) (\(language))")
-                let analyzer = SentimentAnalyzer()
-                XCTAssertEqual(analyzer.analyze(text, lexicon: lexicon, termMatches: walked.lexiconTerms),
-                               analyzer.analyze(text, lexicon: lexicon), "document \(document.id) (\(language))")
-                compared += 1
-            }
+        let analyzer = SentimentAnalyzer()
+        func triples(_ matches: [PhraseMatch]) -> [[Int]] { matches.map { [$0.firstToken, Int($0.entry), $0.lastToken] } }
+        let compared = forEachReading { document, language, context in
+            let text = context.text
+            let lexicon = ruleSet.lexicons[language]!
+            let walked = ruleSet.phraseMatches(in: text, language: language)
+            XCTAssertEqual(triples(walked.lexiconTerms ?? []), triples(lexicon.terms.matches(in: text)), "document \(document.id) (\(language))")
+            XCTAssertEqual(ruleSet.evaluate(context, scratch: scratch, phraseMatches: walked).evidence,
+                           ruleSet.evaluate(context, scratch: scratch).evidence, "document \(document.id) (\(language))")
+            XCTAssertEqual(analyzer.analyze(text, lexicon: lexicon, termMatches: walked.lexiconTerms),
+                           analyzer.analyze(text, lexicon: lexicon), "document \(document.id) (\(language))")
         }
         XCTAssertGreaterThan(compared, 1000)
     }
