@@ -48,7 +48,7 @@ public struct LanguageIdentification: LanguageIdentifier {
         // Letters with accents that French uses and English does not.
         var frenchLetters = 0
         text.original.withUnsafeBufferPointer { original in
-            // Up to their lead byte, 0xC3, eight bytes at a time: most bytes are plain letters.
+            // Up to their lead byte, 0xC3, sixteen bytes at a time: most bytes are plain letters.
             let window = UnsafeBufferPointer(rebasing: original.prefix(4001))
             var index = window.firstIndex(ofAnyOf: (0xC3, 0xC3, 0xC3), from: 0)
             while index + 1 < window.count {

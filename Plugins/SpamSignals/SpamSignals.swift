@@ -90,7 +90,7 @@ public struct SpamSignals: Classifier {
         var index = 0
         while index < bytes.count {
             // Only a digit, `$` or the lead byte of `€` (0xE2) or `£` (0xC2) starts an amount:
-            // the text between them is skipped eight bytes at a time.
+            // the text between them is skipped sixteen bytes at a time.
             index = bytes.withUnsafeBufferPointer {
                 $0.firstIndex(inASCII: 0x30...0x39, 0x30...0x39, orAnyOf: (0x24, 0xE2, 0xC2), from: index)
             }
@@ -148,7 +148,7 @@ public struct SpamSignals: Classifier {
 
     func repeatedPunctuation(_ bytes: [UInt8]) -> [Range<Int>] {
         // The set is read once, not through its lazy global at every byte: that made this scan
-        // of `!?$` cost a tenth of classifying. Runs are found eight bytes at a time.
+        // of `!?$` cost a tenth of classifying. Runs are found sixteen bytes at a time.
         let emphasis = SpamSignals.emphasis, emphasisBytes = SpamSignals.emphasisBytes
         var spans: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { bytes in
@@ -289,7 +289,7 @@ public struct SpamSignals: Classifier {
     }()
     static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
     static let digitGroupSeparators = ByteSet(",. ")
-    /// The bytes whose runs `repeatedPunctuation` reports: searched for eight bytes at a time, then
+    /// The bytes whose runs `repeatedPunctuation` reports: searched for sixteen bytes at a time, then
     /// a run's extent read through the set.
     static let emphasisBytes = (UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "$"))
     static let emphasis: ByteSet = {

@@ -26,7 +26,7 @@ public struct ByteSet: Sendable {
     public func contains(_ byte: UInt8) -> Bool { membership(byte) != 0 }
 
     /// Whether the set holds no ASCII letter and no space: a scan for its bytes may then skip
-    /// words of plain text eight bytes at a time.
+    /// words of plain text sixteen bytes at a time.
     @inlinable
     public var excludesLettersAndSpace: Bool {
         // Bit 32 of the first word is the space; bits 1–26 and 33–58 of the second, `A`–`Z` and `a`–`z`.
@@ -69,27 +69,25 @@ extension UnsafeBufferPointer where Element == UInt8 {
     @inlinable
     public func forEachChunk(containing triggers: ByteSet, _ body: (_ chunk: Range<Int>, _ firstTrigger: Int) -> Void) {
         @inline(__always) func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
-        // Letters and spaces, most of any text, are skipped eight at a time when no trigger is one.
-        // The other bytes of a word (punctuation, accented letters: one in eight bytes of French
-        // news) are checked against the triggers from its marks, without reading the word again:
-        // stopping and starting over at each of them was half the scan.
+        // Letters and spaces, most of any text, are skipped sixteen at a time when no trigger is
+        // one. The other bytes of a word (punctuation, accented letters: one in eight bytes of
+        // French news) are checked against the triggers from their marks, without reading the
+        // word again: stopping and starting over at each of them was half the scan.
         let skipsPlainText = triggers.excludesLettersAndSpace
+        let space = ByteVector(repeating: 0x20)
         var index = 0
         while index < count {
-            if skipsPlainText, index + 8 <= count, let base = baseAddress {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                var marks = ~plainTextMarks(word) & 0x8080_8080_8080_8080
+            if skipsPlainText, index + 16 <= count, let base = baseAddress {
+                let bytes = UnsafeRawPointer(base).loadByteVector(fromByteOffset: index)
+                let marks = .!(bytes.asciiLetterLanes .| (bytes .== space))
                 var trigger = -1
-                while marks != 0 {
-                    let position = index &+ marks.trailingZeroBitCount &>> 3
-                    if triggers.contains(self[position]) {
-                        trigger = position
-                        break
-                    }
-                    marks &= marks &- 1
+                _ = marks.forEachMarkedLane { lane in
+                    guard triggers.contains(self[index &+ lane]) else { return true }
+                    trigger = index &+ lane
+                    return false
                 }
                 guard trigger >= 0 else {
-                    index += 8
+                    index += 16
                     continue
                 }
                 index = trigger
@@ -132,14 +130,10 @@ extension UnsafeBufferPointer where Element == UInt8 {
     }
 }
 
-/// Upper- and lower-case ASCII letters in `bytes`, counted with arithmetic only, eight bytes at a
-/// time: with a test per byte, the compiler kept branches that letters, spaces and capitals
-/// defeat, and even branch-free the byte loop was a sixth of the sentiment stage.
-///
-/// In a word, `x = (w | 0x20…) & 0x7F…` is each byte lower-cased with its top bit cleared, so
-/// neither `x + 0x1F` nor `x + 0x05` carries into the next byte: the first reaches 0x80 exactly
-/// when `x ≥ 'a'`, the second stays below it exactly when `x ≤ 'z'`. Bytes with the top bit set
-/// (UTF-8 beyond ASCII) are excluded, and bit 5, shifted up to bit 7, tells capitals.
+/// Upper- and lower-case ASCII letters in `bytes`, counted sixteen bytes at a time: with a test
+/// per byte, the compiler kept branches that letters, spaces and capitals defeat, and even
+/// branch-free the byte loop was a sixth of the sentiment stage. Among letters, capitals are
+/// the bytes below 0x60.
 @inlinable
 public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>) -> (upper: Int, lower: Int) {
     asciiLetterCounts(in: bytes, stoppingWhen: { _, _, _ in false })
@@ -156,19 +150,16 @@ public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>,
     var index = 0
     if let base = bytes.baseAddress {
         let raw = UnsafeRawPointer(base)
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
+        let lowerCaseStart = ByteVector(repeating: 0x60)
+        while index + 16 <= bytes.count {
             if index & 511 == 0, index > 0, decided(upper, letters &- upper, bytes.count &- index) {
                 return (upper, letters &- upper)
             }
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let lowered = (word | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F
-            let atLeastA = lowered &+ 0x1F1F_1F1F_1F1F_1F1F
-            let atMostZ = ~(lowered &+ 0x0505_0505_0505_0505)
-            let letter = atLeastA & atMostZ & ~word & highs
-            letters &+= letter.nonzeroBitCount
-            upper &+= (letter & ~(word << 2)).nonzeroBitCount
-            index += 8
+            let vector = raw.loadByteVector(fromByteOffset: index)
+            let letter = vector.asciiLetterLanes
+            letters &+= letter.markedLaneCount
+            upper &+= (letter .& (vector .< lowerCaseStart)).markedLaneCount
+            index += 16
         }
     }
     var lower = letters &- upper
@@ -188,30 +179,28 @@ public func asciiLetterCounts(in bytes: UnsafeBufferPointer<UInt8>,
 extension UnsafeBufferPointer where Element == UInt8 {
     /// The first position at or after `start` holding one of `targets`, or `count`.
     ///
-    /// Eight bytes at a time (see ``equalityMarks(_:_:_:_:)``). The scans that look for
-    /// rare bytes (`!`, `?`, `$` of repeated punctuation; `h`, `w` starting a link) spend most of
-    /// their time walking past text, which this does with a few operations per eight bytes
-    /// instead of a lookup per byte.
+    /// Sixteen bytes at a time (see ``ByteVector``). The scans that look for rare bytes (`!`,
+    /// `?`, `$` of repeated punctuation; `h`, `w` starting a link) spend most of their time
+    /// walking past text, which this does with a few operations per sixteen bytes instead of a
+    /// test per byte.
     @inlinable
     public func firstIndex(ofAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let first = UInt64(targets.0) &* ones, second = UInt64(targets.1) &* ones, third = UInt64(targets.2) &* ones
-        return firstIndex(from: start, marking: { equalityMarks($0, first, second, third) },
+        let first = ByteVector(repeating: targets.0), second = ByteVector(repeating: targets.1)
+        let third = ByteVector(repeating: targets.2)
+        return firstIndex(from: start, marking: { ($0 .== first) .| ($0 .== second) .| ($0 .== third) },
                           matching: { $0 == targets.0 || $0 == targets.1 || $0 == targets.2 })
     }
 
-    /// The first position at or after `start` whose byte `matching` accepts, found eight bytes at
-    /// a time: `marking` sets the top bit of the bytes of a word that `matching` would accept,
-    /// possibly more above the first, never one below it.
+    /// The first position at or after `start` whose byte `matching` accepts, found sixteen bytes
+    /// at a time: `marking` marks exactly the lanes that `matching` would accept.
     @inlinable @inline(__always)
-    func firstIndex(from start: Int, marking: (UInt64) -> UInt64, matching: (UInt8) -> Bool) -> Int {
+    func firstIndex(from start: Int, marking: (ByteVector) -> ByteVectorMask, matching: (UInt8) -> Bool) -> Int {
         var index = Swift.max(start, 0)
         guard let base = baseAddress else { return count }
         let raw = UnsafeRawPointer(base)
-        while index + 8 <= count {
-            let marks = marking(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-            if marks != 0 { return index + marks.trailingZeroBitCount / 8 }
-            index += 8
+        while index + 16 <= count {
+            if let lane = marking(raw.loadByteVector(fromByteOffset: index)).firstMarkedLane { return index + lane }
+            index += 16
         }
         while index < count {
             if matching(base[index]) { return index }
@@ -225,52 +214,19 @@ extension UnsafeBufferPointer where Element == UInt8 {
     /// The first position at or after `start` whose byte is ASCII and within `first` or
     /// `second`, or is one of `targets`; `count` if none is.
     ///
-    /// Eight bytes at a time, as ``firstIndex(ofAnyOf:from:)`` (see ``asciiRangeMarks(_:_:)``).
-    /// The number scans of the spam and
-    /// personal-data plugins (digits, capitals, `+`, `$`, the lead bytes of `€` and `£`) spent
-    /// most of their time stepping past letters one byte at a time.
+    /// Sixteen bytes at a time, as ``firstIndex(ofAnyOf:from:)``. The number scans of the spam
+    /// and personal-data plugins (digits, capitals, `+`, `$`, the lead bytes of `€` and `£`)
+    /// spent most of their time stepping past letters one byte at a time.
     @inlinable
     public func firstIndex(inASCII first: ClosedRange<UInt8>, _ second: ClosedRange<UInt8>,
                            orAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
         precondition(first.upperBound < 0x80 && second.upperBound < 0x80, "ranges of ASCII bytes")
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let a = UInt64(targets.0) &* ones, b = UInt64(targets.1) &* ones, c = UInt64(targets.2) &* ones
-        // Range marks are exact; equality marks are exact at the lowest, as the lowest of both.
-        return firstIndex(from: start, marking: { word in
-            (asciiRangeMarks(word, first) | asciiRangeMarks(word, second)) & highs | equalityMarks(word, a, b, c)
+        let a = ByteVector(repeating: targets.0), b = ByteVector(repeating: targets.1), c = ByteVector(repeating: targets.2)
+        return firstIndex(from: start, marking: { bytes in
+            bytes.lanes(in: first) .| bytes.lanes(in: second) .| (bytes .== a) .| (bytes .== b) .| (bytes .== c)
         }, matching: { byte in
             first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2
         })
     }
 }
 
-/// The top bit of each byte of `word` that equals the byte repeated in `a`, `b` or `c`: a byte
-/// equal to a target becomes zero once XORed with it, and `(x − 0x01…) & ~x & 0x80…` marks the
-/// zero bytes. A borrow can mark a byte above a zero one, never below, so the lowest mark is exact.
-@inlinable @inline(__always)
-func equalityMarks(_ word: UInt64, _ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let x = word ^ a, y = word ^ b, z = word ^ c
-    return ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z) & 0x8080_8080_8080_8080
-}
-
-/// The top bit of each byte of `word` that is ASCII and within `range` (other bits are left
-/// set): with the top bits cleared, adding `0x80 − lower` to a byte sets its top bit exactly
-/// when it is at least `lower`, and adding `0x7F − upper` exactly when it is above `upper`; no
-/// sum reaches the next byte. Bytes with their own top bit set are out of every ASCII range.
-@inlinable @inline(__always)
-public func asciiRangeMarks(_ word: UInt64, _ range: ClosedRange<UInt8>) -> UInt64 {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let seven = word & 0x7F7F_7F7F_7F7F_7F7F
-    let atLeast = seven &+ UInt64(0x80 - range.lowerBound) &* ones
-    let above = seven &+ UInt64(0x7F - range.upperBound) &* ones
-    return atLeast & ~above & ~word
-}
-
-/// The top bit of each byte of `word` that is an ASCII letter or a space (other bits left set).
-@inlinable @inline(__always)
-func plainTextMarks(_ word: UInt64) -> UInt64 {
-    // Both exact at every byte: a space found by `equalityMarks` could mark the byte above it.
-    asciiRangeMarks(word | 0x2020_2020_2020_2020, 0x61...0x7A) | asciiRangeMarks(word, 0x20...0x20)
-}

@@ -24,18 +24,17 @@ public struct LineIndex: Sendable {
             guard let base = buffer.baseAddress else { return }
             let raw = UnsafeRawPointer(base)
             var offset = 0
-            // Eight bytes at a time: scalars counted as the bytes that do not continue one, line
-            // feeds found by their equality marks (exact at the lowest, so each is taken in turn).
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let lineFeeds: UInt64 = 0x0A * ones
-            while offset + 8 <= buffer.count {
+            // Sixteen bytes at a time: scalars counted as the bytes that do not continue one;
+            // a vector with a line feed is taken byte by byte.
+            let lineFeed = ByteVector(repeating: 0x0A)
+            let continuationBits = ByteVector(repeating: 0xC0), continuation = ByteVector(repeating: 0x80)
+            while offset + 16 <= buffer.count {
                 if offset & 63 == 0 { blocks.append(count) }
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                let continuations = word & ~(word << 1) & 0x8080_8080_8080_8080
-                if equalityMarks(word, lineFeeds, lineFeeds, lineFeeds) == 0 {
-                    count += 8 - continuations.nonzeroBitCount
+                let vector = raw.loadByteVector(fromByteOffset: offset)
+                if (vector .== lineFeed).firstMarkedLane == nil {
+                    count += 16 - ((vector & continuationBits) .== continuation).markedLaneCount
                 } else {
-                    for index in offset..<(offset + 8) {
+                    for index in offset..<(offset + 16) {
                         if base[index] & 0xC0 != 0x80 { count += 1 }
                         if base[index] == 0x0A {
                             starts.append(index + 1)
@@ -43,7 +42,7 @@ public struct LineIndex: Sendable {
                         }
                     }
                 }
-                offset += 8
+                offset += 16
             }
             while offset < buffer.count {
                 if offset & 63 == 0 { blocks.append(count) }

@@ -68,7 +68,7 @@ public struct Suppression: Sendable, Hashable {
     /// A byte scan for the directive keyword: almost no document has one, and this check runs on
     /// every document, so it must not build a `String` or go through Foundation.
     ///
-    /// It looks for the marker's hyphen, eight bytes at a time, and compares the marker around
+    /// It looks for the marker's hyphen, sixteen bytes at a time, and compares the marker around
     /// each: hyphens are rarer in prose than the marker's first letter.
     static func containsDirective(_ bytes: [UInt8]) -> Bool {
         let marker = Suppression.marker

@@ -181,7 +181,7 @@ enum JSONSyntax {
             position += 1
             lastStringHadEscape = false
             while !atEnd {
-                // Ordinary bytes skipped eight at a time, up to a quote, a backslash or a control
+                // Ordinary bytes skipped sixteen at a time, up to a quote, a backslash or a control
                 // character; the switch below is for those few.
                 position = bytes.withUnsafeBufferPointer {
                     $0.firstIndex(inASCII: 0x00...0x1F, 0x00...0x1F, orAnyOf: (0x22, 0x5C, 0x22), from: position)

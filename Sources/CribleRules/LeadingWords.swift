@@ -101,7 +101,7 @@ struct LeadingWords: Sendable {
         return found
     }
 
-    /// The word starts of `text` (see the type's description), eight bytes at a time.
+    /// The word starts of `text` (see the type's description), sixteen bytes at a time.
     static func wordStarts(in text: UnsafeBufferPointer<UInt8>) -> [Int32] {
         guard let base = text.baseAddress else { return [] }
         // A start follows a byte that is not a word byte, so there is at most one per two bytes:
@@ -114,34 +114,28 @@ struct LeadingWords: Sendable {
     private static func wordStarts(base: UnsafePointer<UInt8>, count: Int, into starts: UnsafeMutablePointer<Int32>) -> Int {
         var found = 0
         let raw = UnsafeRawPointer(base)
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let sevens: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let underscores = UInt64(UInt8(ascii: "_")) &* 0x0101_0101_0101_0101
-        /// The top bit of each ASCII letter or digit.
-        @inline(__always) func alphanumericMarks(_ word: UInt64) -> UInt64 {
-            (asciiRangeMarks(word | 0x2020_2020_2020_2020, 0x61...0x7A) | asciiRangeMarks(word, 0x30...0x39)) & highs
-        }
-        /// The top bit of each `_`: a byte of `x` is zero exactly when its low seven bits plus
-        /// 0x7F do not reach bit 7 and its own bit 7 is clear (no borrow, so exact at every byte).
-        @inline(__always) func underscoreMarks(_ word: UInt64) -> UInt64 {
-            let x = word ^ underscores
-            return ~(((x & sevens) &+ sevens) | x | sevens)
+        let underscore = ByteVector(repeating: UInt8(ascii: "_"))
+        @inline(__always) func record(_ marks: UInt64, from offset: Int) {
+            var marks = marks
+            while marks != 0 {
+                starts[found] = Int32(truncatingIfNeeded: offset &+ marks.trailingZeroBitCount &>> 3)
+                found &+= 1
+                marks &= marks &- 1
+            }
         }
         var offset = 0
-        var previousIsWord: UInt64 = 0  // the top bit set when the byte before `offset` is a word byte
-        while offset + 8 <= count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            let alphanumeric = alphanumericMarks(word)
-            let words = alphanumeric | underscoreMarks(word)
-            // A start: a letter or digit whose previous byte is not a word byte.
-            var marks = alphanumeric & ~((words << 8) | (previousIsWord >> 56))
-            while marks != 0 {
-                starts[found] = Int32(truncatingIfNeeded: offset + marks.trailingZeroBitCount / 8)
-                found += 1
-                marks &= marks - 1
-            }
-            previousIsWord = words & 0x8000_0000_0000_0000
-            offset += 8
+        var previousIsWord: UInt64 = 0  // bit 63 set when the byte before `offset` is a word byte
+        while offset + 16 <= count {
+            let vector = raw.loadByteVector(fromByteOffset: offset)
+            let alphanumeric = vector.asciiLetterLanes .| vector.lanes(in: 0x30...0x39)
+            let letters = alphanumeric.laneBits
+            let words = (alphanumeric .| (vector .== underscore)).laneBits
+            // A start: a letter or digit whose previous byte (one lane down, across the halves
+            // and from the vector before) is not a word byte.
+            record(letters.low & ~((words.low << 8) | (previousIsWord >> 56)), from: offset)
+            record(letters.high & ~((words.high << 8) | (words.low >> 56)), from: offset &+ 8)
+            previousIsWord = words.high & 0x8000_0000_0000_0000
+            offset += 16
         }
         var previous = offset > 0 ? (previousIsWord != 0) : false
         while offset < count {

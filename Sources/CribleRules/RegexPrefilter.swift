@@ -695,7 +695,7 @@ struct AtomScanner: Sendable {
         let shortEntries: [Entry]
         let isEmpty: Bool
         /// The bytes that the atoms' keys start with, when there are at most three of them (`@`,
-        /// `/`, `p`): the positions worth looking at are then found eight bytes at a time.
+        /// `/`, `p`): the positions worth looking at are then found sixteen bytes at a time.
         let fewFirstBytes: (UInt8, UInt8, UInt8)?
 
         init(_ atoms: [(entry: Entry, key: [UInt8])]) {
@@ -855,7 +855,7 @@ struct AtomScanner: Sendable {
     }
 }
 
-/// The positions of a text whose byte is one of three, in order, found eight bytes at a time.
+/// The positions of a text whose byte is one of three, in order, found sixteen bytes at a time.
 struct PositionsOfBytes: Sequence, IteratorProtocol {
     let text: UnsafeBufferPointer<UInt8>
     let targets: (UInt8, UInt8, UInt8)

@@ -18,7 +18,7 @@ final class ByteScanTests: XCTestCase {
 
     /// The chunk finder gives what splitting the whole text into chunks and keeping those with a
     /// trigger gives, with each chunk's first trigger: for trigger sets without letters or space
-    /// (plain text skipped eight bytes at a time, `!` next to a space included) and with them.
+    /// (plain text skipped sixteen bytes at a time, `!` next to a space included) and with them.
     func testChunksAroundTriggersAreTheChunksThatHoldOne() {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abZ1.:)!@  \t\n\r-é`{Д".utf8)
@@ -56,8 +56,8 @@ final class ByteScanTests: XCTestCase {
 final class LetterCountTests: XCTestCase {
     func testLetterCountsAgreeWithCountingEachByte() {
         var generator = SystemRandomNumberGenerator()
-        // Every length up to 40 (each tail of the eight-byte loop), from all bytes and from the
-        // bytes around the letters' edges, where a carry or a borrow would show.
+        // Every length up to 40 (each tail of the sixteen-byte loop), from all bytes and from the
+        // bytes around the letters' edges, where a wrong range test would show.
         let nearLetters = Array(0x3E...0x5E) + Array(0x5E...0x7F) + [0xC0, 0xC1, 0xDA, 0xDB, 0xE0, 0xFA, 0xFB, 0xFF]
         for length in Array(0...40) + [64, 100, 1000, 4096] {
             for pool in [Array(0...255).map(UInt8.init), nearLetters.map(UInt8.init)] {
@@ -77,8 +77,9 @@ final class LetterCountTests: XCTestCase {
         XCTAssertEqual(counts.lower, 2)
     }
 
-    /// Stopped early, the counts are those of the bytes before a multiple of 512, the first
-    /// place where the caller's question was settled; never stopped, they are the whole text's.
+    /// Stopped early, the counts are those of the bytes before a multiple of 512 with sixteen
+    /// bytes or more after it, the first place where the caller's question was settled; never
+    /// stopped, they are the whole text's.
     func testLetterCountsStopWhereTheCallerSaysTheAnswerIsSettled() {
         var generator = SystemRandomNumberGenerator()
         let pieces = Array("aaaaaeiou BONJOUR Le Monde 12, é".utf8)
@@ -93,7 +94,7 @@ final class LetterCountTests: XCTestCase {
             XCTAssertTrue(never == counts(bytes[...]))
             // Capitals can no longer outnumber the other letters.
             let settled = bytes.withUnsafeBufferPointer { asciiLetterCounts(in: $0) { upper, lower, remaining in upper + remaining <= lower } }
-            let end = stride(from: 512, to: length - 7, by: 512).first { end in
+            let end = stride(from: 512, to: length - 15, by: 512).first { end in
                 let prefix = counts(bytes[..<end])
                 return prefix.upper + (length - end) <= prefix.lower
             } ?? length
@@ -113,9 +114,9 @@ final class LetterCountTests: XCTestCase {
 }
 
 final class ByteFinderTests: XCTestCase {
-    /// Eight bytes at a time must find exactly what a byte-by-byte search finds: targets next to
-    /// each other (where a borrow marks the byte above), high bytes, every start and every length.
-    func testFindingEightBytesAtATimeAgreesWithSearchingEachByte() {
+    /// Sixteen bytes at a time must find exactly what a byte-by-byte search finds: targets next
+    /// to each other, high bytes, every start and every length (each tail of the vector loop).
+    func testFindingSixteenBytesAtATimeAgreesWithSearchingEachByte() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x00, 0x01, 0x20, 0x21, 0x22, 0x3F, 0x40, 0x24, 0x68, 0x69, 0x77, 0x7F, 0x80, 0xA1, 0xE2, 0xFF]
         let targetSets: [(UInt8, UInt8, UInt8)] = [(0x21, 0x3F, 0x24), (0x68, 0x77, 0x77), (0x00, 0xFF, 0x80), (0x01, 0x01, 0x01)]
@@ -136,7 +137,7 @@ final class ByteFinderTests: XCTestCase {
 
     /// The same for ASCII ranges and targets: every byte value around the ranges' edges, high
     /// bytes whose lower seven bits fall within a range, and targets next to range bytes.
-    func testFindingRangesEightBytesAtATimeAgreesWithSearchingEachByte() {
+    func testFindingRangesSixteenBytesAtATimeAgreesWithSearchingEachByte() {
         var generator = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x00, 0x20, 0x2A, 0x2B, 0x2F, 0x30, 0x35, 0x39, 0x3A, 0x40, 0x41, 0x5A, 0x5B, 0x61, 0x7F,
                                  0x80, 0xB0, 0xB5, 0xC1, 0xC2, 0xDA, 0xE2, 0xFF, 0x24, 0x25, 0x23]
@@ -164,3 +165,39 @@ final class ByteFinderTests: XCTestCase {
         }
     }
 }
+
+final class ByteVectorTests: XCTestCase {
+    /// Every byte value in every lane: the range, letter and non-ASCII tests agree with the
+    /// scalar ones, and the marked lanes are found, counted and visited where they are.
+    func testLaneTestsAgreeWithTestingEachByte() {
+        var generator = SystemRandomNumberGenerator()
+        let ranges: [ClosedRange<UInt8>] = [0x30...0x39, 0x41...0x5A, 0x00...0x00, 0x7F...0x80, 0xCE...0xD1, 0x00...0xFF]
+        for _ in 0..<300 {
+            var lanes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // Some vectors of one or two values only, so that runs and empty masks occur.
+            if Bool.random(using: &generator) {
+                let pair = [UInt8.random(in: 0...255, using: &generator), UInt8.random(in: 0...255, using: &generator)]
+                lanes = lanes.map { _ in pair.randomElement(using: &generator)! }
+            }
+            let vector = lanes.withUnsafeBytes { $0.baseAddress!.loadByteVector(fromByteOffset: 0) }
+            func check(_ mask: ByteVectorMask, _ expected: (UInt8) -> Bool, _ what: String) {
+                let marked = lanes.indices.filter { expected(lanes[$0]) }
+                XCTAssertEqual(mask.firstMarkedLane, marked.first, "\(what): \(lanes)")
+                XCTAssertEqual(mask.markedLaneCount, marked.count, "\(what): \(lanes)")
+                var visited: [Int] = []
+                XCTAssertTrue(mask.forEachMarkedLane { visited.append($0); return true })
+                XCTAssertEqual(visited, marked, "\(what): \(lanes)")
+                if marked.count > 1 {
+                    var stoppedAfter: [Int] = []
+                    XCTAssertFalse(mask.forEachMarkedLane { stoppedAfter.append($0); return false })
+                    XCTAssertEqual(stoppedAfter, [marked[0]])
+                }
+            }
+            for range in ranges { check(vector.lanes(in: range), range.contains, "lanes in \(range)") }
+            check(vector.asciiLetterLanes, { (65...90).contains($0) || (97...122).contains($0) }, "letters")
+            check(vector.nonASCIILanes, { $0 >= 0x80 }, "non-ASCII")
+            check(vector .== ByteVector(repeating: lanes[5]), { $0 == lanes[5] }, "equal to lane 5")
+        }
+    }
+}
+

@@ -1,0 +1,85 @@
+/// Sixteen bytes of text compared at once: the byte scans' unit of work.
+///
+/// Swift's `SIMD16<UInt8>` compiles comparisons (`.==`, `.<`), arithmetic and bitwise operations
+/// to single vector instructions (SSE2 on x86-64, NEON on ARM). What it compiles lane by lane is
+/// the step from a comparison's mask back to the integer world — `any(_:)`,
+/// `replacing(with:where:)` — so the scans never call those: they read a mask as two 64-bit
+/// halves (``ByteVectorMask/laneBits``), which is two moves, and find or count the marked bytes
+/// with bit operations on those.
+///
+/// Eight bytes at a time in a 64-bit word, as the scans went before, a range test took some
+/// fifteen operations; here it takes three for sixteen bytes.
+public typealias ByteVector = SIMD16<UInt8>
+
+/// One lane per byte of a ``ByteVector``: all ones where a comparison held.
+public typealias ByteVectorMask = SIMDMask<SIMD16<Int8>>
+
+extension SIMDMask where Storage == SIMD16<Int8> {
+    /// The top bit of each marked byte, lanes 0–7 in `low` and 8–15 in `high`, both
+    /// little-endian: lane `n` of a half is bit `8n + 7`.
+    @inlinable @inline(__always)
+    public var laneBits: (low: UInt64, high: UInt64) {
+        let halves = unsafeBitCast(self, to: (UInt64, UInt64).self)
+        return (halves.0 & 0x8080_8080_8080_8080, halves.1 & 0x8080_8080_8080_8080)
+    }
+
+    /// The first marked lane, or `nil` when none is.
+    @inlinable @inline(__always)
+    public var firstMarkedLane: Int? {
+        let (low, high) = laneBits
+        if low != 0 { return low.trailingZeroBitCount &>> 3 }
+        if high != 0 { return 8 &+ high.trailingZeroBitCount &>> 3 }
+        return nil
+    }
+
+    /// How many lanes are marked.
+    @inlinable @inline(__always)
+    public var markedLaneCount: Int {
+        let (low, high) = laneBits
+        return low.nonzeroBitCount &+ high.nonzeroBitCount
+    }
+
+    /// Calls `body` with each marked lane, in increasing order, until it returns `false`;
+    /// returns whether it went through them all.
+    @inlinable @inline(__always)
+    public func forEachMarkedLane(_ body: (Int) -> Bool) -> Bool {
+        var (low, high) = laneBits
+        while low != 0 {
+            guard body(low.trailingZeroBitCount &>> 3) else { return false }
+            low &= low &- 1
+        }
+        while high != 0 {
+            guard body(8 &+ high.trailingZeroBitCount &>> 3) else { return false }
+            high &= high &- 1
+        }
+        return true
+    }
+}
+
+extension SIMD16 where Scalar == UInt8 {
+    /// The lanes within `range` (an unsigned comparison of the distance from its lower bound).
+    @inlinable @inline(__always)
+    public func lanes(in range: ClosedRange<UInt8>) -> ByteVectorMask {
+        (self &- ByteVector(repeating: range.lowerBound)) .<= ByteVector(repeating: range.upperBound &- range.lowerBound)
+    }
+
+    /// The lanes holding an ASCII letter (either case).
+    @inlinable @inline(__always)
+    public var asciiLetterLanes: ByteVectorMask {
+        ((self | ByteVector(repeating: 0x20)) &- ByteVector(repeating: 0x61)) .< ByteVector(repeating: 26)
+    }
+
+    /// The lanes holding a byte of 0x80 or more (UTF-8 beyond ASCII).
+    @inlinable @inline(__always)
+    public var nonASCIILanes: ByteVectorMask {
+        unsafeBitCast(self, to: SIMD16<Int8>.self) .< SIMD16<Int8>(repeating: 0)
+    }
+}
+
+extension UnsafeRawPointer {
+    /// The sixteen bytes at `offset`, at any alignment.
+    @inlinable @inline(__always)
+    public func loadByteVector(fromByteOffset offset: Int) -> ByteVector {
+        loadUnaligned(fromByteOffset: offset, as: ByteVector.self)
+    }
+}
