@@ -53,62 +53,109 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         }
         // Words are tokens: a comment with fewer tokens than the minimum is not read at all.
         guard text.tokens.count >= minimumWords else { return nil }
-        // Tokens, bytes and the class table all through pointers, with vowels and sentence ends
-        // told by one table read per byte: through a bit set and the token array's own checks,
-        // this plugin cost as much as the language and personal-data plugins together.
-        var words = 0, syllables = 0, sentences = 0
-        Readability.byteClasses.withUnsafeBufferPointer { classes in
-        text.folded.withUnsafeBufferPointer { folded in
+        let folded = text.folded
+        let (runStarts, sentences) = Readability.vowelRunStarts(in: folded)
+        // Per token, its syllables are the vowel runs that start within it: two ranks in the
+        // bitmap, with no loop over its bytes. Looping over each token's bytes, the loop's exit
+        // at a different length every time was a mispredicted branch per token, and this plugin
+        // cost as much as the language and personal-data plugins together.
+        var words = 0, syllables = 0
+        folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
-            // A sentence ends at the first of a run of `. ! ?` and line feeds. None of these is
-            // ever inside a token, so the runs are counted in the gaps between tokens, most of
-            // which are one space: reading every byte of the text again cost as much as the
-            // syllables.
-            @inline(__always) func countSentenceEnds(_ gap: Range<Int>) {
-                var previousWasEnd = 0
-                for index in gap {
-                    let isEnd = Int(classes[Int(folded[index])] >> 1)
-                    sentences &+= isEnd & (previousWasEnd ^ 1)
-                    previousWasEnd = isEnd
-                }
-            }
-            var gapStart = 0
             for token in tokens {
                 let start = Int(token.start), end = Int(token.end)
-                if start - gapStart != 1 || folded[gapStart] != 0x20 { countSentenceEnds(gapStart..<start) }
-                gapStart = end
                 guard folded[start] &- 0x61 < 26 else { continue }
                 words += 1
-                // Runs of vowels, counted with arithmetic (vowels and consonants alternate
-                // unpredictably), less a silent final `e`.
-                var count = 0
-                var previousVowel = 0
-                for index in start..<end {
-                    let vowel = Int(classes[Int(folded[index])] & Readability.vowel)
-                    count &+= vowel & (previousVowel ^ 1)
-                    previousVowel = vowel
-                }
+                // The byte before a token is never a letter (a token is a whole run of letters
+                // and digits), so a vowel starting the token starts a run in the bitmap.
+                var count = runStarts.count(from: start, to: end)
+                // Less a silent final `e`.
                 if end - start > 2, folded[end - 1] == UInt8(ascii: "e"), count > 1 { count -= 1 }
                 syllables += max(1, count)
             }
-            countSentenceEnds(gapStart..<folded.count)
-        }}}
+        }}
         guard words >= minimumWords else { return nil }
-        sentences = max(1, sentences)
-        let wordsPerSentence = Double(words) / Double(sentences)
+        let wordsPerSentence = Double(words) / Double(max(1, sentences))
         let syllablesPerWord = Double(syllables) / Double(words)
         let base = language == "en" ? 206.835 : 207
         return base - 1.015 * wordsPerSentence - syllablesPerWordWeight * syllablesPerWord
     }
 
-    /// Per byte of folded (accent-free, lower-case) text: `vowel` for `aeiouy`, `sentenceEnd`
-    /// (bit 1) for `. ! ?` and line feeds.
-    static let vowel: UInt8 = 1
-    static let sentenceEnd: UInt8 = 2
-    static let byteClasses: [UInt8] = {
-        var classes = [UInt8](repeating: 0, count: 256)
-        for byte in "aeiouy".utf8 { classes[Int(byte)] |= vowel }
-        for byte in ".!?\n".utf8 { classes[Int(byte)] |= sentenceEnd }
-        return classes
-    }()
+    static func isVowel(_ byte: UInt8) -> Bool {
+        byte == 0x61 || byte == 0x65 || byte == 0x69 || byte == 0x6F || byte == 0x75 || byte == 0x79
+    }
+
+    /// The positions of folded text where a run of vowels (`aeiouy`) starts, as a bitmap, and the
+    /// number of sentences: the runs of `. ! ?` and line feeds. None of these is ever inside a
+    /// token, so counting them over the whole text counts those between tokens.
+    static func vowelRunStarts(in folded: [UInt8]) -> (RankedBits, sentences: Int) {
+        var bits = [UInt64](filledWith: 0, count: folded.count / 64 + 1)
+        var sentences = 0
+        folded.withUnsafeBufferPointer { bytes in
+        bits.withUnsafeMutableBufferPointer { bits in
+            let count = bytes.count
+            let vowels = "aeiouy".utf8.map { ByteVector(repeating: $0) }
+            let ends = ".!?\n".utf8.map { ByteVector(repeating: $0) }
+            var previousVowel: UInt64 = 0, previousEnd: UInt64 = 0  // bit 0: whether the byte before is one
+            var offset = 0
+            // Sixteen bytes at a time, each lane's class as one bit; a run starts where the bit
+            // before is clear.
+            if let base = bytes.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while offset + 16 <= count {
+                    let vector = raw.loadByteVector(fromByteOffset: offset)
+                    let vowel = UInt64(((vector .== vowels[0]) .| (vector .== vowels[1]) .| (vector .== vowels[2])
+                        .| (vector .== vowels[3]) .| (vector .== vowels[4]) .| (vector .== vowels[5])).packedBits)
+                    let end = UInt64(((vector .== ends[0]) .| (vector .== ends[1]) .| (vector .== ends[2])
+                        .| (vector .== ends[3])).packedBits)
+                    bits[offset &>> 6] |= (vowel & ~(vowel &<< 1 | previousVowel)) &<< UInt64(offset & 63)
+                    sentences &+= (end & ~(end &<< 1 | previousEnd)).nonzeroBitCount
+                    previousVowel = vowel &>> 15
+                    previousEnd = end &>> 15
+                    offset += 16
+                }
+            }
+            while offset < count {
+                let vowel: UInt64 = isVowel(bytes[offset]) ? 1 : 0
+                let byte = bytes[offset]
+                let end: UInt64 = byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x0A ? 1 : 0
+                bits[offset &>> 6] |= (vowel & ~previousVowel) &<< UInt64(offset & 63)
+                sentences &+= Int(end & ~previousEnd)
+                previousVowel = vowel
+                previousEnd = end
+                offset += 1
+            }
+        }}
+        return (RankedBits(bits), sentences)
+    }
+}
+
+/// A bitmap with the number of set bits before each of its words, so that the bits set in any
+/// range are counted with two lookups and two population counts.
+struct RankedBits {
+    private let words: [UInt64]
+    private let before: [UInt32]
+
+    init(_ words: [UInt64]) {
+        self.words = words
+        var before = [UInt32](filledWith: 0, count: words.count)
+        var total: UInt32 = 0
+        for index in words.indices {
+            before[index] = total
+            total &+= UInt32(words[index].nonzeroBitCount)
+        }
+        self.before = before
+    }
+
+    /// The set bits before `position` (at most the bitmap's size).
+    @inline(__always)
+    func rank(_ position: Int) -> Int {
+        let word = position &>> 6
+        let below = (UInt64(1) &<< UInt64(position & 63)) &- 1
+        return Int(before[word]) &+ (words[word] & below).nonzeroBitCount
+    }
+
+    /// The set bits in `start..<end`.
+    @inline(__always)
+    func count(from start: Int, to end: Int) -> Int { rank(end) &- rank(start) }
 }

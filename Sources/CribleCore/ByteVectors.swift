@@ -39,6 +39,15 @@ extension SIMDMask where Storage == SIMD16<Int8> {
         return low.nonzeroBitCount &+ high.nonzeroBitCount
     }
 
+    /// One bit per lane, lane `n` in bit `n`: the multiplication gathers the top bit of each
+    /// byte of a half into its top byte, where no two products overlap.
+    @inlinable @inline(__always)
+    public var packedBits: UInt16 {
+        let (low, high) = laneBits
+        let gather: UInt64 = 0x0002_0408_1020_4081
+        return UInt16(truncatingIfNeeded: (low &* gather) &>> 56) | UInt16(truncatingIfNeeded: (high &* gather) &>> 56) &<< 8
+    }
+
     /// Calls `body` with each marked lane, in increasing order, until it returns `false`;
     /// returns whether it went through them all.
     @inlinable @inline(__always)
