@@ -38,26 +38,16 @@ public struct LanguageIdentification: LanguageIdentifier {
         // string hashes per function word, more than finding the word.
         let languages = LanguageIdentification.languages
         let functionWords = LanguageIdentification.functionWords
-        var scores = [Double](filledWith: 0, count: languages.count)
         // Long documents are decided well before their end; cap the work.
         let counted = min(text.tokens.count, 400)
-        text.folded.withUnsafeBufferPointer { folded in
-        text.tokens.withUnsafeBufferPointer { tokens in
-            functionWords.count(UnsafeBufferPointer(rebasing: tokens.prefix(counted)), in: folded, into: &scores)
-        }}
-        // Letters with accents that French uses and English does not.
-        var frenchLetters = 0
-        text.original.withUnsafeBufferPointer { original in
-            // Up to their lead byte, 0xC3, sixteen bytes at a time: most bytes are plain letters.
-            let window = UnsafeBufferPointer(rebasing: original.prefix(4001))
-            var index = window.firstIndex(ofAnyOf: (0xC3, 0xC3, 0xC3), from: 0)
-            while index + 1 < window.count {
-                switch window[index + 1] {
-                case 0xA9, 0xA8, 0xAA, 0xA0, 0xA7, 0xB4, 0xBB, 0xAE, 0x89, 0x80, 0x87: frenchLetters += 1
-                default: break
-                }
-                index = window.firstIndex(ofAnyOf: (0xC3, 0xC3, 0xC3), from: index + 1)
+        var scores = text.folded.withUnsafeBufferPointer { folded in
+            text.tokens.withUnsafeBufferPointer { tokens in
+                functionWords.scores(UnsafeBufferPointer(rebasing: tokens.prefix(counted)), in: folded)
             }
+        }
+        // Letters with accents that French uses and English does not, in the first 4,000 bytes.
+        let frenchLetters = text.original.withUnsafeBufferPointer {
+            LanguageIdentification.frenchLetterCount(in: UnsafeBufferPointer(rebasing: $0.prefix(4001)))
         }
         scores[LanguageIdentification.french] += min(Double(frenchLetters) * 0.5, 3)
         // The best score, ties going to the first code in alphabetical order, and the next best.
@@ -73,6 +63,37 @@ public struct LanguageIdentification: LanguageIdentifier {
         let confidence = max(0, min(1, 0.5 * margin + 0.5 * coverage))
         if bestScore - second < 1 { return LanguageGuess(code: "und", confidence: confidence) }
         return LanguageGuess(code: languages[best], confidence: (confidence * 100).rounded() / 100)
+    }
+
+    /// The second bytes of `é è ê à ç ô û î É À Ç` after their lead byte 0xC3.
+    static let frenchSecondBytes: [UInt8] = [0xA9, 0xA8, 0xAA, 0xA0, 0xA7, 0xB4, 0xBB, 0xAE, 0x89, 0x80, 0x87]
+
+    /// How many of the letters of ``frenchSecondBytes`` `bytes` holds (both bytes within it).
+    ///
+    /// Sixteen lead bytes at a time, each compared with 0xC3 and the byte after it with the
+    /// eleven second bytes: stopping at each accented letter, one every forty bytes or so, and
+    /// telling which it was took a mispredicted branch or two each time.
+    static func frenchLetterCount(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var letters = 0
+        var offset = 0
+        let lead = ByteVector(repeating: 0xC3)
+        let seconds = frenchSecondBytes.map { ByteVector(repeating: $0) }
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while offset + 17 <= bytes.count {
+                let leads = raw.loadByteVector(fromByteOffset: offset) .== lead
+                let next = raw.loadByteVector(fromByteOffset: offset + 1)
+                var french = next .== seconds[0]
+                for second in seconds.dropFirst() { french = french .| (next .== second) }
+                letters &+= (leads .& french).markedLaneCount
+                offset += 16
+            }
+        }
+        while offset + 1 < bytes.count {
+            if bytes[offset] == 0xC3, frenchSecondBytes.contains(bytes[offset + 1]) { letters += 1 }
+            offset += 1
+        }
+        return letters
     }
 
     /// The languages told apart, in alphabetical order (which breaks ties).
@@ -112,35 +133,49 @@ public struct LanguageIdentification: LanguageIdentifier {
 
 /// Function words keyed by their bytes: a word of eight bytes or fewer is one 64-bit number
 /// (little-endian, zeros after it), and a token is looked up by loading its eight bytes and
-/// clearing those after its end. One probe of an open-addressing table, with no hash of the
-/// token and no byte-by-byte comparison: with a table of token hashes, runs of entries and the
-/// bytes of each compared, identifying a language took a quarter more instructions.
+/// clearing those after its end. With a table of token hashes, runs of entries and the bytes of
+/// each compared, identifying a language took a quarter more instructions.
+///
+/// A lookup reads a fixed number of slots from the word's own, with no branch on what it finds:
+/// whether a token is a function word is as unpredictable as the text, and a probe that stopped
+/// at the first empty slot or the matching one mispredicted once or twice a token, more than the
+/// rest of the lookup cost. Slots do not wrap around the table's end (the last word's run
+/// continues past it), so the slots read are always the next few in memory.
 struct FunctionWordTable: Sendable {
-    /// Each slot's word (0: empty) and the languages it belongs to (bit `n` for language `n`),
-    /// in two arrays: the keys, read for every token, stay in the first-level cache.
+    /// Each slot's word (0: empty) and what finding it adds to the scores, packed: nine bits per
+    /// language (at most 400 tokens are looked up), one for each language it belongs to.
     private let keys: [UInt64]
-    private let languages: [UInt8]
+    private let increments: [UInt64]
     private let shift: UInt64
+    /// How many slots from a word's own hold every word that hashes there.
+    private let probeLength: Int
+    static let bitsPerLanguage: UInt64 = 9
 
     init(_ words: [(language: Int, word: [UInt8])]) {
         // Words longer than eight bytes are never looked up (tokens that long are skipped).
         let keyed = words.filter { (1...8).contains($0.word.count) }
-        precondition(LanguageIdentification.languages.count <= 8, "a byte of language bits")
+        precondition(LanguageIdentification.languages.count * Int(FunctionWordTable.bitsPerLanguage) <= 64,
+                     "a count per language in one 64-bit number")
         var size = 64
         while size < keyed.count * 2 { size *= 2 }
-        var keys = [UInt64](repeating: 0, count: size)
-        var languages = [UInt8](repeating: 0, count: size)
         let shift = UInt64(64 - size.trailingZeroBitCount)
+        var keys = [UInt64](repeating: 0, count: size + keyed.count)
+        var increments = [UInt64](repeating: 0, count: size + keyed.count)
+        var probeLength = 1
         for (language, word) in keyed {
             let key = FunctionWordTable.key(word)
-            var index = FunctionWordTable.slot(key, shift)
-            while keys[index] != 0, keys[index] != key { index = (index + 1) & (size - 1) }
+            let home = FunctionWordTable.slot(key, shift)
+            var index = home
+            while keys[index] != 0, keys[index] != key { index += 1 }
             keys[index] = key
-            languages[index] |= 1 << UInt8(language)
+            increments[index] |= 1 << (UInt64(language) * FunctionWordTable.bitsPerLanguage)
+            probeLength = max(probeLength, index - home + 1)
         }
-        self.keys = keys
-        self.languages = languages
+        // Room to read `probeLength` slots from any slot of the table.
+        self.keys = Array(keys.prefix(size + probeLength))
+        self.increments = Array(increments.prefix(size + probeLength))
         self.shift = shift
+        self.probeLength = probeLength
     }
 
     static func key(_ word: [UInt8]) -> UInt64 {
@@ -150,30 +185,30 @@ struct FunctionWordTable: Sendable {
     @inline(__always)
     static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
 
-    /// Adds one to `scores[language]` for every token (of eight bytes or fewer) that is a word of
-    /// that language.
-    func count(_ tokens: UnsafeBufferPointer<Token>, in folded: UnsafeBufferPointer<UInt8>, into scores: inout [Double]) {
-        let mask = keys.count - 1
+    /// One per language (in ``LanguageIdentification/languages`` order): how many of `tokens`
+    /// (of eight bytes or fewer; at most 511) are words of that language.
+    func scores(_ tokens: UnsafeBufferPointer<Token>, in folded: UnsafeBufferPointer<UInt8>) -> [Double] {
+        precondition(tokens.count < 1 << FunctionWordTable.bitsPerLanguage, "counts that fit their bits")
+        var counts: UInt64 = 0
+        let probeLength = self.probeLength
         keys.withUnsafeBufferPointer { keys in
-        languages.withUnsafeBufferPointer { languages in
-        scores.withUnsafeMutableBufferPointer { scores in
-            for token in tokens where token.length <= 8 {
-                let length = token.length
+        increments.withUnsafeBufferPointer { increments in
+            for token in tokens {
+                let length = UInt64(token.length)
                 let bytes = folded.word(at: Int(token.start))
-                let key = length == 8 ? bytes : bytes & ((1 << UInt64(8 * length)) - 1)
-                var index = FunctionWordTable.slot(key, shift)
-                while keys[index] != 0 {
-                    if keys[index] == key {
-                        var bits = languages[index]
-                        while bits != 0 {
-                            scores[bits.trailingZeroBitCount] += 1
-                            bits &= bits - 1
-                        }
-                        break
-                    }
-                    index = (index + 1) & mask
+                // Longer tokens get a key no word has: eight bytes 0xFF are not UTF-8.
+                let key = length >= 8 ? (length == 8 ? bytes : ~0) : bytes & ((1 &<< (8 &* length)) &- 1)
+                let home = FunctionWordTable.slot(key, shift)
+                var found: UInt64 = 0
+                for offset in 0..<probeLength {
+                    found |= keys[home &+ offset] == key ? increments[home &+ offset] : 0
                 }
+                counts &+= found
             }
-        }}}
+        }}
+        let mask: UInt64 = (1 << FunctionWordTable.bitsPerLanguage) - 1
+        return LanguageIdentification.languages.indices.map {
+            Double((counts >> (UInt64($0) * FunctionWordTable.bitsPerLanguage)) & mask)
+        }
     }
 }

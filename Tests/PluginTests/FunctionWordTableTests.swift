@@ -20,17 +20,48 @@ final class FunctionWordTableTests: XCTestCase {
             let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
                 .joined(separator: " ")
             let view = TextView(text)
-            var scores = [Double](repeating: 0, count: 4)
-            view.folded.withUnsafeBufferPointer { folded in
-                view.tokens.withUnsafeBufferPointer { tokens in table.count(tokens, in: folded, into: &scores) }
+            let scores = view.folded.withUnsafeBufferPointer { folded in
+                view.tokens.withUnsafeBufferPointer { tokens in table.scores(tokens, in: folded) }
             }
-            var expected = [Double](repeating: 0, count: 4)
+            var expected = [Double](repeating: 0, count: LanguageIdentification.languages.count)
             for token in view.tokens where token.length <= 8 {
                 let bytes = Array(view.folded[Int(token.start)..<Int(token.end)])
                 for (language, word) in words where word == bytes { expected[language] += 1 }
             }
             XCTAssertEqual(scores, expected, text)
             if scores != expected { return }
+        }
+    }
+
+    /// The same with hundreds of random words, as many as the bundled lists: words that hash to
+    /// the same slot, runs of them that continue past the table's last slot, and a word in
+    /// several languages.
+    func testEveryWordOfALargeTableIsFoundAndNothingElse() {
+        var generator = SystemRandomNumberGenerator()
+        let letters = Array("abcdeilnorstu".utf8)
+        for _ in 0..<20 {
+            var words: [(language: Int, word: [UInt8])] = []
+            for _ in 0..<Int.random(in: 200...600, using: &generator) {
+                let word = (0..<Int.random(in: 1...9, using: &generator)).map { _ in letters.randomElement(using: &generator)! }
+                words.append((Int.random(in: 0..<LanguageIdentification.languages.count, using: &generator), word))
+            }
+            let table = FunctionWordTable(words)
+            let vocabulary = Set(words.map(\.word)).map { $0 } + (0..<50).map { _ in
+                (0..<Int.random(in: 1...9, using: &generator)).map { _ in letters.randomElement(using: &generator)! }
+            }
+            let text = (0..<400).map { _ in String(decoding: vocabulary.randomElement(using: &generator)!, as: UTF8.self) }
+                .joined(separator: " ")
+            let view = TextView(text)
+            let scores = view.folded.withUnsafeBufferPointer { folded in
+                view.tokens.withUnsafeBufferPointer { tokens in table.scores(tokens, in: folded) }
+            }
+            var expected = [Double](repeating: 0, count: LanguageIdentification.languages.count)
+            for token in view.tokens where token.length <= 8 {
+                let bytes = Array(view.folded[Int(token.start)..<Int(token.end)])
+                // A language counts a token once, however many times its list repeats the word.
+                for language in Set(words.filter { $0.word == bytes }.map(\.language)) { expected[language] += 1 }
+            }
+            XCTAssertEqual(scores, expected)
         }
     }
 }
