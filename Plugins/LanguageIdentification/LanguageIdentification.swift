@@ -139,43 +139,66 @@ public struct LanguageIdentification: LanguageIdentifier {
 /// A lookup reads a fixed number of slots from the word's own, with no branch on what it finds:
 /// whether a token is a function word is as unpredictable as the text, and a probe that stopped
 /// at the first empty slot or the matching one mispredicted once or twice a token, more than the
-/// rest of the lookup cost. Slots do not wrap around the table's end (the last word's run
-/// continues past it), so the slots read are always the next few in memory.
+/// rest of the lookup cost. The table is at most a quarter full and its hash the one of a few
+/// that makes the longest run of slots shortest (two or three for the bundled lists). Slots do
+/// not wrap around the table's end (the last word's run continues past it), so the slots read
+/// are always the next few in memory.
 struct FunctionWordTable: Sendable {
-    /// Each slot's word (0: empty) and what finding it adds to the scores, packed: nine bits per
-    /// language (at most 400 tokens are looked up), one for each language it belongs to.
+    /// Each slot's word (0: empty) and its languages (bit `n` for language `n`).
     private let keys: [UInt64]
-    private let increments: [UInt64]
+    private let languageBits: [UInt8]
+    private let multiplier: UInt64
     private let shift: UInt64
     /// How many slots from a word's own hold every word that hashes there.
     private let probeLength: Int
+    /// For each set of languages, one added to each language's count: nine bits per language
+    /// (at most 400 tokens are looked up), all counts in one number.
+    private let increments: [UInt64]
     static let bitsPerLanguage: UInt64 = 9
+
+    /// Multipliers tried for the slot hash; the one with the shortest longest run is kept.
+    static let multipliers: [UInt64] = [0x9E37_79B9_7F4A_7C15, 0xFF51_AFD7_ED55_8CCD, 0xC4CE_B9FE_1A85_EC53,
+                                        0xD6E8_FEB8_6659_FD93, 0xA076_1D64_78BD_642F, 0xE703_7ED1_A0B4_28DB]
 
     init(_ words: [(language: Int, word: [UInt8])]) {
         // Words longer than eight bytes are never looked up (tokens that long are skipped).
         let keyed = words.filter { (1...8).contains($0.word.count) }
         precondition(LanguageIdentification.languages.count * Int(FunctionWordTable.bitsPerLanguage) <= 64,
                      "a count per language in one 64-bit number")
+        // At most a quarter full, so that runs stay short.
         var size = 64
-        while size < keyed.count * 2 { size *= 2 }
+        while size < keyed.count * 4 { size *= 2 }
         let shift = UInt64(64 - size.trailingZeroBitCount)
-        var keys = [UInt64](repeating: 0, count: size + keyed.count)
-        var increments = [UInt64](repeating: 0, count: size + keyed.count)
-        var probeLength = 1
-        for (language, word) in keyed {
-            let key = FunctionWordTable.key(word)
-            let home = FunctionWordTable.slot(key, shift)
-            var index = home
-            while keys[index] != 0, keys[index] != key { index += 1 }
-            keys[index] = key
-            increments[index] |= 1 << (UInt64(language) * FunctionWordTable.bitsPerLanguage)
-            probeLength = max(probeLength, index - home + 1)
+        var best: (keys: [UInt64], languageBits: [UInt8], multiplier: UInt64, probeLength: Int)?
+        for multiplier in FunctionWordTable.multipliers {
+            var keys = [UInt64](repeating: 0, count: size + keyed.count)
+            var languageBits = [UInt8](repeating: 0, count: size + keyed.count)
+            var probeLength = 1
+            for (language, word) in keyed {
+                let key = FunctionWordTable.key(word)
+                let home = FunctionWordTable.slot(key, multiplier, shift)
+                var index = home
+                while keys[index] != 0, keys[index] != key { index += 1 }
+                keys[index] = key
+                languageBits[index] |= 1 << UInt8(language)
+                probeLength = max(probeLength, index - home + 1)
+            }
+            if best == nil || probeLength < best!.probeLength { best = (keys, languageBits, multiplier, probeLength) }
         }
+        let chosen = best!
         // Room to read `probeLength` slots from any slot of the table.
-        self.keys = Array(keys.prefix(size + probeLength))
-        self.increments = Array(increments.prefix(size + probeLength))
+        keys = Array(chosen.keys.prefix(size + chosen.probeLength))
+        languageBits = Array(chosen.languageBits.prefix(size + chosen.probeLength))
+        multiplier = chosen.multiplier
         self.shift = shift
-        self.probeLength = probeLength
+        probeLength = chosen.probeLength
+        var increments = [UInt64](repeating: 0, count: 256)
+        for bits in 0..<256 {
+            for language in 0..<8 where bits >> language & 1 != 0 {
+                increments[bits] |= UInt64(1) << (UInt64(language) * FunctionWordTable.bitsPerLanguage)
+            }
+        }
+        self.increments = increments
     }
 
     static func key(_ word: [UInt8]) -> UInt64 {
@@ -183,29 +206,35 @@ struct FunctionWordTable: Sendable {
     }
 
     @inline(__always)
-    static func slot(_ key: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) }
+    static func slot(_ key: UInt64, _ multiplier: UInt64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* multiplier) &>> shift)
+    }
 
     /// One per language (in ``LanguageIdentification/languages`` order): how many of `tokens`
     /// (of eight bytes or fewer; at most 511) are words of that language.
     func scores(_ tokens: UnsafeBufferPointer<Token>, in folded: UnsafeBufferPointer<UInt8>) -> [Double] {
         precondition(tokens.count < 1 << FunctionWordTable.bitsPerLanguage, "counts that fit their bits")
         var counts: UInt64 = 0
-        let probeLength = self.probeLength
+        let probeLength = self.probeLength, multiplier = self.multiplier, shift = self.shift
         keys.withUnsafeBufferPointer { keys in
+        languageBits.withUnsafeBufferPointer { languageBits in
         increments.withUnsafeBufferPointer { increments in
             for token in tokens {
                 let length = UInt64(token.length)
                 let bytes = folded.word(at: Int(token.start))
                 // Longer tokens get a key no word has: eight bytes 0xFF are not UTF-8.
                 let key = length >= 8 ? (length == 8 ? bytes : ~0) : bytes & ((1 &<< (8 &* length)) &- 1)
-                let home = FunctionWordTable.slot(key, shift)
-                var found: UInt64 = 0
+                let home = FunctionWordTable.slot(key, multiplier, shift)
+                var found: UInt8 = 0
                 for offset in 0..<probeLength {
-                    found |= keys[home &+ offset] == key ? increments[home &+ offset] : 0
+                    // All ones when the slot holds the key, computed rather than branched on.
+                    let difference = keys[home &+ offset] ^ key
+                    let same = UInt8(truncatingIfNeeded: ((difference | (0 &- difference)) &>> 63) &- 1)
+                    found |= languageBits[home &+ offset] & same
                 }
-                counts &+= found
+                counts &+= increments[Int(found)]
             }
-        }}
+        }}}
         let mask: UInt64 = (1 << FunctionWordTable.bitsPerLanguage) - 1
         return LanguageIdentification.languages.indices.map {
             Double((counts >> (UInt64($0) * FunctionWordTable.bitsPerLanguage)) & mask)
