@@ -31,8 +31,15 @@ public struct Scorer: Sendable {
 
     /// The exponent one rule's evidence gets: its effective hit count, discounted by length.
     public func exposure(of evidence: Evidence, titleRange: Range<Int>?, discount: Double) -> Double {
+        exposure(ofHits: evidence.hits, titleRange: titleRange, discount: discount)
+    }
+
+    /// ``exposure(of:titleRange:discount:)`` from the hits alone: the scorer reads them in place
+    /// from its list of evidence, where passing each piece of evidence copied it, retaining each
+    /// of its strings, and released it again.
+    func exposure(ofHits hits: [Hit], titleRange: Range<Int>?, discount: Double) -> Double {
         var count = 0.0
-        for hit in evidence.hits {
+        for hit in hits {
             // A hit is in the title when all its spans are: a composite whose context word is in
             // the headline but whose substance is in the body is a body hit.
             let inTitle = titleRange.map { range in
@@ -98,7 +105,8 @@ public struct Scorer: Sendable {
                         unnumbered.append(evidence[index])
                         continue
                     }
-                    let factor = remainingFactor(of: evidence[index], titleRange: titleRange, discount: discount)
+                    let factor = remainingFactor(weight: evidence[index].weight, hits: evidence[index].hits,
+                                                 titleRange: titleRange, discount: discount)
                     let signed = evidence[index].weight
                     let slot = signed > 0 ? Int(labelNumber) : labelCount + Int(labelNumber)
                     if products[slot].isNaN {
@@ -129,6 +137,11 @@ public struct Scorer: Sendable {
     /// evidence) or of the score (counter-evidence).
     @inline(__always)
     func remainingFactor(of evidence: Evidence, titleRange: Range<Int>?, discount: Double) -> Double {
-        pow(1 - min(abs(evidence.weight), 0.999), exposure(of: evidence, titleRange: titleRange, discount: discount))
+        remainingFactor(weight: evidence.weight, hits: evidence.hits, titleRange: titleRange, discount: discount)
+    }
+
+    @inline(__always)
+    func remainingFactor(weight: Double, hits: [Hit], titleRange: Range<Int>?, discount: Double) -> Double {
+        pow(1 - min(abs(weight), 0.999), exposure(ofHits: hits, titleRange: titleRange, discount: discount))
     }
 }
