@@ -140,7 +140,7 @@ public struct LanguageIdentification: LanguageIdentifier {
 /// whether a token is a function word is as unpredictable as the text, and a probe that stopped
 /// at the first empty slot or the matching one mispredicted once or twice a token, more than the
 /// rest of the lookup cost. The table is at most a quarter full and its hash the one of a few
-/// that makes the longest run of slots shortest (two or three for the bundled lists). Slots do
+/// that makes the longest run of slots shortest (three for the bundled lists). Slots do
 /// not wrap around the table's end (the last word's run continues past it), so the slots read
 /// are always the next few in memory.
 struct FunctionWordTable: Sendable {

@@ -19,15 +19,7 @@ final class FunctionWordTableTests: XCTestCase {
         for _ in 0..<2_000 {
             let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
                 .joined(separator: " ")
-            let view = TextView(text)
-            let scores = view.folded.withUnsafeBufferPointer { folded in
-                view.tokens.withUnsafeBufferPointer { tokens in table.scores(tokens, in: folded) }
-            }
-            var expected = [Double](repeating: 0, count: LanguageIdentification.languages.count)
-            for token in view.tokens where token.length <= 8 {
-                let bytes = Array(view.folded[Int(token.start)..<Int(token.end)])
-                for (language, word) in words where word == bytes { expected[language] += 1 }
-            }
+            let (scores, expected) = scoresAndExpected(of: text, table: table, words: words)
             XCTAssertEqual(scores, expected, text)
             if scores != expected { return }
         }
@@ -51,17 +43,24 @@ final class FunctionWordTableTests: XCTestCase {
             }
             let text = (0..<400).map { _ in String(decoding: vocabulary.randomElement(using: &generator)!, as: UTF8.self) }
                 .joined(separator: " ")
-            let view = TextView(text)
-            let scores = view.folded.withUnsafeBufferPointer { folded in
-                view.tokens.withUnsafeBufferPointer { tokens in table.scores(tokens, in: folded) }
-            }
-            var expected = [Double](repeating: 0, count: LanguageIdentification.languages.count)
-            for token in view.tokens where token.length <= 8 {
-                let bytes = Array(view.folded[Int(token.start)..<Int(token.end)])
-                // A language counts a token once, however many times its list repeats the word.
-                for language in Set(words.filter { $0.word == bytes }.map(\.language)) { expected[language] += 1 }
-            }
+            let (scores, expected) = scoresAndExpected(of: text, table: table, words: words)
             XCTAssertEqual(scores, expected)
         }
+    }
+
+    /// The table's scores for `text`, and the counts of a comparison word by word: each token of
+    /// eight bytes or fewer counts once for each language that lists it, however many times.
+    private func scoresAndExpected(of text: String, table: FunctionWordTable,
+                                   words: [(language: Int, word: [UInt8])]) -> (scores: [Double], expected: [Double]) {
+        let view = TextView(text)
+        let scores = view.folded.withUnsafeBufferPointer { folded in
+            view.tokens.withUnsafeBufferPointer { tokens in table.scores(tokens, in: folded) }
+        }
+        var expected = [Double](repeating: 0, count: LanguageIdentification.languages.count)
+        for token in view.tokens where token.length <= 8 {
+            let bytes = Array(view.folded[Int(token.start)..<Int(token.end)])
+            for language in Set(words.filter { $0.word == bytes }.map(\.language)) { expected[language] += 1 }
+        }
+        return (scores, expected)
     }
 }
