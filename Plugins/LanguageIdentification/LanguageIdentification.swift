@@ -77,15 +77,12 @@ public struct LanguageIdentification: LanguageIdentifier {
         var letters = 0
         var offset = 0
         let lead = ByteVector(repeating: 0xC3)
-        let seconds = frenchSecondBytes.map { ByteVector(repeating: $0) }
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             while offset + 17 <= bytes.count {
                 let leads = raw.loadByteVector(fromByteOffset: offset) .== lead
                 let next = raw.loadByteVector(fromByteOffset: offset + 1)
-                var french = next .== seconds[0]
-                for second in seconds.dropFirst() { french = french .| (next .== second) }
-                letters &+= (leads .& french).markedLaneCount
+                letters &+= (leads .& frenchSecondLanes(next)).markedLaneCount
                 offset += 16
             }
         }
@@ -94,6 +91,19 @@ public struct LanguageIdentification: LanguageIdentifier {
             offset += 1
         }
         return letters
+    }
+
+    /// The lanes holding one of ``frenchSecondBytes``, compared with constants (built per call
+    /// from the list, the comparands were an array allocated for every document).
+    @inline(__always)
+    static func frenchSecondLanes(_ next: ByteVector) -> ByteVectorMask {
+        let first = (next .== ByteVector(repeating: 0xA9)) .| (next .== ByteVector(repeating: 0xA8))
+            .| (next .== ByteVector(repeating: 0xAA)) .| (next .== ByteVector(repeating: 0xA0))
+        let second = (next .== ByteVector(repeating: 0xA7)) .| (next .== ByteVector(repeating: 0xB4))
+            .| (next .== ByteVector(repeating: 0xBB)) .| (next .== ByteVector(repeating: 0xAE))
+        let third = (next .== ByteVector(repeating: 0x89)) .| (next .== ByteVector(repeating: 0x80))
+            .| (next .== ByteVector(repeating: 0x87))
+        return first .| second .| third
     }
 
     /// The languages told apart, in alphabetical order (which breaks ties).

@@ -81,6 +81,21 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         return base - 1.015 * wordsPerSentence - syllablesPerWordWeight * syllablesPerWord
     }
 
+    /// The lanes holding `a e i o u y`, compared with constants (built per call from a string,
+    /// the comparands were an array allocated for every document).
+    @inline(__always)
+    static func vowelLanes(_ vector: ByteVector) -> ByteVectorMask {
+        (vector .== ByteVector(repeating: 0x61)) .| (vector .== ByteVector(repeating: 0x65)) .| (vector .== ByteVector(repeating: 0x69))
+            .| (vector .== ByteVector(repeating: 0x6F)) .| (vector .== ByteVector(repeating: 0x75)) .| (vector .== ByteVector(repeating: 0x79))
+    }
+
+    /// The lanes holding `. ! ?` or a line feed.
+    @inline(__always)
+    static func sentenceEndLanes(_ vector: ByteVector) -> ByteVectorMask {
+        (vector .== ByteVector(repeating: 0x2E)) .| (vector .== ByteVector(repeating: 0x21)) .| (vector .== ByteVector(repeating: 0x3F))
+            .| (vector .== ByteVector(repeating: 0x0A))
+    }
+
     static func isVowel(_ byte: UInt8) -> Bool {
         byte == 0x61 || byte == 0x65 || byte == 0x69 || byte == 0x6F || byte == 0x75 || byte == 0x79
     }
@@ -94,8 +109,6 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         folded.withUnsafeBufferPointer { bytes in
         bits.withUnsafeMutableBufferPointer { bits in
             let count = bytes.count
-            let vowels = "aeiouy".utf8.map { ByteVector(repeating: $0) }
-            let ends = ".!?\n".utf8.map { ByteVector(repeating: $0) }
             var previousVowel: UInt64 = 0, previousEnd: UInt64 = 0  // bit 0: whether the byte before is one
             var offset = 0
             // Sixteen bytes at a time, each lane's class as one bit; a run starts where the bit
@@ -104,10 +117,8 @@ public struct Readability: Classifier, LanguageDependentClassifier {
                 let raw = UnsafeRawPointer(base)
                 while offset + 16 <= count {
                     let vector = raw.loadByteVector(fromByteOffset: offset)
-                    let vowel = UInt64(((vector .== vowels[0]) .| (vector .== vowels[1]) .| (vector .== vowels[2])
-                        .| (vector .== vowels[3]) .| (vector .== vowels[4]) .| (vector .== vowels[5])).packedBits)
-                    let end = UInt64(((vector .== ends[0]) .| (vector .== ends[1]) .| (vector .== ends[2])
-                        .| (vector .== ends[3])).packedBits)
+                    let vowel = UInt64(vowelLanes(vector).packedBits)
+                    let end = UInt64(sentenceEndLanes(vector).packedBits)
                     bits[offset &>> 6] |= (vowel & ~(vowel &<< 1 | previousVowel)) &<< UInt64(offset & 63)
                     sentences &+= (end & ~(end &<< 1 | previousEnd)).nonzeroBitCount
                     previousVowel = vowel &>> 15

@@ -64,3 +64,27 @@ final class FunctionWordTableTests: XCTestCase {
         return (scores, expected)
     }
 }
+
+final class FrenchLetterCountTests: XCTestCase {
+    /// Sixteen lead bytes at a time, the count is that of the pairs (0xC3, one of the second
+    /// bytes) read one by one: every second byte after 0xC3 and others near them, at every place
+    /// relative to the vector loop's steps and to the end.
+    func testTheCountIsThatOfThePairsReadOneByOne() {
+        var generator = SystemRandomNumberGenerator()
+        let seconds = LanguageIdentification.frenchSecondBytes
+        let near: [UInt8] = [0x80, 0x81, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x9F, 0xA0, 0xA1, 0xA6, 0xA7, 0xAA, 0xAB, 0xAE, 0xAF,
+                             0xB3, 0xB4, 0xB5, 0xBB, 0xBC, 0xC3, 0x61, 0x20]
+        for _ in 0..<500 {
+            let bytes = (0..<Int.random(in: 0...70, using: &generator)).map { _ in
+                Bool.random(using: &generator) ? UInt8(0xC3) : near.randomElement(using: &generator)!
+            }
+            let expected = bytes.indices.dropLast().filter { bytes[$0] == 0xC3 && seconds.contains(bytes[$0 + 1]) }.count
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { LanguageIdentification.frenchLetterCount(in: $0) }, expected, "\(bytes)")
+        }
+        // The lanes' constants are the list's bytes, and only those.
+        for byte in UInt8.min...UInt8.max {
+            let vector = ByteVector(repeating: byte)
+            XCTAssertEqual(LanguageIdentification.frenchSecondLanes(vector).markedLaneCount, seconds.contains(byte) ? 16 : 0, "\(byte)")
+        }
+    }
+}
