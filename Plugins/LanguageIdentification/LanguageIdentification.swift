@@ -77,18 +77,11 @@ public struct LanguageIdentification: LanguageIdentifier {
         var letters = 0
         var offset = 0
         let lead = ByteVector(repeating: 0xC3)
-        if let base = bytes.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while offset + 17 <= bytes.count {
-                let leads = raw.loadByteVector(fromByteOffset: offset) .== lead
-                let next = raw.loadByteVector(fromByteOffset: offset + 1)
-                letters &+= (leads .& frenchSecondLanes(next)).markedLaneCount
-                offset += 16
-            }
-        }
-        while offset + 1 < bytes.count {
-            if bytes[offset] == 0xC3, frenchSecondBytes.contains(bytes[offset + 1]) { letters += 1 }
-            offset += 1
+        // Past the end, the zeros of the last blocks are neither a lead nor a second byte.
+        while offset < bytes.count {
+            let leads = bytes.zeroPaddedVector(at: offset) .== lead
+            letters &+= (leads .& frenchSecondLanes(bytes.zeroPaddedVector(at: offset + 1))).markedLaneCount
+            offset += 16
         }
         return letters
     }

@@ -96,10 +96,6 @@ public struct Readability: Classifier, LanguageDependentClassifier {
             .| (vector .== ByteVector(repeating: 0x0A))
     }
 
-    static func isVowel(_ byte: UInt8) -> Bool {
-        byte == 0x61 || byte == 0x65 || byte == 0x69 || byte == 0x6F || byte == 0x75 || byte == 0x79
-    }
-
     /// The positions of folded text where a run of vowels (`aeiouy`) starts, as a bitmap, and the
     /// number of sentences: the runs of `. ! ?` and line feeds. None of these is ever inside a
     /// token, so counting them over the whole text counts those between tokens.
@@ -112,29 +108,16 @@ public struct Readability: Classifier, LanguageDependentClassifier {
             var previousVowel: UInt64 = 0, previousEnd: UInt64 = 0  // bit 0: whether the byte before is one
             var offset = 0
             // Sixteen bytes at a time, each lane's class as one bit; a run starts where the bit
-            // before is clear.
-            if let base = bytes.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while offset + 16 <= count {
-                    let vector = raw.loadByteVector(fromByteOffset: offset)
-                    let vowel = UInt64(vowelLanes(vector).packedBits)
-                    let end = UInt64(sentenceEndLanes(vector).packedBits)
-                    bits[offset &>> 6] |= (vowel & ~(vowel &<< 1 | previousVowel)) &<< UInt64(offset & 63)
-                    sentences &+= (end & ~(end &<< 1 | previousEnd)).nonzeroBitCount
-                    previousVowel = vowel &>> 15
-                    previousEnd = end &>> 15
-                    offset += 16
-                }
-            }
+            // before is clear. The last block is padded with zeros, which are in neither class.
             while offset < count {
-                let vowel: UInt64 = isVowel(bytes[offset]) ? 1 : 0
-                let byte = bytes[offset]
-                let end: UInt64 = byte == 0x2E || byte == 0x21 || byte == 0x3F || byte == 0x0A ? 1 : 0
-                bits[offset &>> 6] |= (vowel & ~previousVowel) &<< UInt64(offset & 63)
-                sentences &+= Int(end & ~previousEnd)
-                previousVowel = vowel
-                previousEnd = end
-                offset += 1
+                let vector = bytes.zeroPaddedVector(at: offset)
+                let vowel = UInt64(vowelLanes(vector).packedBits)
+                let end = UInt64(sentenceEndLanes(vector).packedBits)
+                bits[offset &>> 6] |= (vowel & ~(vowel &<< 1 | previousVowel)) &<< UInt64(offset & 63)
+                sentences &+= (end & ~(end &<< 1 | previousEnd)).nonzeroBitCount
+                previousVowel = vowel &>> 15
+                previousEnd = end &>> 15
+                offset += 16
             }
         }}
         return (RankedBits(bits), sentences)

@@ -92,3 +92,18 @@ extension UnsafeRawPointer {
         loadUnaligned(fromByteOffset: offset, as: ByteVector.self)
     }
 }
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    /// The sixteen bytes from `offset`, zeros for those past the end: a scan whose classes
+    /// never hold the zero byte reads its last, partial block like the others, with no loop of
+    /// its own that would state each class a second time, byte by byte.
+    @inlinable @inline(__always)
+    public func zeroPaddedVector(at offset: Int) -> ByteVector {
+        guard let base = baseAddress else { return ByteVector(repeating: 0) }
+        if offset + 16 <= count { return UnsafeRawPointer(base).loadByteVector(fromByteOffset: offset) }
+        var vector = ByteVector(repeating: 0)
+        for lane in 0..<Swift.max(0, count - offset) { vector[lane] = base[offset + lane] }
+        return vector
+    }
+}
+

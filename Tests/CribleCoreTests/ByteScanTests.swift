@@ -199,5 +199,19 @@ final class ByteVectorTests: XCTestCase {
             check(vector .== ByteVector(repeating: lanes[5]), { $0 == lanes[5] }, "equal to lane 5")
         }
     }
-}
 
+    /// A block read near the end holds the bytes that are there and zeros after them.
+    func testZeroPaddedVectorsHoldTheBytesThenZeros() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 1...255, using: &generator) }
+            bytes.withUnsafeBufferPointer { buffer in
+                for offset in 0...bytes.count + 1 {
+                    let vector = buffer.zeroPaddedVector(at: offset)
+                    let expected = (0..<16).map { offset + $0 < bytes.count ? bytes[offset + $0] : 0 }
+                    XCTAssertEqual((0..<16).map { vector[$0] }, expected, "\(bytes) at \(offset)")
+                }
+            }
+        }
+    }
+}
