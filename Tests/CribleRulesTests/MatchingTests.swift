@@ -113,6 +113,18 @@ final class MatchingTests: XCTestCase {
         }
     }
 
+    /// At one token, prefixes match shortest first, whatever the order they were added in:
+    /// a prefix of three bytes and longer ones that share its bytes (kept apart by the matcher,
+    /// the first by three bytes, the others by four) come out as one list by length.
+    func testPrefixMatchesAtATokenComeShortestFirst() {
+        var index = PhraseIndex<String>()
+        for term in ["intér*", "intérieu*", "int*", "inté*", "intérieur", "in*"] { index.insert(Phrase(term)!, payload: term) }
+        let matches = index.matches(in: TextView("intérieur"))
+        XCTAssertEqual(matches.map { index.payload(of: $0) }, ["intérieur", "in*", "int*", "inté*", "intér*", "intérieu*"])
+        XCTAssertEqual(index.matches(in: TextView("int")).map { index.payload(of: $0) }, ["in*", "int*"])
+        XCTAssertEqual(index.matches(in: TextView("inte")).map { index.payload(of: $0) }, ["in*", "int*", "inté*"])
+    }
+
     func testAPhraseListedTwiceIsReportedForEachEntryInTheOrderAdded() {
         var index = PhraseIndex<String>()
         for (term, owner) in [("ia", "first"), ("IA générative", "pair"), ("ia", "second"), ("ia", "third")] {
