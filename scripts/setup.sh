@@ -27,3 +27,19 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "setup: Swift 6 is needed (https://www.swift.org/install/)" >&2
   exit 2
 fi
+
+# An incremental build can keep object files compiled against an older layout of a struct whose
+# stored properties changed (seen with Swift 6.3 after a pull: the binary crashed copying a rule
+# set). When the project's own sources differ from those of the last build, all of them are
+# recompiled; the dependencies' builds are kept.
+cd "$(dirname "$0")/.."
+if [ -d .build ]; then
+  stamp=.build/crible-sources.sha256
+  current=$(find Sources Plugins Tests -name '*.swift' -print0 | LC_ALL=C sort -z | xargs -0 cat | { sha256sum 2>/dev/null || shasum -a 256; } | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$current" ]; then
+    [ -f "$stamp" ] && echo "setup: sources changed since the last build: recompiling all of Crible's modules" >&2
+    find Sources Plugins Tests -name '*.swift' -exec touch {} +
+    echo "$current" > "$stamp"
+  fi
+fi
+
