@@ -32,14 +32,14 @@ fi
 # stored properties changed (seen with Swift 6.3 after a pull: the binary crashed copying a rule
 # set). When the project's own sources differ from those of the last build, all of them are
 # recompiled; the dependencies' builds are kept.
+# A first build (no `.build` yet) only records the sources.
 cd "$(dirname "$0")/.."
-if [ -d .build ]; then
-  stamp=.build/crible-sources.sha256
-  current=$(find Sources Plugins Tests -name '*.swift' -print0 | LC_ALL=C sort -z | xargs -0 cat | { sha256sum 2>/dev/null || shasum -a 256; } | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$current" ]; then
-    [ -f "$stamp" ] && echo "setup: sources changed since the last build: recompiling all of Crible's modules" >&2
-    find Sources Plugins Tests -name '*.swift' -exec touch {} +
-    echo "$current" > "$stamp"
-  fi
+stamp=.build/crible-sources.sha256
+current=$(find Sources Plugins Tests -name '*.swift' -print0 | LC_ALL=C sort -z | xargs -0 cat | { sha256sum 2>/dev/null || shasum -a 256; } | cut -d' ' -f1)
+if [ -d .build ] && [ "$(cat "$stamp" 2>/dev/null)" != "$current" ]; then
+  echo "setup: sources changed since the last build: recompiling all of Crible's modules" >&2
+  find Sources Plugins Tests -name '*.swift' -exec touch {} +
 fi
+mkdir -p .build
+echo "$current" > "$stamp"
 
