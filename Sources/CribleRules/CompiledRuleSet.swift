@@ -74,7 +74,12 @@ public struct DocumentPhraseMatches: Sendable {
 
 /// Which list of which rule a phrase of the shared index belongs to.
 struct PhraseOwner: Sendable {
-    enum Side: UInt8, Sendable { case keyword, nearA, nearB }
+    enum Side: UInt8, Sendable {
+        case keyword, nearA, nearB
+
+        /// A bit of its own, to note which sides a document has.
+        var bit: UInt8 { 1 << rawValue }
+    }
     let rule: Int32
     let side: Side
 }
@@ -280,11 +285,16 @@ public struct CompiledRuleSet: Sendable {
         var ownerMatches: [PhraseMatch] = []
         ownerRules.reserveCapacity(allMatches.count)
         ownerMatches.reserveCapacity(allMatches.count)
+        // The sides that occur of each rule, a bit each: a proximity rule missing one side can
+        // have no hit. In AI news every AI term is a match of each AI-policy theme's rule, and
+        // most themes' own words are absent: such a rule's matches are grouped but not paired.
+        var sidesFound = [UInt8](filledWith: 0, count: rules.count)
         for match in allMatches {
-            let rule = phrases.payload(of: match).rule
-            if active(Int(rule)) {
-                ownerRules.append(rule)
+            let owner = phrases.payload(of: match)
+            if active(Int(owner.rule)) {
+                ownerRules.append(owner.rule)
                 ownerMatches.append(match)
+                sidesFound[Int(owner.rule)] |= owner.side.bit
             }
         }
         let (groupRules, groupMatches) = groupedByRule(rules: ownerRules, matches: ownerMatches)
@@ -311,6 +321,7 @@ public struct CompiledRuleSet: Sendable {
                 for match in kept { hitsByRule.append(Hit(text.originalRange(ofTokens: match.firstToken, through: match.lastToken))) }
                 hitsByRule.endRule(index)
             case .near:
+                guard sidesFound[index] == PhraseOwner.Side.nearA.bit | PhraseOwner.Side.nearB.bit else { break }
                 sideA.removeAll(keepingCapacity: true)
                 sideB.removeAll(keepingCapacity: true)
                 for match in matches {
