@@ -111,6 +111,9 @@ public struct CompiledRuleSet: Sendable {
     let compositeOperands: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
+    /// The same patterns as runs, one per rule, in `regexPatterns`' positions: found once here
+    /// rather than by comparing neighbours' rules for every pattern of every document.
+    let regexRuns: [(rule: Int, patterns: Range<Int>)]
     let prefilter: RegexPrefilter
     /// For each of `regexPatterns`, the words its matches start with, when known (see
     /// ``LeadingWords``): the pattern is then tried only where one of them starts a word.
@@ -188,6 +191,15 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
+        var regexRuns: [(rule: Int, patterns: Range<Int>)] = []
+        for (position, pattern) in patterns.enumerated() {
+            if let last = regexRuns.last, last.rule == pattern.rule {
+                regexRuns[regexRuns.count - 1].patterns = last.patterns.lowerBound..<(position + 1)
+            } else {
+                regexRuns.append((pattern.rule, position..<(position + 1)))
+            }
+        }
+        self.regexRuns = regexRuns
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
            prebuiltPrefilter.prefilter.leadingWordsAllowed == leadingWordsAllowed {
@@ -381,13 +393,7 @@ public struct CompiledRuleSet: Sendable {
         var originalIsNeutral: Bool?
         // The word starts by first byte, grouped when a pattern with leading words first runs.
         var wordStarts: WordStarts?
-        var runStart = 0
-        while runStart < regexPatterns.count {
-            let index = regexPatterns[runStart].rule
-            var runEnd = runStart + 1
-            while runEnd < regexPatterns.count, regexPatterns[runEnd].rule == index { runEnd += 1 }
-            let run = runStart..<runEnd
-            runStart = runEnd
+        for (index, run) in regexRuns {
             guard candidates.map({ candidates in run.contains { candidates[$0] } }) ?? true, active(index),
                   case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
