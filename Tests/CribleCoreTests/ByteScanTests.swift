@@ -16,15 +16,47 @@ final class ByteScanTests: XCTestCase {
         XCTAssertFalse(ByteSet("!?$").contains(UInt8(ascii: ".")))
     }
 
+    /// A set of a few runs of values tests sixteen bytes as `contains` tests each, for every
+    /// byte value in every lane; a set of more runs, or none, says it cannot.
+    func testByteSetRunsMarkTheLanesOfItsMembers() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            // Runs of random lengths at random places, overlapping or touching at times.
+            var members = Set<UInt8>()
+            for _ in 0..<Int.random(in: 0...10, using: &generator) {
+                let start = Int.random(in: 0...255, using: &generator)
+                let end = Swift.min(255, start + Int.random(in: 0...12, using: &generator))
+                members.formUnion((start...end).map(UInt8.init))
+            }
+            var set = ByteSet()
+            for byte in members.shuffled(using: &generator) { set.insert(byte) }
+            let runCount = (0...255).filter { value in
+                members.contains(UInt8(value)) && (value == 0 || !members.contains(UInt8(value - 1)))
+            }.count
+            XCTAssertEqual(set.hasFewRuns, (1...ByteSet.maximumRuns).contains(runCount), "\(members.sorted())")
+            guard set.hasFewRuns else { continue }
+            for first in stride(from: 0, to: 256, by: 16) {
+                let bytes = ByteVector((0..<16).map { UInt8(first + $0) })
+                let lanes = set.lanes(of: bytes)
+                for lane in 0..<16 { XCTAssertEqual(lanes[lane], members.contains(bytes[lane]), "\(bytes[lane]) of \(members.sorted())") }
+            }
+        }
+        XCTAssertFalse(ByteSet().hasFewRuns)
+        XCTAssertFalse(ByteSet("!#%')+-/13579;=").hasFewRuns)
+        XCTAssertTrue(ByteSet("0123456789@$._*|-").hasFewRuns)
+    }
+
     /// The chunk finder gives what splitting the whole text into chunks and keeping those with a
     /// trigger gives, with each chunk's first trigger: for trigger sets without letters or space
-    /// (plain text skipped sixteen bytes at a time, `!` next to a space included) and with them.
+    /// (`!` next to a space included) and with them.
     func testChunksAroundTriggersAreTheChunksThatHoldOne() {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abZ1.:)!@  \t\n\r-é`{Д".utf8)
         var withHighBytes = ByteSet("!@")
         withHighBytes.insert(0xD0)
-        for triggers in [ByteSet("1.:)-"), withHighBytes, ByteSet("a1"), ByteSet("!?")] {
+        // Sets of few runs, tested sixteen bytes at a time, and one of more runs, whose bytes
+        // are tested one by one among those that are not letters or spaces.
+        for triggers in [ByteSet("1.:)-"), withHighBytes, ByteSet("a1"), ByteSet("!?"), ByteSet("!#%')+-/13579;=:`{")] {
         for _ in 0..<300 {
             let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
             var found: [(Range<Int>, Int)] = []
