@@ -115,10 +115,8 @@ public struct PersonalData: ConfigurableClassifier {
         var runs: [NumberRun] = []
         var index = 0
         while index < bytes.count {
-            // Most bytes start nothing: skipped sixteen at a time up to a digit, a capital or `+`.
-            index = bytes.withUnsafeBufferPointer {
-                $0.firstIndex(inASCII: 0x30...0x39, 0x41...0x5A, orAnyOf: (0x2B, 0x2B, 0x2B), from: index)
-            }
+            // Most bytes start nothing: skipped sixteen at a time up to a digit, a `+` or an IBAN.
+            index = bytes.withUnsafeBufferPointer { PersonalData.nextPossibleStart(in: $0, from: index) }
             guard index < bytes.count else { break }
             let startsIBAN = index + 3 < bytes.count && isUpper(bytes[index]) && isUpper(bytes[index + 1])
                 && isDigit(bytes[index + 2]) && isDigit(bytes[index + 3])
@@ -148,6 +146,23 @@ public struct PersonalData: ConfigurableClassifier {
             index = end
         }
         return runs
+    }
+
+    /// The first position from `start` holding a digit, a `+`, or two capitals then two digits
+    /// (how an IBAN starts), or the end. Stopping at every capital, as the scan did, stopped at
+    /// each sentence and name of a text to find no IBAN there.
+    static func nextPossibleStart(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            let here = bytes.zeroPaddedVector(at: index)
+            let capitals = here.lanes(in: 0x41...0x5A) .& bytes.zeroPaddedVector(at: index + 1).lanes(in: 0x41...0x5A)
+            let digitsAfter = bytes.zeroPaddedVector(at: index + 2).lanes(in: 0x30...0x39)
+                .& bytes.zeroPaddedVector(at: index + 3).lanes(in: 0x30...0x39)
+            let starts = here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x2B)) .| (capitals .& digitsAfter)
+            if let lane = starts.firstMarkedLane { return Swift.min(index + lane, bytes.count) }
+            index += 16
+        }
+        return bytes.count
     }
 
     func classifyNumber(_ text: [UInt8], digits: [UInt8]) -> (id: String, weight: Double, note: String)? {
