@@ -86,22 +86,14 @@ public struct SpamSignals: Classifier {
     /// `$4,800`, `4 800 €`, `500 euros`, `£20`.
     func moneySpans(_ bytes: [UInt8]) -> [Range<Int>] {
         var spans: [Range<Int>] = []
-        let symbols = SpamSignals.currencySymbols, secondBytes = SpamSignals.currencySecondBytes
+        let symbols = SpamSignals.currencySymbols
         var index = 0
         while index < bytes.count {
-            // Only a digit, `$` or the lead byte of `€` (0xE2) or `£` (0xC2) starts an amount:
-            // the text between them is skipped sixteen bytes at a time.
-            index = bytes.withUnsafeBufferPointer {
-                $0.firstIndex(inASCII: 0x30...0x39, 0x30...0x39, orAnyOf: (0x24, 0xE2, 0xC2), from: index)
-            }
+            // Only a digit or a currency sign starts an amount: the text between them is skipped
+            // sixteen bytes at a time.
+            index = bytes.withUnsafeBufferPointer { SpamSignals.nextPossibleAmount(in: $0, from: index) }
             guard index < bytes.count else { break }
             if !isDigit(bytes[index]) {
-                // The lead bytes of `€` and `£` also start `’`, `«`, `»`, `…` and no-break spaces,
-                // which French text is full of: their second byte tells them apart at once.
-                if bytes[index] >= 0x80, index + 1 < bytes.count, !secondBytes.contains(bytes[index + 1]) {
-                    index += 1
-                    continue
-                }
                 if let symbol = symbols.first(where: { bytes.hasBytes($0, at: index) }),
                    index + symbol.count < bytes.count, isDigit(bytes[index + symbol.count]) {
                     let end = numberEnd(bytes, from: index + symbol.count)
@@ -281,12 +273,23 @@ public struct SpamSignals: Classifier {
     static let linkEnders = ByteSet("<>\"'()[]{}")
     static let trailingPunctuation = ByteSet(".,;:!?")
     static let currencySymbols = [Array("$".utf8), Array("€".utf8), Array("£".utf8)]
-    /// The second bytes of the symbols written with more than one.
-    static let currencySecondBytes: ByteSet = {
-        var set = ByteSet()
-        for symbol in currencySymbols where symbol.count > 1 { set.insert(symbol[1]) }
-        return set
-    }()
+
+    /// The first position from `start` holding a digit or the first two bytes of one of
+    /// ``currencySymbols`` (`$`, `€`, `£`), or the end. The lead bytes of `€` and `£` also start
+    /// `’`, `«`, `»`, `…` and no-break spaces, which French text is full of: compared with the
+    /// next byte too, they are passed over with the rest.
+    static func nextPossibleAmount(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            let here = bytes.zeroPaddedVector(at: index), next = bytes.zeroPaddedVector(at: index + 1)
+            let euro = (here .== ByteVector(repeating: 0xE2)) .& (next .== ByteVector(repeating: 0x82))
+            let pound = (here .== ByteVector(repeating: 0xC2)) .& (next .== ByteVector(repeating: 0xA3))
+            let starts = here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x24)) .| euro .| pound
+            if let lane = starts.firstMarkedLane { return Swift.min(index + lane, bytes.count) }
+            index += 16
+        }
+        return bytes.count
+    }
     static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
     static let digitGroupSeparators = ByteSet(",. ")
     /// The bytes whose runs `repeatedPunctuation` reports: searched for sixteen bytes at a time, then

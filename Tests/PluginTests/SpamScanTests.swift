@@ -93,4 +93,23 @@ final class SpamScanTests: XCTestCase {
             }
         }
     }
+
+    /// From every position of texts full of French typography (`’ « » …`, no-break spaces, which
+    /// share their lead bytes with `€` and `£`), the skip to a possible amount stops where reading
+    /// every byte first finds a digit or the first two bytes of a currency symbol.
+    func testTheSkipToAnAmountStopsAtDigitsAndCurrencySigns() {
+        let pieces = ["’", "«", "»", "…", "\u{A0}", "€", "£", "$", "7", "0", "a", " ", "é", "\u{20AC}", "¥"].map { Array($0.utf8) }
+        let signs = SpamSignals.currencySymbols.map { Array($0.prefix(2)) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let bytes = (0..<Int.random(in: 0...30, using: &generator)).flatMap { _ in pieces.randomElement(using: &generator)! }
+            for start in 0...bytes.count {
+                let expected = (start..<bytes.count).first { index in
+                    (48...57).contains(bytes[index]) || signs.contains { bytes.hasBytes($0, at: index) }
+                } ?? bytes.count
+                let found = bytes.withUnsafeBufferPointer { SpamSignals.nextPossibleAmount(in: $0, from: start) }
+                XCTAssertEqual(found, expected, "from \(start) in \(String(decoding: bytes, as: UTF8.self))")
+            }
+        }
+    }
 }
