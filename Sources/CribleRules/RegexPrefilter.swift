@@ -657,7 +657,7 @@ struct AtomScanner: Sendable {
         let entries: [Entry]
 
         init(keyLength: Int, atoms: [(entry: Entry, key: UInt64)]) {
-            let keyMask: UInt64 = (1 << (8 * UInt64(keyLength))) - 1
+            let keyMask: UInt64 = keyLength >= 8 ? ~0 : (1 << (8 * UInt64(keyLength))) - 1
             self.keyMask = keyMask
             var filter = [UInt64](repeating: 0, count: (1 << Self.filterBits) / 64)
             var buckets = [[Entry]](repeating: [], count: 1 << Self.bucketBits)
@@ -685,12 +685,20 @@ struct AtomScanner: Sendable {
     /// The atoms looked for at one kind of position, by the length of what follows their pin.
     struct Tables: Sendable {
         let threeByteAtoms: Table
+        /// Atoms of four to seven bytes from their pin, by their first four.
         let longerAtoms: Table
-        /// Bytes that start (from the pin) an atom of one or two bytes, and those atoms by that
-        /// byte. Four words read through a pointer rather than a `ByteSet`: in this loop, which
-        /// runs at every byte of every document, `ByteSet`'s branch-free word selection took the
-        /// scan from 6.6–7.0 % of the pipeline to 8.1 %.
-        let shortFirstBytes: [UInt64]
+        /// Atoms of eight bytes or more from their pin, by their first eight: most are phrases
+        /// cut at eight bytes (`les juif`, `des immi`), which keyed by four bytes put a bucket of
+        /// them behind every `les ` and `des ` of a text, each compared in turn.
+        let eightByteAtoms: Table
+        /// The atoms of one or two bytes from their pin, by their first byte there, behind a
+        /// bitmap of the pairs (byte before the position, first byte) that can start one. The
+        /// bundled atoms of this kind (`+1`, `.cf`, `'ll`) are pinned after a sign: keyed by their
+        /// first byte alone, every word starting with a digit, `c`, `g`, `l`, `m` or `t` (more
+        /// than a quarter of them) had the atoms compared; by the pair, only those after the
+        /// sign do. An atom pinned at its start, or after more than eight bytes, takes every
+        /// byte before.
+        let shortPairs: [UInt64]
         let shortStart: [Int32]
         let shortEntries: [Entry]
         let isEmpty: Bool
@@ -699,24 +707,33 @@ struct AtomScanner: Sendable {
         let fewFirstBytes: (UInt8, UInt8, UInt8)?
 
         init(_ atoms: [(entry: Entry, key: [UInt8])]) {
-            var shortFirstBytes = [UInt64](repeating: 0, count: 4)
+            var shortPairs = [UInt64](repeating: 0, count: 256 * 256 / 64)
             var short = [[Entry]](repeating: [], count: 256)
             var three: [(entry: Entry, key: UInt64)] = []
             var longer: [(entry: Entry, key: UInt64)] = []
+            var eight: [(entry: Entry, key: UInt64)] = []
             for (entry, key) in atoms {
                 let packed = littleEndianKey(key).word
                 switch key.count {
                 case 1, 2:
                     let first = Int(key[0])
-                    shortFirstBytes[first >> 6] |= 1 << UInt64(first & 63)
+                    let pin = Int(entry.pin)
+                    let befores = (1...8).contains(pin)
+                        ? [Int(truncatingIfNeeded: entry.prefix >> (8 * UInt64(pin - 1)) & 0xFF)] : Array(0..<256)
+                    for before in befores {
+                        let pair = before << 8 | first
+                        shortPairs[pair >> 6] |= 1 << UInt64(pair & 63)
+                    }
                     short[first].append(entry)
                 case 3: three.append((entry, packed))
-                default: longer.append((entry, packed))
+                case 4...7: longer.append((entry, packed))
+                default: eight.append((entry, packed))
                 }
             }
             threeByteAtoms = Table(keyLength: 3, atoms: three)
             longerAtoms = Table(keyLength: 4, atoms: longer)
-            self.shortFirstBytes = shortFirstBytes
+            eightByteAtoms = Table(keyLength: 8, atoms: eight)
+            self.shortPairs = shortPairs
             let flatShort = flattened(short)
             shortStart = flatShort.starts
             shortEntries = flatShort.elements
@@ -814,7 +831,10 @@ struct AtomScanner: Sendable {
         tables.longerAtoms.filter.withUnsafeBufferPointer { longerFilter in
         tables.longerAtoms.bucketStart.withUnsafeBufferPointer { longerStart in
         tables.longerAtoms.entries.withUnsafeBufferPointer { longerEntries in
-        tables.shortFirstBytes.withUnsafeBufferPointer { shortFirstBytes in
+        tables.eightByteAtoms.filter.withUnsafeBufferPointer { eightFilter in
+        tables.eightByteAtoms.bucketStart.withUnsafeBufferPointer { eightStart in
+        tables.eightByteAtoms.entries.withUnsafeBufferPointer { eightEntries in
+        tables.shortPairs.withUnsafeBufferPointer { shortPairs in
         tables.shortStart.withUnsafeBufferPointer { shortStart in
         tables.shortEntries.withUnsafeBufferPointer { shortEntries in
             @inline(__always) func check(_ entries: UnsafeBufferPointer<Entry>, _ range: Range<Int>,
@@ -835,8 +855,16 @@ struct AtomScanner: Sendable {
             for position in positions {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let first = Int(truncatingIfNeeded: word & 0xFF)
-                if shortFirstBytes[first >> 6] & (1 << UInt64(first & 63)) != 0 {
+                let before = position > 0 ? Int(base.load(fromByteOffset: position - 1, as: UInt8.self)) : 0
+                let pair = before << 8 | first
+                if shortPairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
                     check(shortEntries, Int(shortStart[first])..<Int(shortStart[first + 1]), at: position, word)
+                }
+                let eightHash = Table.hash(word)
+                let eightBit = Table.filterIndex(eightHash)
+                if eightFilter[eightBit >> 6] & (1 << UInt64(eightBit & 63)) != 0 {
+                    let bucket = Table.bucketIndex(eightHash)
+                    check(eightEntries, Int(eightStart[bucket])..<Int(eightStart[bucket + 1]), at: position, word)
                 }
                 let longerHash = Table.hash(word & longerMask)
                 let longerBit = Table.filterIndex(longerHash)
@@ -851,7 +879,7 @@ struct AtomScanner: Sendable {
                     check(threeEntries, Int(threeStart[bucket])..<Int(threeStart[bucket + 1]), at: position, word)
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}}}}}
     }
 }
 

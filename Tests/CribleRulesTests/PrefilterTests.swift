@@ -184,7 +184,8 @@ final class PrefilterTests: XCTestCase {
     /// Atoms marked as starting a word count only where they do; others wherever they occur.
     /// Random atoms and texts of letters, digits, `_`, spaces, apostrophes, dashes and bytes
     /// beyond ASCII, so atoms are pinned by their mark, by a break inside them, or not at all,
-    /// and sets of few atoms take the scan that jumps between their first bytes.
+    /// with one or two bytes after the pin, three, four to seven, eight or more, and a pin
+    /// past the eighth byte; sets of few atoms take the scan that jumps between their first bytes.
     func testPinnedAtomsAreFoundWhereTheyStartAWord() {
         var generator = SystemRandomNumberGenerator()
         let pieces = ["a", "b", "1", "_", " ", "'", "-", "\u{E9}", "ab", "b1"]
@@ -194,7 +195,7 @@ final class PrefilterTests: XCTestCase {
         var pinnedFound = 0, pinnedRefused = 0
         for round in 0..<600 {
             let atoms: [[UInt8]] = (0..<Int.random(in: 1...(round % 2 == 0 ? 4 : 30), using: &generator)).map { _ in
-                let atom = randomBytes(Int.random(in: 1...5, using: &generator))
+                let atom = randomBytes(Int.random(in: 1...(round % 3 == 0 ? 12 : 5), using: &generator))
                 return Bool.random(using: &generator) ? [RegexAtoms.wordStartMark] + atom : atom
             }
             let scanner = AtomScanner(atoms)
