@@ -71,8 +71,10 @@ public struct BatchClassifier: Sendable {
                 let item: BatchItem
                 switch queue.decode(entry) {
                 case .document(let document):
-                    let chosen = engineFor?(document) ?? engine
-                    var verdict = chosen.classify(document, profiler: profiler)
+                    // The shared engine is used where it is: `engineFor?(document) ?? engine`
+                    // copied it for every document, retaining and releasing each of its tables.
+                    var verdict = engineFor.map { $0(document).classify(document, profiler: profiler) }
+                        ?? engine.classify(document, profiler: profiler)
                     verdict.text = verdict.text.compacted()
                     item = .verdict(verdict)
                 case .failure(let failure):

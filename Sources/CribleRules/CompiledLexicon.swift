@@ -1,7 +1,11 @@
 import CribleCore
 
 /// The merged sentiment lexicon of one language, ready for the sentiment analyzer.
-public struct CompiledLexicon: Sendable {
+///
+/// A class, though nothing in it changes: as a structure of a dozen tables and lists, each
+/// copy (out of the rule set's dictionary, into a closure, for a partial application) retained
+/// and released every one of them, some forty copies a document.
+public final class CompiledLexicon: Sendable {
     public struct Valence: Sendable {
         public let value: Double
         public let lexiconID: String
@@ -45,6 +49,23 @@ public struct CompiledLexicon: Sendable {
     public let definitions: [LexiconDefinition]
 
     public var entryCount: Int { valenceCount + symbols.count }
+
+    init(language: String, terms: PhraseIndex<Term>, valenceCount: Int, concessionStart: Int, symbols: [String: Valence],
+         symbolBytes: ByteSet, symbolHashes: TokenTable<Bool>, negatorHashes: TokenTable<Bool>,
+         contrastHashes: TokenTable<Bool>, contrastMask: UInt64, lexiconIDs: [String], definitions: [LexiconDefinition]) {
+        self.language = language
+        self.terms = terms
+        self.valenceCount = valenceCount
+        self.concessionStart = concessionStart
+        self.symbols = symbols
+        self.symbolBytes = symbolBytes
+        self.symbolHashes = symbolHashes
+        self.negatorHashes = negatorHashes
+        self.contrastHashes = contrastHashes
+        self.contrastMask = contrastMask
+        self.lexiconIDs = lexiconIDs
+        self.definitions = definitions
+    }
 
     /// Every valence term, booster and concessive phrase in the text, in one pass over its tokens,
     /// each list in token order (here rather than at the call site so that the matcher is
