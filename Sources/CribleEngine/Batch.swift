@@ -157,24 +157,35 @@ private final class ResultSlots<Rendered>: @unchecked Sendable {
         // evidence is thousands of small allocations, and freeing them inside held the other jobs.
         var written: [BatchItem] = []
         lock.lock()
-        waiting[index] = (item, rendered)
         done += 1
         progress?(done)
-        while let ready = waiting.removeValue(forKey: ordered.count) {
-            if let inOrder, let rendered = ready.rendered {
-                inOrder(ready.item, rendered)
-                if let keep {
-                    ordered.append(keep(ready.item))
-                    written.append(ready.item)
-                } else {
-                    ordered.append(ready.item)
-                }
-            } else {
-                ordered.append(ready.item)
+        // The next result in order (always, with one job) goes out at once; the others wait in
+        // the dictionary until those before them are in.
+        if index == ordered.count {
+            deliver(item, rendered, written: &written)
+            while !waiting.isEmpty, let ready = waiting.removeValue(forKey: ordered.count) {
+                deliver(ready.item, ready.rendered, written: &written)
             }
+        } else {
+            waiting[index] = (item, rendered)
         }
         lock.unlock()
         withExtendedLifetime(written) {}
+    }
+
+    /// Appends the next result in order, after writing it when there is an `inOrder`.
+    private func deliver(_ item: BatchItem, _ rendered: Rendered?, written: inout [BatchItem]) {
+        if let inOrder, let rendered {
+            inOrder(item, rendered)
+            if let keep {
+                ordered.append(keep(item))
+                written.append(item)
+            } else {
+                ordered.append(item)
+            }
+        } else {
+            ordered.append(item)
+        }
     }
 
     func values() -> [BatchItem] {
