@@ -152,17 +152,13 @@ public struct PersonalData: ConfigurableClassifier {
     /// (how an IBAN starts), or the end. Stopping at every capital, as the scan did, stopped at
     /// each sentence and name of a text to find no IBAN there.
     static func nextPossibleStart(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var index = start
-        while index < bytes.count {
-            let here = bytes.zeroPaddedVector(at: index)
-            let capitals = here.lanes(in: 0x41...0x5A) .& bytes.zeroPaddedVector(at: index + 1).lanes(in: 0x41...0x5A)
-            let digitsAfter = bytes.zeroPaddedVector(at: index + 2).lanes(in: 0x30...0x39)
-                .& bytes.zeroPaddedVector(at: index + 3).lanes(in: 0x30...0x39)
-            let starts = here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x2B)) .| (capitals .& digitsAfter)
-            if let lane = starts.firstMarkedLane { return Swift.min(index + lane, bytes.count) }
-            index += 16
+        bytes.firstIndex(from: start) { offset in
+            let here = bytes.zeroPaddedVector(at: offset)
+            let capitals = here.lanes(in: 0x41...0x5A) .& bytes.zeroPaddedVector(at: offset + 1).lanes(in: 0x41...0x5A)
+            let digitsAfter = bytes.zeroPaddedVector(at: offset + 2).lanes(in: 0x30...0x39)
+                .& bytes.zeroPaddedVector(at: offset + 3).lanes(in: 0x30...0x39)
+            return here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x2B)) .| (capitals .& digitsAfter)
         }
-        return bytes.count
     }
 
     func classifyNumber(_ text: [UInt8], digits: [UInt8]) -> (id: String, weight: Double, note: String)? {

@@ -279,16 +279,12 @@ public struct SpamSignals: Classifier {
     /// `’`, `«`, `»`, `…` and no-break spaces, which French text is full of: compared with the
     /// next byte too, they are passed over with the rest.
     static func nextPossibleAmount(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var index = start
-        while index < bytes.count {
-            let here = bytes.zeroPaddedVector(at: index), next = bytes.zeroPaddedVector(at: index + 1)
+        bytes.firstIndex(from: start) { offset in
+            let here = bytes.zeroPaddedVector(at: offset), next = bytes.zeroPaddedVector(at: offset + 1)
             let euro = (here .== ByteVector(repeating: 0xE2)) .& (next .== ByteVector(repeating: 0x82))
             let pound = (here .== ByteVector(repeating: 0xC2)) .& (next .== ByteVector(repeating: 0xA3))
-            let starts = here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x24)) .| euro .| pound
-            if let lane = starts.firstMarkedLane { return Swift.min(index + lane, bytes.count) }
-            index += 16
+            return here.lanes(in: 0x30...0x39) .| (here .== ByteVector(repeating: 0x24)) .| euro .| pound
         }
-        return bytes.count
     }
     static let currencyWords = ["euros", "euro", "dollars", "dollar"].map { Array($0.utf8) }
     static let digitGroupSeparators = ByteSet(",. ")

@@ -46,6 +46,29 @@ final class ByteScanTests: XCTestCase {
         XCTAssertTrue(ByteSet("0123456789@$._*|-").hasFewRuns)
     }
 
+    /// The block scan stops at the first marked position at or after its start, in every block
+    /// including the last, partial one, whose lanes past the end (zeros) must not be reported:
+    /// here a byte marked by the one after it, for every start of texts of every length to 40.
+    func testTheBlockScanFindsTheFirstMarkedPosition() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("ab12-".utf8)
+        for length in 0...40 {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                for start in 0...length {
+                    let expected = (start..<length).first { bytes[$0] == UInt8(ascii: "a") && $0 + 1 < length && bytes[$0 + 1] == UInt8(ascii: "1") } ?? length
+                    let found = bytes.withUnsafeBufferPointer { buffer in
+                        buffer.firstIndex(from: start) { offset in
+                            (buffer.zeroPaddedVector(at: offset) .== ByteVector(repeating: UInt8(ascii: "a")))
+                                .& (buffer.zeroPaddedVector(at: offset + 1) .== ByteVector(repeating: UInt8(ascii: "1")))
+                        }
+                    }
+                    XCTAssertEqual(found, expected, "from \(start) in \(String(decoding: bytes, as: UTF8.self))")
+                }
+            }
+        }
+    }
+
     /// The chunk finder gives what splitting the whole text into chunks and keeping those with a
     /// trigger gives, with each chunk's first trigger: for trigger sets without letters or space
     /// (`!` next to a space included) and with them.
