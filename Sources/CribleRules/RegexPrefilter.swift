@@ -852,6 +852,14 @@ struct AtomScanner: Sendable {
                     present[Int(entry.atom)] = true
                 }
             }
+            /// One table's atoms at a position: its filter, then its bucket for the key's hash.
+            @inline(__always) func probe(_ filter: UnsafeBufferPointer<UInt64>, _ bucketStart: UnsafeBufferPointer<Int32>,
+                                         _ entries: UnsafeBufferPointer<Entry>, _ hash: UInt64, at position: Int, _ word: UInt64) {
+                let bit = Table.filterIndex(hash)
+                guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { return }
+                let bucket = Table.bucketIndex(hash)
+                check(entries, Int(bucketStart[bucket])..<Int(bucketStart[bucket + 1]), at: position, word)
+            }
             for position in positions {
                 let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
                 let first = Int(truncatingIfNeeded: word & 0xFF)
@@ -860,24 +868,9 @@ struct AtomScanner: Sendable {
                 if shortPairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
                     check(shortEntries, Int(shortStart[first])..<Int(shortStart[first + 1]), at: position, word)
                 }
-                let eightHash = Table.hash(word)
-                let eightBit = Table.filterIndex(eightHash)
-                if eightFilter[eightBit >> 6] & (1 << UInt64(eightBit & 63)) != 0 {
-                    let bucket = Table.bucketIndex(eightHash)
-                    check(eightEntries, Int(eightStart[bucket])..<Int(eightStart[bucket + 1]), at: position, word)
-                }
-                let longerHash = Table.hash(word & longerMask)
-                let longerBit = Table.filterIndex(longerHash)
-                if longerFilter[longerBit >> 6] & (1 << UInt64(longerBit & 63)) != 0 {
-                    let bucket = Table.bucketIndex(longerHash)
-                    check(longerEntries, Int(longerStart[bucket])..<Int(longerStart[bucket + 1]), at: position, word)
-                }
-                let threeHash = Table.hash(word & threeMask)
-                let threeBit = Table.filterIndex(threeHash)
-                if threeFilter[threeBit >> 6] & (1 << UInt64(threeBit & 63)) != 0 {
-                    let bucket = Table.bucketIndex(threeHash)
-                    check(threeEntries, Int(threeStart[bucket])..<Int(threeStart[bucket + 1]), at: position, word)
-                }
+                probe(eightFilter, eightStart, eightEntries, Table.hash(word), at: position, word)
+                probe(longerFilter, longerStart, longerEntries, Table.hash(word & longerMask), at: position, word)
+                probe(threeFilter, threeStart, threeEntries, Table.hash(word & threeMask), at: position, word)
             }
         }}}}}}}}}}}}
     }
