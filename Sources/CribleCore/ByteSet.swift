@@ -252,42 +252,26 @@ extension UnsafeBufferPointer where Element == UInt8 {
     public func firstIndex(ofAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
         let first = ByteVector(repeating: targets.0), second = ByteVector(repeating: targets.1)
         let third = ByteVector(repeating: targets.2)
-        return firstIndex(from: start, marking: { ($0 .== first) .| ($0 .== second) .| ($0 .== third) },
-                          matching: { $0 == targets.0 || $0 == targets.1 || $0 == targets.2 })
+        return firstIndex(from: start) { offset in
+            let bytes = zeroPaddedVector(at: offset)
+            return (bytes .== first) .| (bytes .== second) .| (bytes .== third)
+        }
     }
 
     /// The first position at or after `start` that `marking` marks, or `count`: `marking` gets the
     /// offset of each block of sixteen positions and reads what it needs with
     /// ``zeroPaddedVector(at:)``, the blocks starting one or more bytes later included, to tell
     /// a byte by those after it (an IBAN's two capitals then two digits, `€` by its second byte).
-    /// The last, partial block goes through the same test, its lanes past the end zero. The scans
-    /// of one byte at a time keep ``firstIndex(from:marking:matching:)``: its byte-by-byte tail is
-    /// cheaper than a zero-padded block on the short runs of JSON strings (moved here, they made a
-    /// `--format jsonl` run of the first MB 8 M instructions longer).
+    /// The last, partial block goes through the same test, its lanes past the end zero: a mark
+    /// there (from a test that accepts the zero byte, as the JSON scans' control characters do)
+    /// comes back as `count`, that is none. So each scan states its bytes once, as a vector test,
+    /// with no byte-by-byte loop for the tail that says the same again.
     @inlinable @inline(__always)
     public func firstIndex(from start: Int, markingBlockAt marking: (Int) -> ByteVectorMask) -> Int {
         var index = Swift.max(start, 0)
         while index < count {
             if let lane = marking(index).firstMarkedLane { return Swift.min(index + lane, count) }
             index += 16
-        }
-        return count
-    }
-
-    /// The first position at or after `start` whose byte `matching` accepts, found sixteen bytes
-    /// at a time: `marking` marks exactly the lanes that `matching` would accept.
-    @inlinable @inline(__always)
-    func firstIndex(from start: Int, marking: (ByteVector) -> ByteVectorMask, matching: (UInt8) -> Bool) -> Int {
-        var index = Swift.max(start, 0)
-        guard let base = baseAddress else { return count }
-        let raw = UnsafeRawPointer(base)
-        while index + 16 <= count {
-            if let lane = marking(raw.loadByteVector(fromByteOffset: index)).firstMarkedLane { return index + lane }
-            index += 16
-        }
-        while index < count {
-            if matching(base[index]) { return index }
-            index += 1
         }
         return count
     }
@@ -304,11 +288,10 @@ extension UnsafeBufferPointer where Element == UInt8 {
                            orAnyOf targets: (UInt8, UInt8, UInt8), from start: Int) -> Int {
         precondition(first.upperBound < 0x80 && second.upperBound < 0x80, "ranges of ASCII bytes")
         let a = ByteVector(repeating: targets.0), b = ByteVector(repeating: targets.1), c = ByteVector(repeating: targets.2)
-        return firstIndex(from: start, marking: { bytes in
-            bytes.lanes(in: first) .| bytes.lanes(in: second) .| (bytes .== a) .| (bytes .== b) .| (bytes .== c)
-        }, matching: { byte in
-            first.contains(byte) || second.contains(byte) || byte == targets.0 || byte == targets.1 || byte == targets.2
-        })
+        return firstIndex(from: start) { offset in
+            let bytes = zeroPaddedVector(at: offset)
+            return bytes.lanes(in: first) .| bytes.lanes(in: second) .| (bytes .== a) .| (bytes .== b) .| (bytes .== c)
+        }
     }
 }
 

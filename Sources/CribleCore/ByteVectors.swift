@@ -101,9 +101,14 @@ extension UnsafeBufferPointer where Element == UInt8 {
     public func zeroPaddedVector(at offset: Int) -> ByteVector {
         guard let base = baseAddress else { return ByteVector(repeating: 0) }
         if offset + 16 <= count { return UnsafeRawPointer(base).loadByteVector(fromByteOffset: offset) }
-        var vector = ByteVector(repeating: 0)
-        for lane in 0..<Swift.max(0, count - offset) { vector[lane] = base[offset + lane] }
-        return vector
+        // Copied into sixteen zero bytes and read as a vector: written lane by lane, a vector was
+        // rebuilt at each byte.
+        var padded = (UInt64(0), UInt64(0))
+        let available = Swift.max(0, Swift.min(16, count - offset))
+        if available > 0 {
+            withUnsafeMutableBytes(of: &padded) { $0.copyMemory(from: UnsafeRawBufferPointer(start: base + offset, count: available)) }
+        }
+        return unsafeBitCast(padded, to: ByteVector.self)
     }
 }
 

@@ -137,7 +137,7 @@ public struct TextView: Sendable {
     /// between accented letters.
     @inline(__always)
     static func asciiRunEnd(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        input.firstIndex(from: start, marking: { $0.nonASCIILanes }, matching: { $0 >= 0x80 })
+        input.firstIndex(from: start) { input.zeroPaddedVector(at: $0).nonASCIILanes }
     }
 
     private init(compacting view: TextView) {
