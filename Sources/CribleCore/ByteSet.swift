@@ -72,9 +72,7 @@ public struct ByteSet: Sendable {
     /// stop or an accented letter, and seven in eight of those are no member).
     @inlinable @inline(__always)
     public func lanes(of bytes: ByteVector) -> ByteVectorMask {
-        @inline(__always) func run(_ n: Int) -> ByteVectorMask {
-            (bytes &- ByteVector(repeating: runStarts[n])) .<= ByteVector(repeating: runLastOffsets[n])
-        }
+        @inline(__always) func run(_ n: Int) -> ByteVectorMask { bytes.lanes(from: runStarts[n], within: runLastOffsets[n]) }
         return run(0) .| run(1) .| run(2) .| run(3) .| run(4) .| run(5) .| run(6) .| run(7)
     }
 

@@ -69,7 +69,14 @@ extension SIMD16 where Scalar == UInt8 {
     /// The lanes within `range` (an unsigned comparison of the distance from its lower bound).
     @inlinable @inline(__always)
     public func lanes(in range: ClosedRange<UInt8>) -> ByteVectorMask {
-        (self &- ByteVector(repeating: range.lowerBound)) .<= ByteVector(repeating: range.upperBound &- range.lowerBound)
+        lanes(from: range.lowerBound, within: range.upperBound &- range.lowerBound)
+    }
+
+    /// The lanes from `lower` to `lower + width` (wrapping past 0xFF never arises for a range):
+    /// ``lanes(in:)`` for a range kept as its start and width, as a byte set's runs are.
+    @inlinable @inline(__always)
+    public func lanes(from lower: UInt8, within width: UInt8) -> ByteVectorMask {
+        (self &- ByteVector(repeating: lower)) .<= ByteVector(repeating: width)
     }
 
     /// The lanes holding an ASCII letter (either case).
@@ -94,9 +101,10 @@ extension UnsafeRawPointer {
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {
-    /// The sixteen bytes from `offset`, zeros for those past the end: a scan whose classes
-    /// never hold the zero byte reads its last, partial block like the others, with no loop of
-    /// its own that would state each class a second time, byte by byte.
+    /// The sixteen bytes from `offset`, zeros for those past the end: a scan reads its last,
+    /// partial block like the others, with no loop of its own that would state each class a
+    /// second time, byte by byte. Its classes must not hold the zero byte, or it must go through
+    /// ``firstIndex(from:markingBlockAt:)``, which reports a mark past the end as none.
     @inlinable @inline(__always)
     public func zeroPaddedVector(at offset: Int) -> ByteVector {
         guard let base = baseAddress else { return ByteVector(repeating: 0) }
