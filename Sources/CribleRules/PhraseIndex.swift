@@ -248,29 +248,24 @@ public struct PhraseMatch: Sendable {
 /// bytes, because its loop runs for every token of every document. No phrase object, payload or
 /// nested array is touched (and so retained and released) until a match is found.
 struct PhraseMatcher: Sendable {
-    /// One token of a phrase: where its folded bytes are in `bytes`.
-    struct TokenPattern: Sendable {
-        let offset: Int32
-        let length: Int32
-        let isPrefix: Bool
-    }
-
     /// The matcher works on distinct phrases: the same words listed by several rules (the AI
     /// terms that every AI-policy proximity rule starts from) are checked once per occurrence,
-    /// then reported once for each entry that lists them. `owners[phrase]` is that entry when it
-    /// is the only one (`≥ 0`), else `-(slot + 1)` in `ownerLists`, entries in the order added.
-    private var owners: [Int32] = []
+    /// then reported once for each entry that lists them. A phrase's owner (the first word of
+    /// its record) is that entry when it is the only one (`≥ 0`), else `-(slot + 1)` in
+    /// `ownerLists`, entries in the order added.
     private var ownerLists: [[Int32]] = []
     /// Distinct phrases by a hash of their folded tokens and prefix marks: read only when a phrase
     /// is added, and kept with the matcher (16 bytes a slot, at most two slots per distinct phrase).
     private var phraseByHash = TokenTable<Int32>()
 
-    /// For each distinct phrase, its first token pattern in `patterns`, and how many tokens it has.
-    private var firstPattern: [Int32] = []
-    private var tokenCounts: [Int32] = []
-    private var patterns: [TokenPattern] = []
-    private var bytes: [UInt8] = []
-    /// Token hash → candidates: `≥ 0` is the only entry starting with that token; `< 0` is
+    /// Each distinct phrase as one record of 32-bit words, found by the index of its first word
+    /// (what the tables below hold): its owner, its token count, then for each token a header
+    /// (its length, and bit 31 when it is a prefix) and its folded bytes, zero-padded to a word.
+    /// Checking a candidate reads one record, a cache line or two: kept as five arrays (counts,
+    /// first tokens, token patterns, bytes, owners), a check read five lines far apart, and the
+    /// tables are too large for the caches to keep them.
+    private var records: [UInt32] = []
+    /// Token hash → candidates: `≥ 0` is the only phrase starting with that token; `< 0` is
     /// `-(slot + 1)` in `candidateLists`, for the few tokens that start several phrases.
     private var byFirstToken = TokenTable<Int32>()
     /// Prefixes of one or two bytes, by a hash of the prefix and its length.
@@ -335,36 +330,55 @@ struct PhraseMatcher: Sendable {
         let hash = phrase.termHash
         let known = phraseByHash[hash]
         if let known, isStored(phrase, at: known) {
-            owners[Int(known)] = PhraseMatcher.adding(entry, to: owners[Int(known)], lists: &ownerLists)
+            let owner = PhraseMatcher.adding(entry, to: Int32(bitPattern: records[Int(known)]), lists: &ownerLists)
+            records[Int(known)] = UInt32(bitPattern: owner)
             return
         }
-        let distinct = Int32(owners.count)
-        if known == nil { phraseByHash.update(hash) { _ in distinct } }
-        owners.append(entry)
-        insertDistinct(phrase, as: distinct)
+        let record = Int32(records.count)
+        if known == nil { phraseByHash.update(hash) { _ in record } }
+        appendRecord(of: phrase, owner: entry)
+        insertDistinct(phrase, as: record)
     }
 
-    /// Whether distinct phrase `index` has exactly the tokens and prefix marks of `phrase`.
-    private func isStored(_ phrase: Phrase, at index: Int32) -> Bool {
-        guard Int(tokenCounts[Int(index)]) == phrase.tokenCount else { return false }
-        let base = Int(firstPattern[Int(index)])
-        for offset in 0..<phrase.tokenCount {
-            let token = phrase.token(offset)
-            let pattern = patterns[base + offset]
-            guard pattern.isPrefix == phrase.isPrefix(offset), Int(pattern.length) == token.count,
-                  bytes[Int(pattern.offset)..<Int(pattern.offset) + token.count].elementsEqual(token) else { return false }
+    private static let prefixFlag: UInt32 = 1 << 31
+
+    /// Adds the record of `phrase` (see `records`) at the end.
+    private mutating func appendRecord(of phrase: Phrase, owner: Int32) {
+        records.append(UInt32(bitPattern: owner))
+        records.append(UInt32(phrase.tokenCount))
+        for index in 0..<phrase.tokenCount {
+            let token = phrase.token(index)
+            records.append(UInt32(token.count) | (phrase.isPrefix(index) ? PhraseMatcher.prefixFlag : 0))
+            var word: UInt32 = 0
+            for (position, byte) in token.enumerated() {
+                word |= UInt32(byte) << (8 * UInt32(position & 3))
+                if position & 3 == 3 {
+                    records.append(word)
+                    word = 0
+                }
+            }
+            if token.count & 3 != 0 { records.append(word) }
         }
-        return true
+    }
+
+    /// Whether the record at `record` has exactly the tokens and prefix marks of `phrase`.
+    private func isStored(_ phrase: Phrase, at record: Int32) -> Bool {
+        guard Int(records[Int(record) + 1]) == phrase.tokenCount else { return false }
+        var cursor = Int(record) + 2
+        return records.withUnsafeBytes { stored in
+            for offset in 0..<phrase.tokenCount {
+                let token = phrase.token(offset)
+                let header = records[cursor]
+                guard (header & PhraseMatcher.prefixFlag != 0) == phrase.isPrefix(offset),
+                      Int(header & ~PhraseMatcher.prefixFlag) == token.count,
+                      stored[(cursor + 1) * 4..<(cursor + 1) * 4 + token.count].elementsEqual(token) else { return false }
+                cursor += 1 + (token.count + 3) / 4
+            }
+            return true
+        }
     }
 
     private mutating func insertDistinct(_ phrase: Phrase, as entry: Int32) {
-        firstPattern.append(Int32(patterns.count))
-        tokenCounts.append(Int32(phrase.tokenCount))
-        for index in 0..<phrase.tokenCount {
-            let token = phrase.token(index)
-            patterns.append(TokenPattern(offset: Int32(bytes.count), length: Int32(token.count), isPrefix: phrase.isPrefix(index)))
-            bytes.append(contentsOf: token)
-        }
         let first = phrase.token(0)
         if phrase.isPrefix(0) {
             hasPrefixes = true
@@ -415,10 +429,9 @@ struct PhraseMatcher: Sendable {
     }
 
     mutating func reserveCapacity(_ count: Int) {
-        owners.reserveCapacity(count)
+        // A record is five words for a word of up to eight bytes.
+        records.reserveCapacity(records.count + 5 * count)
         phraseByHash.reserveCapacity(count)
-        firstPattern.reserveCapacity(count)
-        tokenCounts.reserveCapacity(count)
         byFirstToken.reserveCapacity(count)
     }
 
@@ -446,28 +459,27 @@ struct PhraseMatcher: Sendable {
         found.reserveCapacity(range.count / 2 + 16)
         text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
-        patterns.withUnsafeBufferPointer { patterns in
-        bytes.withUnsafeBufferPointer { bytes in
-        firstPattern.withUnsafeBufferPointer { firstPattern in
-        tokenCounts.withUnsafeBufferPointer { tokenCounts in
-            @inline(__always) func check(_ entry: Int32, at index: Int) {
-                let count = Int(tokenCounts[Int(entry)])
+        records.withUnsafeBufferPointer { records in
+            let stored = UnsafeRawBufferPointer(records)
+            @inline(never) func check(_ record: Int32, at index: Int) {
+                let count = Int(records[Int(record) + 1])
                 guard index + count <= range.upperBound else { return }
-                let base = Int(firstPattern[Int(entry)])
+                var cursor = Int(record) + 2
                 for offset in 0..<count {
                     let token = tokens[index + offset]
-                    let pattern = patterns[base + offset]
-                    let length = Int(pattern.length)
-                    if pattern.isPrefix {
+                    let header = records[cursor]
+                    let length = Int(header & ~PhraseMatcher.prefixFlag)
+                    if header & PhraseMatcher.prefixFlag != 0 {
                         guard token.length >= length else { return }
                     } else {
                         guard token.length == length else { return }
                     }
                     let start = Int(token.start)
-                    let expected = Int(pattern.offset)
-                    for byte in 0..<length where bytes[expected + byte] != folded[start + byte] { return }
+                    let expected = (cursor + 1) * 4
+                    for byte in 0..<length where stored[expected + byte] != folded[start + byte] { return }
+                    cursor += 1 + (length + 3) >> 2
                 }
-                let owner = owners[Int(entry)]
+                let owner = Int32(bitPattern: records[Int(record)])
                 if owner >= 0 {
                     found.append(PhraseMatch(entry: owner, firstToken: index, lastToken: index + count - 1))
                 } else {
@@ -543,7 +555,7 @@ struct PhraseMatcher: Sendable {
                 if hasThreeBytePrefixes { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 3)) }
                 if length >= 4 { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4)) }
             }
-        }}}}}}
+        }}}
         return found
     }
 
