@@ -94,16 +94,51 @@ public struct Hit: Sendable, Hashable {
 ///
 /// Findings are data. Only "could not run" is an error (see ``ClassificationIssue``).
 public struct Evidence: Sendable, Hashable {
-    public var ruleID: String
+    /// Who found it, in one shared object: a rule's evidence is copied from a template for each
+    /// document, then handed from stage to stage, and its three strings (rule, label, file) were
+    /// each retained and released at every copy. A rule set builds one origin per rule.
+    final class Origin: Sendable {
+        let ruleID: String
+        let label: String?
+        let source: EvidenceSource
+        let note: String?
+
+        init(ruleID: String, label: String?, source: EvidenceSource, note: String?) {
+            self.ruleID = ruleID
+            self.label = label
+            self.source = source
+            self.note = note
+        }
+
+        func with(ruleID: String? = nil, label: String?? = nil, source: EvidenceSource? = nil, note: String?? = nil) -> Origin {
+            Origin(ruleID: ruleID ?? self.ruleID, label: label ?? self.label, source: source ?? self.source, note: note ?? self.note)
+        }
+    }
+
+    private var origin: Origin
+
+    public var ruleID: String {
+        get { origin.ruleID }
+        set { origin = origin.with(ruleID: newValue) }
+    }
     /// `nil` for helper rules that only feed composites.
-    public var label: String?
+    public var label: String? {
+        get { origin.label }
+        set { origin = origin.with(label: .some(newValue)) }
+    }
     /// In [-1, 1]: how much one hit in a short text says about the label; negative weights are
     /// counter-evidence.
     public var weight: Double
     public var hits: [Hit]
-    public var source: EvidenceSource
+    public var source: EvidenceSource {
+        get { origin.source }
+        set { origin = origin.with(source: newValue) }
+    }
     /// A short human explanation added by plugins ("IBAN, checksum valid").
-    public var note: String?
+    public var note: String? {
+        get { origin.note }
+        set { origin = origin.with(note: .some(newValue)) }
+    }
     /// The label's number in the rule set whose rule found this (`-1` when not known), so that
     /// the scorer adds evidence up in an array instead of hashing the label's name for each
     /// piece (about two dozen per article). A cache of `label`, not part of the value: equality
@@ -112,12 +147,9 @@ public struct Evidence: Sendable, Hashable {
 
     public init(ruleID: String, label: String?, weight: Double, hits: [Hit],
                 source: EvidenceSource, note: String? = nil) {
-        self.ruleID = ruleID
-        self.label = label
+        origin = Origin(ruleID: ruleID, label: label, source: source, note: note)
         self.weight = weight
         self.hits = hits
-        self.source = source
-        self.note = note
     }
 
     /// Evidence of a rule whose label has `labelNumber` in its rule set.
@@ -127,8 +159,8 @@ public struct Evidence: Sendable, Hashable {
     }
 
     public static func == (lhs: Evidence, rhs: Evidence) -> Bool {
-        lhs.ruleID == rhs.ruleID && lhs.label == rhs.label && lhs.weight == rhs.weight && lhs.hits == rhs.hits
-            && lhs.source == rhs.source && lhs.note == rhs.note
+        (lhs.origin === rhs.origin || (lhs.ruleID == rhs.ruleID && lhs.label == rhs.label && lhs.source == rhs.source
+                                        && lhs.note == rhs.note)) && lhs.weight == rhs.weight && lhs.hits == rhs.hits
     }
 
     public func hash(into hasher: inout Hasher) {
