@@ -263,8 +263,9 @@ struct PhraseMatcher: Sendable {
     /// (its length, and bit 31 when it is a prefix) and its folded bytes, zero-padded to a word.
     /// Checking a candidate reads one record, a cache line or two: kept as five arrays (counts,
     /// first tokens, token patterns, bytes, owners), a check read five lines far apart, and the
-    /// tables are too large for the caches to keep them.
-    private var records: [UInt32] = []
+    /// tables are too large for the caches to keep them. A zero word ends the array, so that a
+    /// token's bytes are compared eight at a time without reading past it.
+    private var records: [UInt32] = [0]
     /// Token hash → candidates: `≥ 0` is the only phrase starting with that token; `< 0` is
     /// `-(slot + 1)` in `candidateLists`, for the few tokens that start several phrases.
     private var byFirstToken = TokenTable<Int32>()
@@ -334,7 +335,7 @@ struct PhraseMatcher: Sendable {
             records[Int(known)] = UInt32(bitPattern: owner)
             return
         }
-        let record = Int32(records.count)
+        let record = Int32(records.count - 1)
         if known == nil { phraseByHash.update(hash) { _ in record } }
         appendRecord(of: phrase, owner: entry)
         insertDistinct(phrase, as: record)
@@ -344,6 +345,8 @@ struct PhraseMatcher: Sendable {
 
     /// Adds the record of `phrase` (see `records`) at the end.
     private mutating func appendRecord(of phrase: Phrase, owner: Int32) {
+        records.removeLast()
+        defer { records.append(0) }
         records.append(UInt32(bitPattern: owner))
         records.append(UInt32(phrase.tokenCount))
         for index in 0..<phrase.tokenCount {
@@ -474,9 +477,18 @@ struct PhraseMatcher: Sendable {
                     } else {
                         guard token.length == length else { return }
                     }
+                    // Eight bytes at a time: a loop over each byte left at a different length for
+                    // every phrase, and cost most of the check's instructions.
                     let start = Int(token.start)
                     let expected = (cursor + 1) * 4
-                    for byte in 0..<length where stored[expected + byte] != folded[start + byte] { return }
+                    var position = 0
+                    while position < length {
+                        let remaining = length &- position
+                        let mask: UInt64 = remaining >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* remaining)) &- 1
+                        let stored = UInt64(littleEndian: stored.loadUnaligned(fromByteOffset: expected &+ position, as: UInt64.self))
+                        guard (stored ^ folded.word(at: start &+ position)) & mask == 0 else { return }
+                        position &+= 8
+                    }
                     cursor += 1 + (length + 3) >> 2
                 }
                 let owner = Int32(bitPattern: records[Int(record)])
