@@ -456,26 +456,32 @@ struct PhraseMatcher: Sendable {
 
     func matches(in text: TextView, tokenRange: Range<Int>?) -> [PhraseMatch] {
         let range = tokenRange ?? 0..<text.tokens.count
-        // News text gives the bundled rules about one match per two tokens: sized once for that,
-        // the list does not grow through a dozen copies.
-        var found: [PhraseMatch] = []
-        found.reserveCapacity(range.count / 2 + 16)
-        text.folded.withUnsafeBufferPointer { folded in
+        return text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
         records.withUnsafeBufferPointer { records in
+            // News text gives the bundled rules about one match per two tokens: sized once for
+            // that, the list does not grow through a dozen copies. The nested functions take it
+            // `inout`: captured, it was checked for exclusive access at run time, a call at
+            // every read and append.
+            var found: [PhraseMatch] = []
+            found.reserveCapacity(range.count / 2 + 16)
             let stored = UnsafeRawBufferPointer(records)
-            @inline(never) func check(_ record: Int32, at index: Int) {
+            /// The number of tokens of the phrase whose record is at `record` when it occurs at
+            /// token `index`, else 0. Out of line, to keep the walk's loop small, and without
+            /// touching `found`: a nested function that is not inlined reaches the variables it
+            /// captures through a box, checked for exclusive access at every append.
+            @inline(never) func check(_ record: Int32, at index: Int) -> Int {
                 let count = Int(records[Int(record) + 1])
-                guard index + count <= range.upperBound else { return }
+                guard index + count <= range.upperBound else { return 0 }
                 var cursor = Int(record) + 2
                 for offset in 0..<count {
                     let token = tokens[index + offset]
                     let header = records[cursor]
                     let length = Int(header & ~PhraseMatcher.prefixFlag)
                     if header & PhraseMatcher.prefixFlag != 0 {
-                        guard token.length >= length else { return }
+                        guard token.length >= length else { return 0 }
                     } else {
-                        guard token.length == length else { return }
+                        guard token.length == length else { return 0 }
                     }
                     // Eight bytes at a time: a loop over each byte left at a different length for
                     // every phrase, and cost most of the check's instructions.
@@ -486,11 +492,15 @@ struct PhraseMatcher: Sendable {
                         let remaining = length &- position
                         let mask: UInt64 = remaining >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* remaining)) &- 1
                         let stored = UInt64(littleEndian: stored.loadUnaligned(fromByteOffset: expected &+ position, as: UInt64.self))
-                        guard (stored ^ folded.word(at: start &+ position)) & mask == 0 else { return }
+                        guard (stored ^ folded.word(at: start &+ position)) & mask == 0 else { return 0 }
                         position &+= 8
                     }
                     cursor += 1 + (length + 3) >> 2
                 }
+                return count
+            }
+            /// Records the matches of the phrase at `record`, `count` tokens from token `index`.
+            @inline(__always) func report(_ record: Int32, at index: Int, count: Int, into found: inout [PhraseMatch]) {
                 let owner = Int32(bitPattern: records[Int(record)])
                 if owner >= 0 {
                     found.append(PhraseMatch(entry: owner, firstToken: index, lastToken: index + count - 1))
@@ -502,73 +512,77 @@ struct PhraseMatcher: Sendable {
             }
             /// Matches at one token from one table come in the order their entries were added:
             /// the entries of distinct phrases interleave.
-            @inline(__always) func inEntryOrder(from start: Int) {
+            @inline(__always) func inEntryOrder(_ found: inout [PhraseMatch], from start: Int) {
                 guard found.count - start > 1 else { return }
                 for position in (start + 1)..<found.count where found[position].entry < found[position - 1].entry {
                     found[start...].sort { $0.entry < $1.entry }
                     return
                 }
             }
-            @inline(__always) func checkAll(_ candidates: Int32, at index: Int) {
+            @inline(__always) func checkAll(_ candidates: Int32, at index: Int, into found: inout [PhraseMatch]) {
                 if candidates >= 0 {
-                    check(candidates, at: index)
+                    let count = check(candidates, at: index)
+                    if count > 0 { report(candidates, at: index, count: count, into: &found) }
                 } else {
-                    for entry in candidateLists[Int(-candidates - 1)] { check(entry, at: index) }
+                    for entry in candidateLists[Int(-candidates - 1)] {
+                        let count = check(entry, at: index)
+                        if count > 0 { report(entry, at: index, count: count, into: &found) }
+                    }
                 }
             }
             /// A prefix's phrases at one token, in the order they were added.
-            @inline(__always) func checkPrefix(_ candidates: Int32, at index: Int) {
+            @inline(__always) func checkPrefix(_ candidates: Int32, at index: Int, into found: inout [PhraseMatch]) {
                 let start = found.count
-                checkAll(candidates, at: index)
-                inEntryOrder(from: start)
+                checkAll(candidates, at: index, into: &found)
+                inEntryOrder(&found, from: start)
             }
             for index in range {
                 let token = tokens[index]
                 let before = found.count
                 if firstTokenFilter.mayContain(token.hash), let candidates = byFirstToken[token.hash] {
-                    checkAll(candidates, at: index)
+                    checkAll(candidates, at: index, into: &found)
                 }
                 if index + 1 < range.upperBound {
                     let key = PhraseMatcher.pairKey(token.hash, tokens[index + 1].hash)
                     if firstTwoFilter.mayContain(key), let candidates = byFirstTwo[key] {
-                        checkAll(candidates, at: index)
+                        checkAll(candidates, at: index, into: &found)
                     }
                 }
                 // Matches at one token come in the order their phrases were added, whichever
                 // of these two tables found them.
-                inEntryOrder(from: before)
+                inEntryOrder(&found, from: before)
                 guard hasPrefixes else { continue }
                 let length = token.length
                 // Prefixes of one or two bytes, then, in increasing length, those that share the
                 // token's start key.
                 if shortPrefixLengths != 0 {
-                    @inline(__always) func probe(_ key: UInt64) {
-                        if let candidates = byShortPrefix[key] { checkPrefix(candidates, at: index) }
+                    @inline(__always) func probe(_ key: UInt64, into found: inout [PhraseMatch]) {
+                        if let candidates = byShortPrefix[key] { checkPrefix(candidates, at: index, into: &found) }
                     }
                     let oneByte = (Tokenizer.fnvOffset ^ UInt64(folded[Int(token.start)])) &* Tokenizer.fnvPrime
-                    if shortPrefixLengths & 0b010 != 0 { probe(prefixKey(oneByte, 1)) }
+                    if shortPrefixLengths & 0b010 != 0 { probe(prefixKey(oneByte, 1), into: &found) }
                     if shortPrefixLengths & 0b100 != 0, length >= 2 {
-                        probe(prefixKey((oneByte ^ UInt64(folded[Int(token.start) + 1])) &* Tokenizer.fnvPrime, 2))
+                        probe(prefixKey((oneByte ^ UInt64(folded[Int(token.start) + 1])) &* Tokenizer.fnvPrime, 2), into: &found)
                     }
                 }
                 guard length >= 3 else { continue }
                 let word = folded.word(at: Int(token.start))
                 /// The prefixes with one start key, in increasing length, up to the token's.
-                @inline(__always) func checkPrefixes(_ startKey: UInt64) {
+                @inline(__always) func checkPrefixes(_ startKey: UInt64, into found: inout [PhraseMatch]) {
                     guard prefixStarts.mayContain(startKey), var prefix = prefixesByStart[startKey] else { return }
                     while prefix >= 0 {
                         let candidate = prefixEntries[Int(prefix)]
                         guard Int(candidate.length) <= length else { break }
-                        if word & candidate.mask == candidate.word { checkPrefix(candidate.candidates, at: index) }
+                        if word & candidate.mask == candidate.word { checkPrefix(candidate.candidates, at: index, into: &found) }
                         prefix = candidate.next
                     }
                 }
                 // Those of three bytes, then the longer ones: in increasing length.
-                if hasThreeBytePrefixes { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 3)) }
-                if length >= 4 { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4)) }
+                if hasThreeBytePrefixes { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 3), into: &found) }
+                if length >= 4 { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4), into: &found) }
             }
+            return found
         }}}
-        return found
     }
 
     private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
