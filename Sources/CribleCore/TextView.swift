@@ -284,24 +284,23 @@ private struct FoldOutput {
     @inline(__always)
     mutating func appendASCII(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
         let length = end - start
-        if count + length > capacity { grow(toFit: length) }
+        // Room for whole blocks of sixteen (below).
+        if count + length + 16 > capacity { grow(toFit: length + 16) }
         runs.append(FoldedRun(foldedStart: UInt32(truncatingIfNeeded: count), originalStart: UInt32(truncatingIfNeeded: start),
                               originalEnd: UInt32(truncatingIfNeeded: end), isCharacter: false))
-        let source = UnsafeRawPointer(input.baseAddress! + start)
         let bytes = UnsafeMutableRawPointer(self.bytes + count)
         // Sixteen bytes at a time: the capitals' lanes, as bytes, keep the bit (0x20) that makes
-        // them small letters.
+        // them small letters. The last block too, whole: its lanes past the run are written
+        // beyond `count` (where the next bytes will be written over them), which the capacity
+        // allows (see `grow`), and read zero-padded at the end of the input. A run is some
+        // forty bytes, and byte by byte its last fifteen or fewer were most of its cost.
         var offset = 0
         let capitalBit = ByteVector(repeating: 0x20)
-        while offset + 16 <= length {
-            let vector = source.loadByteVector(fromByteOffset: offset)
+        while offset < length {
+            let vector = input.zeroPaddedVector(at: start + offset)
             let capitals = unsafeBitCast(vector.lanes(in: 0x41...0x5A), to: ByteVector.self)
             bytes.storeBytes(of: vector | (capitals & capitalBit), toByteOffset: offset, as: ByteVector.self)
             offset += 16
-        }
-        while offset < length {
-            bytes.storeBytes(of: foldedASCII(source.load(fromByteOffset: offset, as: UInt8.self)), toByteOffset: offset, as: UInt8.self)
-            offset += 1
         }
         count += length
     }
