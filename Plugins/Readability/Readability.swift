@@ -154,5 +154,4 @@ struct RankedBits {
         let below = (UInt64(1) &<< UInt64(position & 63)) &- 1
         return Int(before[word]) &+ (words[word] & below).nonzeroBitCount
     }
-
 }

@@ -381,31 +381,31 @@ struct PhraseMatcher: Sendable {
         }
     }
 
-    private mutating func insertDistinct(_ phrase: Phrase, as entry: Int32) {
+    private mutating func insertDistinct(_ phrase: Phrase, as record: Int32) {
         let first = phrase.token(0)
         if phrase.isPrefix(0) {
             hasPrefixes = true
             if first.count < 3 {
-                PhraseMatcher.add(entry, to: &byShortPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
+                PhraseMatcher.add(record, to: &byShortPrefix, lists: &candidateLists, key: prefixKey(Tokenizer.hash(first), first.count))
                 shortPrefixLengths |= UInt32(1) << UInt32(first.count)
             } else {
-                insertPrefix(first, entry: entry)
+                insertPrefix(first, record: record)
             }
         } else if phrase.tokenCount >= 2, !phrase.isPrefix(1) {
             let key = PhraseMatcher.pairKey(Tokenizer.hash(first), Tokenizer.hash(phrase.token(1)))
-            PhraseMatcher.add(entry, to: &byFirstTwo, lists: &candidateLists, key: key)
+            PhraseMatcher.add(record, to: &byFirstTwo, lists: &candidateLists, key: key)
             firstTwoFilter.insert(key)
         } else {
             let hash = Tokenizer.hash(first)
-            PhraseMatcher.add(entry, to: &byFirstToken, lists: &candidateLists, key: hash)
+            PhraseMatcher.add(record, to: &byFirstToken, lists: &candidateLists, key: hash)
             firstTokenFilter.insert(hash)
         }
     }
 
-    /// Adds `entry` to the phrases starting with the prefix `bytes` (three bytes or more): to
-    /// its entry when another phrase has the same length and first eight bytes (`check` tells
-    /// them apart beyond), else to a new entry linked in by length.
-    private mutating func insertPrefix(_ bytes: ArraySlice<UInt8>, entry: Int32) {
+    /// Adds the phrase whose record is at `record` to those starting with the prefix `bytes`
+    /// (three bytes or more): to its entry when another phrase has the same length and first
+    /// eight bytes (`check` tells them apart beyond), else to a new entry linked in by length.
+    private mutating func insertPrefix(_ bytes: ArraySlice<UInt8>, record: Int32) {
         let (word, mask) = littleEndianKey(bytes)
         let length = Int32(bytes.count)
         let start = PhraseMatcher.prefixStartKey(word, bytes: min(bytes.count, 4))
@@ -414,7 +414,7 @@ struct PhraseMatcher: Sendable {
         var current = prefixesByStart[start] ?? -1
         while current >= 0, prefixEntries[Int(current)].length <= length {
             if prefixEntries[Int(current)].length == length, prefixEntries[Int(current)].word == word {
-                prefixEntries[Int(current)].candidates = PhraseMatcher.adding(entry, to: prefixEntries[Int(current)].candidates,
+                prefixEntries[Int(current)].candidates = PhraseMatcher.adding(record, to: prefixEntries[Int(current)].candidates,
                                                                               lists: &candidateLists)
                 return
             }
@@ -422,7 +422,7 @@ struct PhraseMatcher: Sendable {
             current = prefixEntries[Int(current)].next
         }
         let index = Int32(prefixEntries.count)
-        prefixEntries.append(PrefixEntry(word: word, mask: mask, length: length, candidates: entry, next: current))
+        prefixEntries.append(PrefixEntry(word: word, mask: mask, length: length, candidates: record, next: current))
         if previous >= 0 {
             prefixEntries[Int(previous)].next = index
         } else {
