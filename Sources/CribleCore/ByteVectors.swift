@@ -32,11 +32,15 @@ extension SIMDMask where Storage == SIMD16<Int8> {
         return nil
     }
 
-    /// How many lanes are marked.
+    /// How many lanes are marked: each half's top bits moved down to one per byte, the halves
+    /// added (at most 2 a byte), and the bytes summed by one multiplication into the top byte.
+    /// Two population counts were two dozen operations on the baseline x86-64 target, which
+    /// has no instruction for it.
     @inlinable @inline(__always)
     public var markedLaneCount: Int {
         let (low, high) = laneBits
-        return low.nonzeroBitCount &+ high.nonzeroBitCount
+        let perByte = (low &>> 7) &+ (high &>> 7)
+        return Int(truncatingIfNeeded: (perByte &* 0x0101_0101_0101_0101) &>> 56)
     }
 
     /// One bit per lane, lane `n` in bit `n`: the multiplication gathers the top bit of each
