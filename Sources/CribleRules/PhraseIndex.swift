@@ -352,15 +352,13 @@ struct PhraseMatcher: Sendable {
         for index in 0..<phrase.tokenCount {
             let token = phrase.token(index)
             records.append(UInt32(token.count) | (phrase.isPrefix(index) ? PhraseMatcher.prefixFlag : 0))
-            var word: UInt32 = 0
-            for (position, byte) in token.enumerated() {
-                word |= UInt32(byte) << (8 * UInt32(position & 3))
-                if position & 3 == 3 {
-                    records.append(word)
-                    word = 0
-                }
+            // The bytes as they are, in zeroed words: read back as bytes (by `isStored` and as
+            // little-endian words by `check`), whatever the machine's byte order.
+            let first = records.count
+            records.append(contentsOf: repeatElement(0, count: (token.count + 3) / 4))
+            records.withUnsafeMutableBytes { stored in
+                token.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: stored[(first * 4)...]).copyMemory(from: $0) }
             }
-            if token.count & 3 != 0 { records.append(word) }
         }
     }
 
