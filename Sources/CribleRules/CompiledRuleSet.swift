@@ -401,6 +401,9 @@ public struct CompiledRuleSet: Sendable {
         var originalIsNeutral: Bool?
         // The word starts by first byte, grouped when a pattern with leading words first runs.
         var wordStarts: WordStarts?
+        // The positions of the chunks that hold a space-free pattern's literals, kept for the
+        // next pattern with the same literals (the e-mail patterns share `@`).
+        var chunkPositions: (literals: [[UInt8]], positions: [Int])?
         for (index, run) in regexRuns {
             guard candidates.map({ candidates in run.contains { candidates[$0] } }) ?? true, active(index),
                   case .regex(let allPatterns) = rules[index].kind else { continue }
@@ -424,7 +427,15 @@ public struct CompiledRuleSet: Sendable {
                         neutral = foldedIsNeutral!
                     }
                     let words = optimised && !onOriginal ? leadingWords[position].flatMap { $0.needsNeutralText && !neutral ? nil : $0 } : nil
+                    let chunkLiterals = optimised && !onOriginal && words == nil ? prefilter.chunkLiterals[position] : nil
                     let ranges = try (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
+                        if let chunkLiterals {
+                            if chunkPositions?.literals != chunkLiterals {
+                                chunkPositions = (chunkLiterals, SpaceFreeChunks.positions(in: buffer, holdingOneOf: chunkLiterals))
+                            }
+                            return try pattern.matches(in: buffer, startingAt: chunkPositions!.positions, scratch: scratch,
+                                                       validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
+                        }
                         guard let words else {
                             return try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000,
                                                        unicodeNeutral: neutral)

@@ -32,6 +32,10 @@ public struct RegexPrefilter: Sendable {
     let leadingWords: [LeadingWords?]
     /// For each pattern, whether it may be tried at its leading words only, as given to `init`.
     let leadingWordsAllowed: [Bool]
+    /// For each pattern that has no leading words and can match no space, the literals of one of
+    /// its requirements (few, without marks): the engine tries it only in the chunks of text
+    /// that hold one of them (see ``SpaceFreeChunks``).
+    let chunkLiterals: [[[UInt8]]?]
 
     /// - Parameter leadingWordsAllowed: for each pattern, whether the engine may try it only
     ///   where its leading words start a word, when it has some (not for patterns whose limits
@@ -44,12 +48,16 @@ public struct RegexPrefilter: Sendable {
         var requirementsByAtom: [[Int32]] = []
         var alwaysRuns: [Bool] = []
         var leadingWords: [LeadingWords?] = []
+        var chunkLiterals: [[[UInt8]]?] = []
         let allowed = leadingWordsAllowed ?? [Bool](repeating: true, count: patterns.count)
         for (patternNumber, (pattern, allowed)) in zip(patterns, allowed).enumerated() {
             let node = RegexAtoms.parse(pattern)
             let words = allowed ? node.flatMap { LeadingWords(node: $0, pattern: pattern) } : nil
             leadingWords.append(words)
             var requirements = node.flatMap(RegexAtoms.requirements(of:))
+            let spaceFree = allowed && words == nil && requirements != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
+            chunkLiterals.append(spaceFree ? requirements?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?
+                .map { Array(RegexAtoms.withoutMark($0)) } : nil)
             // An atom that is not pinned to a word start makes the scanner read every position
             // (see ``AtomScanner``). A pattern keeps only its requirements of pinned atoms when it
             // has some, or when it is tried only where its leading words start a word, which
@@ -90,6 +98,7 @@ public struct RegexPrefilter: Sendable {
         self.alwaysRuns = alwaysRuns
         self.leadingWords = leadingWords
         self.leadingWordsAllowed = allowed
+        self.chunkLiterals = chunkLiterals
     }
 
     /// Whether ``candidates(in:wordStarts:)`` reads the text's word starts.

@@ -369,4 +369,72 @@ final class PrefilterTests: XCTestCase {
             XCTAssertGreaterThan(withMatches, 50, source)
         }
     }
+
+    /// What proves that a pattern matches no space: the e-mail shapes and handles pass; anything
+    /// that may match a space, or that this reading does not know, refuses the pattern.
+    func testPatternsThatMatchNoSpaceAreToldApart() {
+        let spaceFree = [
+            #"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b"#,
+            #"\b(?=[a-z0-9._%+-]*@)[a-z0-9._%+-]*(?:news|contact)[a-z0-9._%+-]*@[a-z0-9.-]+\.[a-z]{2,24}\b"#,
+            #"(?<![\w.@])@[a-z0-9_]{2,30}\b"#,
+            #"[^\s<>"]+@\S+"#, #"(?<user>\w+)@(?P<host>\w+)$"#, #"[]a]@[!-~]"#, #"\d+€"#, #"a\-b\.c\@"#,
+        ]
+        for pattern in spaceFree { XCTAssertTrue(SpaceFreeChunks.neverMatchesASCIISpace(pattern), pattern) }
+        let refused = [
+            "a b@c", "a.@b", #"a\s@b"#, #"a\W@"#, #"a\D@"#, #"a\h@"#, #"a\v@"#, #"a\N@"#, #"a\R@"#, #"a\X@"#,
+            #"a\p{Zs}@"#, #"a\P{L}@"#, #"a\x20@"#, #"a\t@"#, #"a\n@"#, #"a\040@"#, #"a\ @"#, #"\Qa b\E@"#,
+            "[^a]@", "[a ]@", "[ -~]@", #"[\x20]@"#, #"[\t]@"#, "[[:alpha:]]@", "(?i)a@", "(?x)a @", "(?#c)a@",
+            "(*UTF)a@", "(?(1)a|b)@", "(?R)@", "a@\t", #"[^\S]@"#, #"[\s]@"#, "a@[",
+        ]
+        for pattern in refused { XCTAssertFalse(SpaceFreeChunks.neverMatchesASCIISpace(pattern), pattern) }
+    }
+
+    /// Tried only in the whitespace-delimited chunks that hold one of its literals, a pattern
+    /// that matches no space finds exactly the matches of a scan: on random texts of addresses,
+    /// their pieces and look-alikes, glued to punctuation, letters and characters beyond ASCII,
+    /// with and without the ASCII code.
+    func testTriesInChunksWithALiteralFindTheMatchesOfAScan() throws {
+        let patterns = [
+            #"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b"#,
+            #"\b(?=[a-z0-9._%+-]*@)[a-z0-9._%+-]*(?:news|contact|info)[a-z0-9._%+-]*@[a-z0-9.-]+\.[a-z]{2,24}\b"#,
+            #"(?<![\w.@])@[a-z0-9_]{2,30}\b"#,
+            #"(?<=[a-z])@info\b|\bx\.y\b"#,
+        ]
+        let pieces = ["jean", "dupont", ".", "@", "gmail", "com", "fr", "news", "contact", "info", "-", "_", "+", "é", "Ω", "«",
+                      "(", ")", ",", "ab", "b", "x.y", "x", "y", "jean.dupont@gmail.com", "newsdesk@example.co.uk", "@martin",
+                      " ", "  ", "\n", "\t", "9"]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        for source in patterns {
+            XCTAssertTrue(SpaceFreeChunks.neverMatchesASCIISpace(source), source)
+            let regex = try Regex(source)
+            let literals = try XCTUnwrap(RegexAtoms.requirements(of: source)?.first, source).map { Array(RegexAtoms.withoutMark($0)) }
+            var withMatches = 0
+            for _ in 0..<3_000 {
+                let text = Array((0..<Int.random(in: 0...30, using: &generator))
+                    .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+                try text.withUnsafeBufferPointer { buffer in
+                    let positions = SpaceFreeChunks.positions(in: buffer, holdingOneOf: literals)
+                    let neutral = Regex.isUnicodeNeutral(buffer)
+                    for useASCII in neutral ? [false, true] : [false] {
+                        let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
+                        let tried = try regex.matches(in: buffer, startingAt: positions, scratch: scratch, unicodeNeutral: useASCII)
+                        XCTAssertEqual(tried, scan, "\(source) on \(String(decoding: text, as: UTF8.self).debugDescription)")
+                        if !scan.isEmpty { withMatches += 1 }
+                    }
+                }
+            }
+            XCTAssertGreaterThan(withMatches, 100, source)
+        }
+    }
+
+    /// The positions are those of the characters of the chunks that hold a literal, each once,
+    /// in order, however many literals a chunk holds.
+    func testChunkPositionsCoverTheChunksThatHoldALiteral() {
+        let text = Array("a b@c d.e@f@g x.y «é@» h".utf8)
+        let positions = text.withUnsafeBufferPointer { SpaceFreeChunks.positions(in: $0, holdingOneOf: [Array("@".utf8), Array("x.".utf8)]) }
+        let expected = [2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 14, 15, 16]
+            + Array(18..<(18 + "«é@»".utf8.count)).filter { text[$0] & 0xC0 != 0x80 }
+        XCTAssertEqual(positions, expected)
+    }
 }
