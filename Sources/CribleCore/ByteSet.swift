@@ -69,11 +69,37 @@ public struct ByteSet: Sendable {
     /// The lanes of `bytes` that hold a member, when ``hasFewRuns``: for a scan looking for a
     /// few punctuation marks and digits, the bytes it must stop at, without the byte-by-byte
     /// test of every other non-letter (one byte in eight of French news is a comma, a full
-    /// stop or an accented letter, and seven in eight of those are no member).
+    /// stop or an accented letter, and seven in eight of those are no member). A scan of many
+    /// blocks asks ``RunTest`` instead, made once.
     @inlinable @inline(__always)
-    public func lanes(of bytes: ByteVector) -> ByteVectorMask {
-        @inline(__always) func run(_ n: Int) -> ByteVectorMask { bytes.lanes(from: runStarts[n], within: runLastOffsets[n]) }
-        return run(0) .| run(1) .| run(2) .| run(3) .| run(4) .| run(5) .| run(6) .| run(7)
+    public func lanes(of bytes: ByteVector) -> ByteVectorMask { RunTest(self).lanes(of: bytes) }
+
+    /// The set's runs with each bound already in all sixteen lanes: made once before a scan, so
+    /// that its loop spends two vector operations a run on each block. Spread from the set's
+    /// vectors inside the loop, each bound took two or three instructions more per block, and
+    /// a scan for eight runs (the spam plugin's digits, signs and separators) spent more on them
+    /// than on the tests. A set of four runs or fewer tests four.
+    public struct RunTest {
+        @usableFromInline let starts: (ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector)
+        @usableFromInline let widths: (ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector, ByteVector)
+        @usableFromInline let testsEight: Bool
+
+        @inlinable
+        public init(_ set: ByteSet) {
+            @inline(__always) func start(_ n: Int) -> ByteVector { ByteVector(repeating: set.runStarts[n]) }
+            @inline(__always) func width(_ n: Int) -> ByteVector { ByteVector(repeating: set.runLastOffsets[n]) }
+            starts = (start(0), start(1), start(2), start(3), start(4), start(5), start(6), start(7))
+            widths = (width(0), width(1), width(2), width(3), width(4), width(5), width(6), width(7))
+            testsEight = set.runCount > 4
+        }
+
+        @inlinable @inline(__always)
+        public func lanes(of bytes: ByteVector) -> ByteVectorMask {
+            @inline(__always) func run(_ start: ByteVector, _ width: ByteVector) -> ByteVectorMask { (bytes &- start) .<= width }
+            let four = run(starts.0, widths.0) .| run(starts.1, widths.1) .| run(starts.2, widths.2) .| run(starts.3, widths.3)
+            guard testsEight else { return four }
+            return four .| run(starts.4, widths.4) .| run(starts.5, widths.5) .| run(starts.6, widths.6) .| run(starts.7, widths.7)
+        }
     }
 
     @inlinable @inline(__always)
@@ -131,11 +157,12 @@ extension UnsafeBufferPointer where Element == UInt8 {
         // over at each of them was half the scan.
         let skipsPlainText = triggers.excludesLettersAndSpace
         let testsRuns = triggers.hasFewRuns
+        let runTest = ByteSet.RunTest(triggers)
         let space = ByteVector(repeating: 0x20)
         var index = 0
         while index < count {
             if testsRuns, index + 16 <= count, let base = baseAddress {
-                guard let lane = triggers.lanes(of: UnsafeRawPointer(base).loadByteVector(fromByteOffset: index)).firstMarkedLane else {
+                guard let lane = runTest.lanes(of: UnsafeRawPointer(base).loadByteVector(fromByteOffset: index)).firstMarkedLane else {
                     index += 16
                     continue
                 }
