@@ -21,7 +21,11 @@ public struct Engine: Sendable {
     public let disabledRules: Set<String>
     /// The policy's lowest and highest label thresholds: a score below the first, or at or above
     /// the second, is decided without hashing its label to look its own threshold up.
-    private let thresholdBounds: ClosedRange<Double>
+    /// The score from which each of the rule set's labels (by number) is a label of the
+    /// verdict: the policy's threshold, or none for the language and sentiment labels, which
+    /// always are. Compared with a score for every document: the policy's table by name hashed
+    /// the name each time.
+    private let thresholdsByNumber: [Double]
 
     public init(ruleSet: CompiledRuleSet, policy: Policy,
                 languageIdentifier: any LanguageIdentifier = BuiltinPlugins.languageIdentifier,
@@ -38,7 +42,7 @@ public struct Engine: Sendable {
         self.scorer = scorer
         self.sentiment = sentiment
         self.disabledRules = disabledRules
-        thresholdBounds = policy.thresholdBounds
+        thresholdsByNumber = ruleSet.labelNames.map(Engine.labelThreshold(policy))
         plugins = self.classifiers.map { classifier in
             let descriptor = classifier.descriptor
             // A plugin runs when the loaded rule packs declare one of its labels: the bundled
@@ -67,6 +71,13 @@ public struct Engine: Sendable {
     public func with(policy: Policy) -> Engine {
         Engine(ruleSet: ruleSet, policy: policy, languageIdentifier: languageIdentifier, classifiers: classifiers,
                scorer: scorer, sentiment: sentiment, disabledRules: disabledRules)
+    }
+
+    /// The score from which `label` is a label of a verdict under `policy` (see `thresholdsByNumber`).
+    private static func labelThreshold(_ policy: Policy) -> (String) -> Double {
+        { label in
+            label.utf8.starts(with: "lang/".utf8) || label.utf8.starts(with: "sentiment/".utf8) ? -.infinity : policy.threshold(for: label)
+        }
     }
 
     public func classify(_ document: Document, profiler: Profiler? = nil) -> Verdict {
@@ -132,26 +143,28 @@ public struct Engine: Sendable {
         let labelNames = ruleSet.labelNames, labelCodes = ruleSet.labelCodes, labelNumbers = ruleSet.labelNumbers
         let (numbered, named) = scorer.numberedScores(for: evidence, titleRange: document.titleRange, tokens: text.tokens.count,
                                                       labelCount: labelNames.count, number: { labelNumbers[$0] })
-        var candidates: [LabelScore] = []
-        candidates.reserveCapacity(numbered.count + named.count + 2)
+        // Each candidate with whether it is a label of the verdict: the language and the
+        // sentiment always are, the others from their threshold.
+        var scored: [(candidate: LabelScore, isLabel: Bool)] = []
+        scored.reserveCapacity(numbered.count + named.count + 2)
         for (number, score) in numbered {
-            candidates.append(LabelScore(label: labelNames[Int(number)], score: (score * 10_000).rounded() / 10_000,
-                                         iptc: labelCodes[Int(number)]))
+            let rounded = (score * 10_000).rounded() / 10_000
+            scored.append((LabelScore(label: labelNames[Int(number)], score: rounded, iptc: labelCodes[Int(number)]),
+                           rounded >= thresholdsByNumber[Int(number)]))
         }
         for (label, score) in named {
-            candidates.append(LabelScore(label: label, score: (score * 10_000).rounded() / 10_000, iptc: ruleSet.labels[label]?.iptc))
+            let rounded = (score * 10_000).rounded() / 10_000
+            scored.append((LabelScore(label: label, score: rounded, iptc: ruleSet.labels[label]?.iptc),
+                           rounded >= Engine.labelThreshold(policy)(label)))
         }
-        candidates.append(LabelScore(label: "lang/\(language.code)", score: language.confidence))
+        scored.append((LabelScore(label: "lang/\(language.code)", score: language.confidence), true))
         if ruleSet.lexicons[language.code] != nil {
             let strength = sentimentResult.label == "sentiment/neutral" ? 1 - abs(sentimentResult.score) : abs(sentimentResult.score)
-            candidates.append(LabelScore(label: sentimentResult.label, score: (strength * 10_000).rounded() / 10_000))
+            scored.append((LabelScore(label: sentimentResult.label, score: (strength * 10_000).rounded() / 10_000), true))
         }
-        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.label < $1.label }
-        let labels = candidates.filter { candidate in
-            candidate.label.hasPrefix("lang/") || candidate.label.hasPrefix("sentiment/")
-                || candidate.score >= thresholdBounds.upperBound
-                || candidate.score >= thresholdBounds.lowerBound && candidate.score >= policy.threshold(for: candidate.label)
-        }
+        scored.sort { $0.candidate.score != $1.candidate.score ? $0.candidate.score > $1.candidate.score : $0.candidate.label < $1.candidate.label }
+        let candidates = scored.map(\.candidate)
+        let labels = scored.filter(\.isLabel).map(\.candidate)
         let (action, reasons) = policy.decide(candidates)
         var verdict = Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
                               sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
