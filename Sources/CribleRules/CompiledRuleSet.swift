@@ -391,7 +391,9 @@ public struct CompiledRuleSet: Sendable {
         var foldedWordStarts: [Int32]?
         let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { folded in
-                if prefilter.needsWordStarts { foldedWordStarts = LeadingWords.wordStarts(in: folded) }
+                if prefilter.needsWordStarts {
+                    foldedWordStarts = text.tokens.withUnsafeBufferPointer { LeadingWords.wordStarts(in: folded, tokens: $0) }
+                }
                 return prefilter.candidates(in: folded, wordStarts: foldedWordStarts)
             } : nil
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }

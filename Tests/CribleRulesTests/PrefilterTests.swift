@@ -1,6 +1,7 @@
 @testable import CribleRules
 import XCTest
 import PCRE2
+import CribleCore
 
 /// The definitions the word starts are checked against, written out as ranges.
 private func isAlphanumeric(_ byte: UInt8) -> Bool { (65...90).contains(byte) || (97...122).contains(byte) || (48...57).contains(byte) }
@@ -307,12 +308,17 @@ final class PrefilterTests: XCTestCase {
     /// `_`, the ASCII bytes either side of letters and digits, and characters beyond ASCII.
     func testWordStartsAgreeWithTheirDefinition() {
         var generator = SystemRandomNumberGenerator()
-        let pieces = ["a", "Z", "0", "9", "_", " ", "-", "@", "[", "`", "{", "/", ":", "\u{7F}", "é", "€", "ab", "cette "]
+        let pieces = ["a", "Z", "0", "9", "_", " ", "-", "@", "[", "`", "{", "/", ":", "\u{7F}", "é", "€", "ab", "cette ",
+                      "Ω", "中", "😀", "٣", "abcdefghij"]
         for _ in 0..<2_000 {
             let text = Array((0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined().utf8)
             let expected = text.indices.filter { isAlphanumeric(text[$0]) && ($0 == 0 || !isWordByte(text[$0 - 1])) }
             let found = text.withUnsafeBufferPointer { LeadingWords.wordStarts(in: $0) }.map { Int($0) }
             XCTAssertEqual(found, expected, String(decoding: text, as: UTF8.self))
+            let fromTokens = text.withUnsafeBufferPointer { buffer in
+                Tokenizer.tokens(of: text).withUnsafeBufferPointer { LeadingWords.wordStarts(in: buffer, tokens: $0) }
+            }
+            XCTAssertEqual(fromTokens.map { Int($0) }, expected, "from the tokens: \(String(decoding: text, as: UTF8.self))")
             let grouped = text.withUnsafeBufferPointer { buffer in
                 let starts = WordStarts(buffer)
                 return (0..<128).flatMap { lead in starts.starting(with: UInt8(lead)).map { Int($0) } }
