@@ -71,7 +71,18 @@ let package = Package(
             dependencies: ["CribleEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: sharedSwiftSettings
         ),
-        .executableTarget(name: "crible", dependencies: ["CribleCLI"], swiftSettings: sharedSwiftSettings),
+        // The command links mimalloc on Linux (Debian: libmimalloc-dev): a verdict allocates and
+        // frees hundreds of small arrays and strings, and with glibc's allocator classifying took
+        // 5-7 % longer (docs/PERFORMANCE.md). Only the executable: a program that uses the
+        // libraries keeps the allocator it chose.
+        .executableTarget(
+            name: "crible",
+            dependencies: ["CribleCLI"],
+            swiftSettings: sharedSwiftSettings,
+            linkerSettings: [
+                .linkedLibrary("mimalloc", .when(platforms: [.linux])),
+            ]
+        ),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleCoreTests", dependencies: ["CribleCore"], swiftSettings: sharedSwiftSettings),
         .testTarget(name: "CribleRulesTests", dependencies: ["CribleRules", .product(name: "Yams", package: "Yams")], swiftSettings: sharedSwiftSettings),

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Installs what Crible needs to build on a fresh machine: PCRE2's development files and
-# pkg-config (Debian/Ubuntu via apt-get, macOS via Homebrew). Does nothing when they are there.
+# pkg-config (Debian/Ubuntu via apt-get, macOS via Homebrew), and on Linux the mimalloc allocator
+# that the `crible` executable links (see docs/PERFORMANCE.md). Does nothing when they are there.
 set -euo pipefail
+
+# Whether the linker can find lib$1.so (the development link, not only the runtime library).
+has_linkable_library() {
+  local dir
+  for dir in /usr/lib/"$(uname -m)"-linux-gnu /usr/lib64 /usr/lib /usr/local/lib /lib/"$(uname -m)"-linux-gnu; do
+    [ -e "$dir/lib$1.so" ] && return 0
+  done
+  return 1
+}
 
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libpcre2-8 2>/dev/null || missing+=(libpcre2-dev)
+if [ "$(uname -s)" = Linux ] && ! has_linkable_library mimalloc; then missing+=(libmimalloc-dev); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -18,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing pcre2 pkg-config with Homebrew" >&2
     brew install pcre2 pkg-config >&2
   else
-    echo "setup: please install PCRE2 (libpcre2-dev) and pkg-config, then run this again" >&2
+    echo "setup: please install ${missing[*]} (PCRE2's and, on Linux, mimalloc's development files; pkg-config), then run this again" >&2
     exit 2
   fi
 fi
