@@ -124,7 +124,10 @@ public struct Evidence: Sendable, Hashable {
     /// `nil` for helper rules that only feed composites.
     public var label: String? {
         get { origin.label }
-        set { origin = origin.with(label: .some(newValue)) }
+        set {
+            origin = origin.with(label: .some(newValue))
+            labelNumber = -1
+        }
     }
     /// In [-1, 1]: how much one hit in a short text says about the label; negative weights are
     /// counter-evidence.
@@ -142,7 +145,7 @@ public struct Evidence: Sendable, Hashable {
     /// The label's number in the rule set whose rule found this (`-1` when not known), so that
     /// the scorer adds evidence up in an array instead of hashing the label's name for each
     /// piece (about two dozen per article). A cache of `label`, not part of the value: equality
-    /// and hashing leave it out.
+    /// and hashing leave it out, and a new label clears it. When it is set, the label is not `nil`.
     package var labelNumber: Int32 = -1
 
     public init(ruleID: String, label: String?, weight: Double, hits: [Hit],

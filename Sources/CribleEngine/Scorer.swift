@@ -98,9 +98,13 @@ public struct Scorer: Sendable {
             // Read field by field, in place: a copy of each piece of evidence retained its strings.
             evidence.withUnsafeBufferPointer { evidence in
                 for index in evidence.indices {
-                    guard evidence[index].label != nil else { continue }
+                    // A label's number says it has one: the name is read (and retained) only for
+                    // evidence without a number, from plugins.
                     var labelNumber = evidence[index].labelNumber
-                    if labelNumber < 0 { labelNumber = number(evidence[index].label!) ?? -1 }
+                    if labelNumber < 0 {
+                        guard let label = evidence[index].label else { continue }
+                        labelNumber = number(label) ?? -1
+                    }
                     guard labelNumber >= 0, Int(labelNumber) < labelCount else {
                         unnumbered.append(evidence[index])
                         continue

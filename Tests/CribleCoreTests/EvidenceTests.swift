@@ -52,4 +52,13 @@ final class EvidenceTests: XCTestCase {
             XCTAssertEqual(restored.hashValue, first.hashValue)
         }
     }
+
+    /// The label's number is a cache of the label: a new label clears it, so that the scorer,
+    /// which trusts the number, reads the name instead.
+    func testANewLabelClearsItsNumber() {
+        var evidence = Evidence(ruleID: "r", label: "topic/sport", labelNumber: 3, weight: 0.5, hits: [], source: .rule(file: "f"))
+        XCTAssertEqual(evidence.labelNumber, 3)
+        evidence.label = nil
+        XCTAssertEqual(evidence.labelNumber, -1)
+    }
 }

@@ -268,7 +268,11 @@ final class ScorerTests: XCTestCase {
                 let item = Evidence(ruleID: "r\(index)", label: label, weight: weights.randomElement(using: &generator)!,
                                     hits: hits, source: .rule(file: "f"))
                 guard let label, let number = numbers[label], Bool.random(using: &generator) else { return item }
-                return Evidence(ruleID: item.ruleID, label: label, labelNumber: number, weight: item.weight, hits: hits, source: item.source)
+                var numbered = Evidence(ruleID: item.ruleID, label: label, labelNumber: number, weight: item.weight, hits: hits,
+                                        source: item.source)
+                // Relabelled after it was numbered (a plugin's or a caller's change): the number must not outlive the label.
+                if Int.random(in: 0...5, using: &generator) == 0 { numbered.label = Bool.random(using: &generator) ? nil : names.randomElement()! }
+                return numbered
             }
             let title: Range<Int>? = Bool.random(using: &generator) ? 0..<100 : nil
             let tokens = Int.random(in: 1...3_000, using: &generator)
