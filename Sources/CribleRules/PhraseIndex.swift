@@ -251,9 +251,9 @@ struct PhraseMatcher: Sendable {
     /// The matcher works on distinct phrases: the same words listed by several rules (the AI
     /// terms that every AI-policy proximity rule starts from) are checked once per occurrence,
     /// then reported once for each entry that lists them. A phrase's owner (the first word of
-    /// its record) is that entry when it is the only one (`≥ 0`), else `-(slot + 1)` in
-    /// `ownerLists`, entries in the order added.
-    private var ownerLists: [[Int32]] = []
+    /// its record) is that entry when it is the only one (`≥ 0`), else a list in `ownerLists`
+    /// (see ``EntryLists``), entries in the order added.
+    private var ownerLists = EntryLists()
     /// Distinct phrases by a hash of their folded tokens and prefix marks: read only when a phrase
     /// is added, and kept with the matcher (16 bytes a slot, at most two slots per distinct phrase).
     private var phraseByHash = TokenTable<Int32>()
@@ -266,12 +266,12 @@ struct PhraseMatcher: Sendable {
     /// tables are too large for the caches to keep them. A zero word ends the array, so that a
     /// token's bytes are compared eight at a time without reading past it.
     private var records: [UInt32] = [0]
-    /// Token hash → candidates: `≥ 0` is the only phrase starting with that token; `< 0` is
-    /// `-(slot + 1)` in `candidateLists`, for the few tokens that start several phrases.
+    /// Token hash → candidates: `≥ 0` is the only phrase starting with that token; `< 0` is a
+    /// list in `candidateLists`, for the few tokens that start several phrases.
     private var byFirstToken = TokenTable<Int32>()
     /// Prefixes of one or two bytes, by a hash of the prefix and its length.
     private var byShortPrefix = TokenTable<Int32>()
-    private var candidateLists: [[Int32]] = []
+    private var candidateLists = EntryLists()
     /// Whether any phrase starts with a prefix.
     private var hasPrefixes = false
     /// Bit `n` set when some prefix has `n` bytes, for `n` of 1 and 2, the lengths tried at every
@@ -436,20 +436,17 @@ struct PhraseMatcher: Sendable {
         byFirstToken.reserveCapacity(count)
     }
 
-    private static func add(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout [[Int32]], key: UInt64) {
+    private static func add(_ entry: Int32, to table: inout TokenTable<Int32>, lists: inout EntryLists, key: UInt64) {
         table.update(key) { adding(entry, to: $0, lists: &lists) }
     }
 
-    /// An entry reference (`≥ 0`: one entry; `< 0`: `-(slot + 1)` in `lists`) with `entry` added:
-    /// most references stay a single entry, with no list to allocate.
-    private static func adding(_ entry: Int32, to current: Int32?, lists: inout [[Int32]]) -> Int32 {
+    /// An entry reference (`≥ 0`: one entry; `< 0`: a list in `lists`) with `entry` added: most
+    /// references stay a single entry, with no list to allocate. The reference may change (a
+    /// list that outgrows its room moves): callers store the one returned.
+    private static func adding(_ entry: Int32, to current: Int32?, lists: inout EntryLists) -> Int32 {
         guard let current else { return entry }
-        if current >= 0 {
-            lists.append([current, entry])
-            return -Int32(lists.count)
-        }
-        lists[Int(-current - 1)].append(entry)
-        return current
+        if current >= 0 { return lists.make([current, entry]) }
+        return lists.append(entry, to: current)
     }
 
     func matches(in text: TextView, tokenRange: Range<Int>?) -> [PhraseMatch] {
@@ -457,6 +454,10 @@ struct PhraseMatcher: Sendable {
         return text.folded.withUnsafeBufferPointer { folded in
         text.tokens.withUnsafeBufferPointer { tokens in
         records.withUnsafeBufferPointer { records in
+        // The lists of owners and candidates through pointers: kept as an array of arrays, each
+        // list taken out was retained and released (some 19,000 times a megabyte of news).
+        ownerLists.storage.withUnsafeBufferPointer { ownerLists in
+        candidateLists.storage.withUnsafeBufferPointer { candidateLists in
             // News text gives the bundled rules about one match per two tokens: sized once for
             // that, the list does not grow through a dozen copies. The nested functions take it
             // `inout`: captured, it was checked for exclusive access at run time, a call at
@@ -503,7 +504,7 @@ struct PhraseMatcher: Sendable {
                 if owner >= 0 {
                     found.append(PhraseMatch(entry: owner, firstToken: index, lastToken: index + count - 1))
                 } else {
-                    for shared in ownerLists[Int(-owner - 1)] {
+                    for shared in EntryLists.list(owner, in: ownerLists) {
                         found.append(PhraseMatch(entry: shared, firstToken: index, lastToken: index + count - 1))
                     }
                 }
@@ -522,7 +523,7 @@ struct PhraseMatcher: Sendable {
                     let count = check(candidates, at: index)
                     if count > 0 { report(candidates, at: index, count: count, into: &found) }
                 } else {
-                    for entry in candidateLists[Int(-candidates - 1)] {
+                    for entry in EntryLists.list(candidates, in: candidateLists) {
                         let count = check(entry, at: index)
                         if count > 0 { report(entry, at: index, count: count, into: &found) }
                     }
@@ -580,10 +581,53 @@ struct PhraseMatcher: Sendable {
                 if length >= 4 { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4), into: &found) }
             }
             return found
-        }}}
+        }}}}}
     }
 
     private func prefixKey(_ hash: UInt64, _ length: Int) -> UInt64 { hash &+ UInt64(length) &* 0x9E37_79B9_7F4A_7C15 }
+}
+
+/// Lists of entries laid end to end in one array, each referred to by a negative number: the
+/// list at `offset` is `-(offset + 1)`, and holds its count, its room, then its entries. A list
+/// that outgrows its room moves to the end with twice as much (what it leaves is never read).
+/// Read through one pointer while matching, where an array of arrays made every list read a
+/// retain and a release.
+struct EntryLists: Sendable {
+    private(set) var storage: [Int32] = []
+
+    /// A new list of `entries`; its reference.
+    mutating func make(_ entries: [Int32]) -> Int32 {
+        let offset = storage.count
+        storage += [Int32(entries.count), Int32(max(4, entries.count))]
+        storage += entries
+        storage += repeatElement(0, count: max(4, entries.count) - entries.count)
+        return -Int32(offset + 1)
+    }
+
+    /// `reference`'s list with `entry` added; the list's reference, which changes if it moved.
+    mutating func append(_ entry: Int32, to reference: Int32) -> Int32 {
+        let offset = Int(-reference - 1)
+        let count = Int(storage[offset]), room = Int(storage[offset + 1])
+        guard count == room else {
+            storage[offset + 2 + count] = entry
+            storage[offset] += 1
+            return reference
+        }
+        let entries = Array(storage[(offset + 2)..<(offset + 2 + count)])
+        let moved = storage.count
+        storage += [Int32(count + 1), Int32(2 * room)]
+        storage += entries
+        storage.append(entry)
+        storage += repeatElement(0, count: 2 * room - count - 1)
+        return -Int32(moved + 1)
+    }
+
+    /// The entries of the list `reference` names, in `storage` read through a pointer.
+    @inline(__always)
+    static func list(_ reference: Int32, in storage: UnsafeBufferPointer<Int32>) -> UnsafeBufferPointer<Int32> {
+        let offset = Int(-reference - 1)
+        return UnsafeBufferPointer(rebasing: storage[(offset + 2)..<(offset + 2 + Int(storage[offset]))])
+    }
 }
 
 /// One bit per key, at the top bits of the key times a mixing constant: a filter small enough

@@ -136,6 +136,20 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(matches.map(\.lastToken), [1, 2, 1, 1])
     }
 
+    /// Lists of owners and of candidates move as they outgrow their room: a phrase listed by
+    /// twenty entries, and twenty phrases starting with one word, each list interleaved with the
+    /// other so that every move leaves something behind it, are all reported, in order.
+    func testLongListsOfOwnersAndCandidatesKeepEveryEntry() {
+        var index = PhraseIndex<String>()
+        for number in 0..<20 {
+            index.insert(Phrase("ia")!, payload: "ia \(number)")
+            index.insert(Phrase("modele \(number)")!, payload: "modele \(number)")
+        }
+        let text = TextView("IA : modele 3, modele 17, modele 0.")
+        let payloads = index.matches(in: text).map { index.payload(of: $0) }
+        XCTAssertEqual(payloads, (0..<20).map { "ia \($0)" } + ["modele 3", "modele 17", "modele 0"])
+    }
+
     func testPrefixKeywordsMatchWholeWords() {
         let set = compile("""
           - {id: r, label: test/a, description: d, keywords: ["régul*", "intelligence artific*"]}
