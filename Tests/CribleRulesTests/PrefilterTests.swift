@@ -348,32 +348,42 @@ final class PrefilterTests: XCTestCase {
             (#"\b\d{1,2}\s*(?:rue|bis)\b"#, ["12", "3", "rue", "bis", "123", "12rue"]),
             (#"(?<![\w.])(?:rue|bis)\s+\d"#, ["rue", "bis", "12", "3", "rue 4"]),
         ]
-        var generator = SystemRandomNumberGenerator()
-        let scratch = MatchScratch()
         for (source, own) in cases {
-            let regex = try Regex(source)
             let words = try XCTUnwrap(LeadingWords(pattern: source), source)
-            let pieces = own + own + noise
-            var withMatches = 0
-            for _ in 0..<3_000 {
-                let text = Array((0..<Int.random(in: 0...24, using: &generator))
-                    .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
-                try text.withUnsafeBufferPointer { buffer in
-                    let neutral = Regex.isUnicodeNeutral(buffer)
-                    let candidates = words.candidates(in: buffer, wordStarts: WordStarts(buffer))
-                    // A pattern with `\d` is tried at its leading words only on neutral texts.
-                    guard neutral || !words.needsNeutralText else { return }
-                    for useASCII in neutral ? [false, true] : [false] {
-                        let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
-                        let tried = try regex.matches(in: buffer, startingAt: candidates, scratch: scratch, unicodeNeutral: useASCII)
-                        XCTAssertEqual(tried, scan, "\(source) on \(String(decoding: text, as: UTF8.self))")
-                        if !scan.isEmpty { withMatches += 1 }
-                    }
-                }
+            // A pattern with `\d` is tried at its leading words only on neutral texts.
+            let withMatches = try compareTriesWithScans(source, pieces: own + own + noise, longest: 24) { buffer, neutral in
+                neutral || !words.needsNeutralText ? words.candidates(in: buffer, wordStarts: WordStarts(buffer)) : nil
             }
             // The texts must hold matches for the comparison to mean something.
             XCTAssertGreaterThan(withMatches, 50, source)
         }
+    }
+
+    /// On 3,000 random texts of up to `longest` of `pieces`, joined with or without spaces: the
+    /// matches of `source` tried, anchored, at the positions `candidates` gives (when it gives
+    /// some) against those of a scan of the whole text, with and without the ASCII code when the
+    /// text allows it. Returns how many comparisons had matches.
+    private func compareTriesWithScans(_ source: String, pieces: [String], longest: Int,
+                                       candidates: (UnsafeBufferPointer<UInt8>, _ neutral: Bool) -> [Int]?) throws -> Int {
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        let regex = try Regex(source)
+        var withMatches = 0
+        for _ in 0..<3_000 {
+            let text = Array((0..<Int.random(in: 0...longest, using: &generator))
+                .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+            try text.withUnsafeBufferPointer { buffer in
+                let neutral = Regex.isUnicodeNeutral(buffer)
+                guard let positions = candidates(buffer, neutral) else { return }
+                for useASCII in neutral ? [false, true] : [false] {
+                    let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
+                    let tried = try regex.matches(in: buffer, startingAt: positions, scratch: scratch, unicodeNeutral: useASCII)
+                    XCTAssertEqual(tried, scan, "\(source) on \(String(decoding: text, as: UTF8.self).debugDescription)")
+                    if !scan.isEmpty { withMatches += 1 }
+                }
+            }
+        }
+        return withMatches
     }
 
     /// What proves that a pattern matches no space: the e-mail shapes and handles pass; anything
@@ -409,26 +419,11 @@ final class PrefilterTests: XCTestCase {
         let pieces = ["jean", "dupont", ".", "@", "gmail", "com", "fr", "news", "contact", "info", "-", "_", "+", "é", "Ω", "«",
                       "(", ")", ",", "ab", "b", "x.y", "x", "y", "jean.dupont@gmail.com", "newsdesk@example.co.uk", "@martin",
                       " ", "  ", "\n", "\t", "9"]
-        var generator = SystemRandomNumberGenerator()
-        let scratch = MatchScratch()
         for source in patterns {
             XCTAssertTrue(SpaceFreeChunks.neverMatchesASCIISpace(source), source)
-            let regex = try Regex(source)
             let literals = try XCTUnwrap(RegexAtoms.requirements(of: source)?.first, source).map { Array(RegexAtoms.withoutMark($0)) }
-            var withMatches = 0
-            for _ in 0..<3_000 {
-                let text = Array((0..<Int.random(in: 0...30, using: &generator))
-                    .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
-                try text.withUnsafeBufferPointer { buffer in
-                    let positions = SpaceFreeChunks.positions(in: buffer, holdingOneOf: literals)
-                    let neutral = Regex.isUnicodeNeutral(buffer)
-                    for useASCII in neutral ? [false, true] : [false] {
-                        let scan = try regex.matches(in: buffer, scratch: scratch, unicodeNeutral: useASCII)
-                        let tried = try regex.matches(in: buffer, startingAt: positions, scratch: scratch, unicodeNeutral: useASCII)
-                        XCTAssertEqual(tried, scan, "\(source) on \(String(decoding: text, as: UTF8.self).debugDescription)")
-                        if !scan.isEmpty { withMatches += 1 }
-                    }
-                }
+            let withMatches = try compareTriesWithScans(source, pieces: pieces, longest: 30) { buffer, _ in
+                SpaceFreeChunks.positions(in: buffer, holdingOneOf: literals)
             }
             XCTAssertGreaterThan(withMatches, 100, source)
         }
