@@ -136,6 +136,17 @@ final class MatchingTests: XCTestCase {
         XCTAssertEqual(matches.map(\.lastToken), [1, 2, 1, 1])
     }
 
+    /// Phrases that start with the same prefix share its entry, which the walk reads from a copy:
+    /// each phrase added to it later is found too.
+    func testPhrasesSharingAPrefixAreAllFound() {
+        var index = PhraseIndex<String>()
+        for (term, payload) in [("régul*", "alone"), ("régul* du marché", "market"), ("régul* des prix", "prices"), ("régul*", "again")] {
+            index.insert(Phrase(term)!, payload: payload)
+        }
+        let payloads = index.matches(in: TextView("La régulation du marché")).map { index.payload(of: $0) }
+        XCTAssertEqual(payloads, ["alone", "market", "again"])
+    }
+
     /// Lists of owners and of candidates move as they outgrow their room: a phrase listed by
     /// twenty entries, and twenty phrases starting with one word, each list interleaved with the
     /// other so that every move leaves something behind it, are all reported, in order.
