@@ -296,7 +296,8 @@ struct PhraseMatcher: Sendable {
         var next: Int32
     }
     private var prefixEntries: [PrefixEntry] = []
-    /// Start key → the shortest prefix with that key, in `prefixEntries`. A token is compared
+    /// Start key → the shortest prefix with that key, in `prefixEntries` (read when filing; the
+    /// walk reads the copies in `firstPrefixByStart`). A token is compared
     /// with those prefixes, eight bytes under a mask each (a few per key), where it was hashed
     /// and looked up at each of their lengths, a filter and a table each: that was two fifths of
     /// the matcher's instructions. A prefix longer than eight bytes is compared on its first
