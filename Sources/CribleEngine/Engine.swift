@@ -42,7 +42,7 @@ public struct Engine: Sendable {
         self.scorer = scorer
         self.sentiment = sentiment
         self.disabledRules = disabledRules
-        thresholdsByNumber = ruleSet.labelNames.map(Engine.labelThreshold(policy))
+        thresholdsByNumber = ruleSet.labelNames.map { Engine.threshold(of: $0, under: policy) }
         plugins = self.classifiers.map { classifier in
             let descriptor = classifier.descriptor
             // A plugin runs when the loaded rule packs declare one of its labels: the bundled
@@ -74,10 +74,8 @@ public struct Engine: Sendable {
     }
 
     /// The score from which `label` is a label of a verdict under `policy` (see `thresholdsByNumber`).
-    private static func labelThreshold(_ policy: Policy) -> (String) -> Double {
-        { label in
-            label.utf8.starts(with: "lang/".utf8) || label.utf8.starts(with: "sentiment/".utf8) ? -.infinity : policy.threshold(for: label)
-        }
+    private static func threshold(of label: String, under policy: Policy) -> Double {
+        label.utf8.starts(with: "lang/".utf8) || label.utf8.starts(with: "sentiment/".utf8) ? -.infinity : policy.threshold(for: label)
     }
 
     public func classify(_ document: Document, profiler: Profiler? = nil) -> Verdict {
@@ -155,7 +153,7 @@ public struct Engine: Sendable {
         for (label, score) in named {
             let rounded = (score * 10_000).rounded() / 10_000
             scored.append((LabelScore(label: label, score: rounded, iptc: ruleSet.labels[label]?.iptc),
-                           rounded >= Engine.labelThreshold(policy)(label)))
+                           rounded >= Engine.threshold(of: label, under: policy)))
         }
         scored.append((LabelScore(label: "lang/\(language.code)", score: language.confidence), true))
         if ruleSet.lexicons[language.code] != nil {
