@@ -181,7 +181,8 @@ enum SpaceFreeChunks {
         if literals.count > 1 { chunks.sort { $0.lowerBound < $1.lowerBound } }
         var positions: [Int] = []
         var covered = 0
-        for chunk in chunks {
+        for chunk in chunks where chunk.upperBound > covered {
+            // Two chunks are disjoint or the same (found from two literals): each position once.
             for position in Swift.max(chunk.lowerBound, covered)..<chunk.upperBound where text[position] & 0xC0 != 0x80 {
                 positions.append(position)
             }
