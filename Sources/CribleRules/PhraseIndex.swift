@@ -437,7 +437,9 @@ struct PhraseMatcher: Sendable {
         refreshFirstPrefix(start)
     }
 
-    /// Copies the shortest prefix of `start` into `firstPrefixByStart`, after a change to it.
+    /// Copies the shortest prefix of `start` into `firstPrefixByStart`, after any change to its
+    /// list: the copy holds the first entry's `next` too, which changes when a prefix is linked
+    /// in right after it.
     private mutating func refreshFirstPrefix(_ start: UInt64) {
         guard let first = prefixesByStart[start] else { return }
         let entry = prefixEntries[Int(first)]
