@@ -581,7 +581,11 @@ struct PhraseMatcher: Sendable {
                         probe(prefixKey((oneByte ^ UInt64(folded[Int(token.start) + 1])) &* Tokenizer.fnvPrime, 2), into: &found)
                     }
                 }
-                guard length >= 3 else { continue }
+                // No test of the token's length before the probes: a word of one or two bytes
+                // (`le`, `de`, `à`) comes at random among longer ones, and the branch on it was
+                // the walk's most mispredicted. Its start keys hold the byte after it, which no
+                // prefix has (a prefix is word bytes), and a prefix longer than the token stops
+                // the loop below before any comparison.
                 let word = folded.word(at: Int(token.start))
                 /// The prefixes with one start key, in increasing length, up to the token's.
                 @inline(__always) func checkPrefixes(_ startKey: UInt64, into found: inout [PhraseMatch]) {
@@ -595,7 +599,7 @@ struct PhraseMatcher: Sendable {
                 }
                 // Those of three bytes, then the longer ones: in increasing length.
                 if hasThreeBytePrefixes { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 3), into: &found) }
-                if length >= 4 { checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4), into: &found) }
+                checkPrefixes(PhraseMatcher.prefixStartKey(word, bytes: 4), into: &found)
             }
             return found
         }}}}}
