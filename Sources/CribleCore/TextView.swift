@@ -336,10 +336,19 @@ private struct FoldOutput {
 public struct Token: Sendable, Hashable {
     public let start: UInt32
     public let end: UInt32
+    /// FNV-1a of the folded bytes, except the top bit: ``nonASCIIMark`` when a byte is beyond
+    /// ASCII. The tokenizer knows that for nothing (it takes such bytes apart anyway), and
+    /// passes that ask it of every token (where words start, for the regular expressions) no
+    /// longer read the bytes again. A 63-bit hash still leaves collisions to chance alone.
     public let hash: UInt64
     /// Without an overflow check: a token never ends before it starts, and the check was a
     /// test of every token in every pass.
     public var length: Int { Int(end &- start) }
+
+    /// Whether every byte of the token is ASCII.
+    @inlinable public var isASCII: Bool { hash & Token.nonASCIIMark == 0 }
+
+    public static let nonASCIIMark: UInt64 = 1 << 63
 }
 
 

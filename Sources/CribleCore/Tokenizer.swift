@@ -21,12 +21,13 @@ public enum Tokenizer {
         var index = 0
         var tokenStart = -1
         var hash = fnvOffset
+        var nonASCII: UInt64 = 0
         let count = bytes.count
         while index < count {
             let byte = bytes[index]
             if byte < 0x80 {
                 guard asciiWordBytes[Int(byte)] else {
-                    close(&tokens, &tokenStart, &hash, at: index)
+                    close(&tokens, &tokenStart, &hash, &nonASCII, at: index)
                     index += 1
                     continue
                 }
@@ -45,35 +46,51 @@ public enum Tokenizer {
             switch value < classTableLimit ? classTable[Int(value)] : characterClass(of: value) {
             case .word:
                 if tokenStart < 0 { tokenStart = index }
+                nonASCII = Token.nonASCIIMark
                 for offset in 0..<length { hash = (hash ^ UInt64(bytes[index + offset])) &* fnvPrime }
             case .symbolToken:
-                close(&tokens, &tokenStart, &hash, at: index)
+                close(&tokens, &tokenStart, &hash, &nonASCII, at: index)
                 var symbolHash = fnvOffset
                 for offset in 0..<length { symbolHash = (symbolHash ^ UInt64(bytes[index + offset])) &* fnvPrime }
-                tokens.append(Token(start: UInt32(index), end: UInt32(index + length), hash: symbolHash))
+                tokens.append(Token(start: UInt32(index), end: UInt32(index + length),
+                                    hash: marked(symbolHash, nonASCII: Token.nonASCIIMark)))
             case .separator:
-                close(&tokens, &tokenStart, &hash, at: index)
+                close(&tokens, &tokenStart, &hash, &nonASCII, at: index)
             }
             index += length
         }
-        close(&tokens, &tokenStart, &hash, at: count)
+        close(&tokens, &tokenStart, &hash, &nonASCII, at: count)
         return tokens
     }
 
     /// Ends the token in progress, if any, at `end`.
     @inline(__always)
-    private static func close(_ tokens: inout [Token], _ tokenStart: inout Int, _ hash: inout UInt64, at end: Int) {
+    private static func close(_ tokens: inout [Token], _ tokenStart: inout Int, _ hash: inout UInt64,
+                              _ nonASCII: inout UInt64, at end: Int) {
         guard tokenStart >= 0 else { return }
-        tokens.append(Token(start: UInt32(tokenStart), end: UInt32(end), hash: hash))
+        tokens.append(Token(start: UInt32(tokenStart), end: UInt32(end), hash: marked(hash, nonASCII: nonASCII)))
         tokenStart = -1
         hash = fnvOffset
+        nonASCII = 0
     }
 
     /// The hash a token with these folded bytes gets; used to build lookup tables.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash = fnvOffset
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* fnvPrime }
-        return hash
+        var nonASCII: UInt64 = 0
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* fnvPrime
+            if byte >= 0x80 { nonASCII = Token.nonASCIIMark }
+        }
+        return marked(hash, nonASCII: nonASCII)
+    }
+
+    /// An FNV-1a hash with its top bit replaced by ``Token/nonASCIIMark`` or 0 (see
+    /// ``Token/isASCII``). A function of the bytes like the rest of the hash, so tables built
+    /// from ``hash(_:)`` and tokens from the tokenizer agree.
+    @inline(__always)
+    public static func marked(_ fnv: UInt64, nonASCII: UInt64) -> UInt64 {
+        (fnv & ~Token.nonASCIIMark) | nonASCII
     }
 
     enum CharacterClass { case word, symbolToken, separator }

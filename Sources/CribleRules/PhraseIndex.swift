@@ -575,10 +575,12 @@ struct PhraseMatcher: Sendable {
                     @inline(__always) func probe(_ key: UInt64, into found: inout [PhraseMatch]) {
                         if let candidates = byShortPrefix[key] { checkPrefix(candidates, at: index, into: &found) }
                     }
-                    let oneByte = (Tokenizer.fnvOffset ^ UInt64(folded[Int(token.start)])) &* Tokenizer.fnvPrime
-                    if shortPrefixLengths & 0b010 != 0 { probe(prefixKey(oneByte, 1), into: &found) }
+                    let start = Int(token.start)
+                    if shortPrefixLengths & 0b010 != 0 {
+                        probe(prefixKey(Tokenizer.hash(UnsafeBufferPointer(rebasing: folded[start..<start + 1])), 1), into: &found)
+                    }
                     if shortPrefixLengths & 0b100 != 0, length >= 2 {
-                        probe(prefixKey((oneByte ^ UInt64(folded[Int(token.start) + 1])) &* Tokenizer.fnvPrime, 2), into: &found)
+                        probe(prefixKey(Tokenizer.hash(UnsafeBufferPointer(rebasing: folded[start..<start + 2])), 2), into: &found)
                     }
                 }
                 // No test of the token's length before the probes: a word of one or two bytes

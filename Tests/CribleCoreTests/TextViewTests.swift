@@ -177,7 +177,9 @@ final class TextViewTests: XCTestCase {
             let tokens = Tokenizer.tokens(of: bytes)
             XCTAssertEqual(tokens.map { [Int($0.start), Int($0.end)] }, expected, text.debugDescription)
             for token in tokens {
-                XCTAssertEqual(token.hash, Tokenizer.hash(bytes[Int(token.start)..<Int(token.end)]), text.debugDescription)
+                let tokenBytes = bytes[Int(token.start)..<Int(token.end)]
+                XCTAssertEqual(token.hash, Tokenizer.hash(tokenBytes), text.debugDescription)
+                XCTAssertEqual(token.isASCII, tokenBytes.allSatisfy { $0 < 0x80 }, text.debugDescription)
             }
         }
     }
@@ -185,6 +187,22 @@ final class TextViewTests: XCTestCase {
     func testTokenHashesAgreeWithTheHashOfTheirBytes() {
         let view = TextView("Bonjour")
         XCTAssertEqual(view.tokens[0].hash, Tokenizer.hash(Array("bonjour".utf8)))
+    }
+
+    /// The mark beyond ASCII is the hash's top bit alone: the rest is FNV-1a of the bytes, as
+    /// before, and a byte beyond ASCII anywhere in the token sets it.
+    func testTokenHashMarksTokensBeyondASCII() {
+        func fnv(_ text: String) -> UInt64 {
+            text.utf8.reduce(Tokenizer.fnvOffset) { ($0 ^ UInt64($1)) &* Tokenizer.fnvPrime }
+        }
+        for word in ["bonjour", "x1y2", "ж", "abcж", "жabc", "中文", "٣"] {
+            let token = Tokenizer.tokens(of: Array(word.utf8))
+            XCTAssertEqual(token.count, 1, word)
+            let isASCII = word.utf8.allSatisfy { $0 < 0x80 }
+            XCTAssertEqual(token[0].isASCII, isASCII, word)
+            XCTAssertEqual(token[0].hash & ~Token.nonASCIIMark, fnv(word) & ~Token.nonASCIIMark, word)
+            XCTAssertEqual(token[0].hash & Token.nonASCIIMark != 0, !isASCII, word)
+        }
     }
 }
 

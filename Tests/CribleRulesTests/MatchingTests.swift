@@ -45,6 +45,8 @@ final class MatchingTests: XCTestCase {
                      // Prefixes sharing their first bytes at many lengths, up to and past 31 bytes.
                      "i*", "int*", "intér*", "intérieu*", "anticonstitutionnellementextra*",
                      "anticonstitutionnellementextraor*", "anticonstitutionnellementextraordinair*",
+                     // Prefixes beyond ASCII, of two bytes (looked up by hash, as one of one byte is) and of four.
+                     "ж*", "жу*", "ж",
                      // Listed again, as several rules list the same words: checked once, reported for each.
                      "ia", "de bon*", "a la", "La", "IA générative", "de"]
         var index = PhraseIndex<Int>()
@@ -57,7 +59,8 @@ final class MatchingTests: XCTestCase {
         let words = ["de", "bonne", "foi", "a", "la", "hauteur", "n'a", "aucun", "intérêt", "intérieur", "bon",
                      "bons", "l'IA", "générative", "générale", "DE", "La", "x", "foie", "lala", "int", "in",
                      "anticonstitutionnellementextraordinaire", "anticonstitutionnellementextraor",
-                     "anticonstitutionnellementextr", "anticonstitutionnellementextraordinairement"]
+                     "anticonstitutionnellementextr", "anticonstitutionnellementextraordinairement",
+                     "ж", "жук", "жу", "жa", "iж"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let text = TextView((0..<Int.random(in: 1...40, using: &generator))
