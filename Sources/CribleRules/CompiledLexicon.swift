@@ -28,10 +28,9 @@ public final class CompiledLexicon: Sendable {
     public let concessionStart: Int
     /// Emoticons and other terms without letters, matched as whitespace-separated symbols.
     public let symbols: [String: Valence]
-    /// Bytes that only symbol terms contain (punctuation, non-ASCII), at least one of each term:
-    /// a whitespace-separated chunk without any of them cannot be a symbol term, so it is not
-    /// looked up. The comma, after every few words of prose, is left out for every term that
-    /// holds another (`:,(` has `:`).
+    /// One byte of each symbol term, the rarest in prose (see ``rarestByte(of:)``): a
+    /// whitespace-separated chunk without any of them cannot be a symbol term, so it is not
+    /// looked up.
     public let symbolBytes: ByteSet
     /// The symbol terms by the FNV hash of their folded bytes (see `Tokenizer.hash`): a chunk of
     /// text is hashed and looked up here before a string is made of it, since most chunks with
@@ -193,13 +192,9 @@ public final class CompiledLexicon: Sendable {
         let concessionStart = terms.count
         for phrase in concessions { terms.insert(phrase, payload: .concession) }
         var symbolBytes = ByteSet()
-        let wordBytes = ByteSet("abcdefghijklmnopqrstuvwxyz0123456789'-*")
         var symbolHashes = TokenTable<Bool>(capacity: symbols.count)
-        let comma = UInt8(ascii: ",")
         for key in symbols.keys {
-            let own = key.utf8.filter { !wordBytes.contains($0) }
-            let rarer = own.filter { $0 != comma }
-            for byte in rarer.isEmpty ? own : rarer { symbolBytes.insert(byte) }
+            if let byte = CompiledLexicon.rarestByte(of: Array(key.utf8)) { symbolBytes.insert(byte) }
             symbolHashes.update(Tokenizer.hash(key.utf8)) { _ in true }
         }
         let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,
@@ -210,6 +205,28 @@ public final class CompiledLexicon: Sendable {
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)
         return (lexicon, diagnostics)
+    }
+
+    /// The byte of `symbol` least common in prose, by class: a chunk of text can only be the
+    /// symbol if it holds every byte of it, so one byte per symbol is enough to look for. Before,
+    /// every punctuation byte of every symbol was: `-.-` made each full stop a place to look.
+    static func rarestByte(of symbol: [UInt8]) -> UInt8? {
+        /// Higher is rarer in French and English prose: letters, digits and spaces; bytes beyond
+        /// ASCII (accents, the lead bytes of most characters); the comma and full stop; marks
+        /// that come every few sentences; the rest of ASCII, which prose seldom uses.
+        func rarity(_ byte: UInt8) -> Int {
+            if byte >= 0x80 { return 1 }
+            if LeadingWords.isAlphanumeric(byte) || byte <= 0x20 { return 0 }
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "."): return 2
+            case UInt8(ascii: "'"), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\""): return 3
+            case UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: "!"), UInt8(ascii: "%"), UInt8(ascii: "/"): return 4
+            default: return 5
+            }
+        }
+        // The first of the rarest, so the choice does not depend on anything but the symbol.
+        return symbol.indices.max { rarity(symbol[$0]) < rarity(symbol[$1]) || (rarity(symbol[$0]) == rarity(symbol[$1]) && $0 > $1) }
+            .map { symbol[$0] }
     }
 
     /// A phrase as a dictionary key: equal to another when both match the same words, hashed by

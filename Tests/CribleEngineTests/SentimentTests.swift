@@ -1,5 +1,6 @@
 import CribleCore
 @testable import CribleEngine
+@testable import CribleRules
 import XCTest
 
 final class SentimentTests: XCTestCase {
@@ -113,8 +114,8 @@ final class SentimentTests: XCTestCase {
         XCTAssertEqual(engineUnderTest.sentiment.analyze(TextView("good"), lexicon: nil).label, "sentiment/neutral")
     }
 
-    /// Every symbol term holds one of the bytes that start the search for symbol chunks, and the
-    /// comma, after every few words of prose, is not one of them when a term has another.
+    /// Every symbol term holds one of the bytes that start the search for symbol chunks, its
+    /// rarest in prose: the comma and the full stop only for a term with nothing rarer.
     func testEverySymbolTermHoldsATriggerByte() {
         let lexicons = engine(rules: """
             crible: 1
@@ -132,7 +133,38 @@ final class SentimentTests: XCTestCase {
             }
         }
         XCTAssertFalse(bundledEngine.ruleSet.lexicons["fr"]!.symbolBytes.contains(UInt8(ascii: ",")))
+        XCTAssertFalse(bundledEngine.ruleSet.lexicons["fr"]!.symbolBytes.contains(UInt8(ascii: ".")), "`-.-` has `-`")
         XCTAssertTrue(lexicons[0].symbolBytes.contains(UInt8(ascii: ",")), "`,,` has no other")
+        XCTAssertFalse(lexicons[0].symbolBytes.contains(UInt8(ascii: ".")), "`^.^` has `^`")
+        let rarest = [":)", "-.-", "^.^", ",,", ":,(", "(:", "<3", "xD", "♥"].map { CompiledLexicon.rarestByte(of: Array($0.utf8)) }
+        XCTAssertEqual(rarest, [":", "-", "^", ",", ":", ":", "<", "x"].map { UInt8(ascii: Unicode.Scalar($0)!) } + [0xE2])
+    }
+
+    /// With one trigger byte per symbol term, the symbols found in a text are those found when
+    /// every punctuation byte of every term starts a search: on random texts of the bundled
+    /// emoticons, look-alikes and prose, in both languages.
+    func testOneTriggerBytePerSymbolFindsEverySymbol() {
+        var generator = SystemRandomNumberGenerator()
+        let analyzer = SentimentAnalyzer()
+        for lexicon in bundledEngine.ruleSet.lexicons.values {
+            let symbols = Array(lexicon.symbols.keys)
+            var everyByte = ByteSet()
+            for key in symbols { for byte in key.utf8 where !LeadingWords.isAlphanumeric(byte) { everyByte.insert(byte) } }
+            var symbolsFound = 0
+            let prose = ["mot", "l'IA", "peut-être", "fin.", "(voir", "ci-dessous)", "2,5", "a:b", "...", "!", "-", "_", "^", ";", "x"]
+            for _ in 0..<300 {
+                let text = (0..<Int.random(in: 0...30, using: &generator)).map { _ in
+                    (Bool.random(using: &generator) ? symbols : prose).randomElement(using: &generator)!
+                        + [" ", "\n", ". ", ", ", "! ", ""].randomElement(using: &generator)!
+                }.joined()
+                let folded = TextView(text).folded
+                let found = analyzer.symbolChunks(folded, symbolBytes: lexicon.symbolBytes, symbolHashes: lexicon.symbolHashes)
+                let everywhere = analyzer.symbolChunks(folded, symbolBytes: everyByte, symbolHashes: lexicon.symbolHashes)
+                XCTAssertEqual(found.map(\.0), everywhere.map(\.0), text)
+                symbolsFound += everywhere.count
+            }
+            XCTAssertGreaterThan(symbolsFound, 300, lexicon.language)
+        }
     }
 
     /// Emoticon chunks found around symbol bytes are those found by examining every chunk.
