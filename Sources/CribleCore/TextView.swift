@@ -21,7 +21,7 @@ public struct TextView: Sendable {
     /// map when the view is built: hits are reported by token, some 80 per article, and a binary
     /// search of the map for each (a mispredicted branch at most of its steps) cost more than
     /// the walk.
-    let tokenSources: [TokenSource]
+    @usableFromInline let tokenSources: [TokenSource]
 
     public init(_ text: String) {
         self.init(utf8: Array(text.utf8))
@@ -216,7 +216,9 @@ public struct TextView: Sendable {
         return position == runEnd - 1 ? Int(run.originalEnd) : Int(run.originalStart) + position - Int(run.foldedStart) + 1
     }
 
-    /// The original bytes covered by tokens `first...last`.
+    /// The original bytes covered by tokens `first...last`. Inlinable: the rules ask it for every
+    /// keyword hit, from another module, and the call cost more than the two reads.
+    @inlinable
     public func originalRange(ofTokens first: Int, through last: Int) -> Range<Int> {
         Int(tokenSources[first].start)..<Int(tokenSources[last].end)
     }
@@ -235,9 +237,10 @@ public struct TextView: Sendable {
 }
 
 /// Where a token comes from in the original text.
+@usableFromInline
 struct TokenSource: Sendable {
-    let start: UInt32
-    let end: UInt32
+    @usableFromInline let start: UInt32
+    @usableFromInline let end: UInt32
 }
 
 /// A stretch of the folded view and where it comes from. Either a run of ASCII, whose bytes map

@@ -227,37 +227,56 @@ public struct CompiledRuleSet: Sendable {
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
 
-    /// The matches grouped by rule, in rule order, each rule's in text order: a counting sort,
-    /// linear in the matches, where a comparison sort of (rule, position) pairs cost a tenth of
-    /// rule evaluation. Returns the rule of each match beside the matches, so that each rule's
-    /// run can be handed on as a slice, without a copy.
-    private func groupedByRule(rules owners: [Int32], matches: [PhraseMatch]) -> (rules: [Int32], matches: [PhraseMatch]) {
-        guard owners.count > 1 else { return (owners, matches) }
-        // Where each rule's run starts, through pointers: the running sum covers every rule for
-        // every document, and with a bounds test per read it cost a tenth of a short document.
+    /// The matches of active rules grouped by rule, in rule order, each rule's in text order: a
+    /// counting sort, linear in the matches, where a comparison sort of (rule, position) pairs
+    /// cost a tenth of rule evaluation. Returns the rule of each match beside the matches, so
+    /// that each rule's run can be handed on as a slice, without a copy, and the sides of each
+    /// rule that occur (see ``PhraseOwner/Side/bit``). The owners are read and the inactive
+    /// rules' matches dropped in the counting pass: a first list of the active rules' matches,
+    /// appended to one by one, cost as much as the sort.
+    private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>)
+        -> (rules: [Int32], matches: [PhraseMatch], sidesFound: [UInt8]) {
+        var sidesFound = [UInt8](filledWith: 0, count: rules.count)
+        // Per match, its rule, or -1 when the rule is not active; then, per rule, where its run
+        // starts (a running sum through pointers: it covers every rule for every document, and
+        // with a bounds test per read it cost a tenth of a short document).
+        var owners = [Int32](filledWith: -1, count: matches.count)
         var next = [Int32](filledWith: 0, count: rules.count + 1)
-        var sortedRules = [Int32](filledWith: 0, count: owners.count)
-        let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: matches.count) { buffer, initialized in
+        var kept = 0
+        owners.withUnsafeMutableBufferPointer { owners in
+        next.withUnsafeMutableBufferPointer { next in
+        sidesFound.withUnsafeMutableBufferPointer { sidesFound in
+            for (position, match) in matches.enumerated() {
+                let owner = phrases.payload(of: match)
+                let rule = Int(owner.rule)
+                guard active[rule] else { continue }
+                owners[position] = owner.rule
+                next[rule &+ 1] &+= 1
+                sidesFound[rule] |= owner.side.bit
+                kept &+= 1
+            }
+            var sum: Int32 = 0
+            for rule in next.indices {
+                sum &+= next[rule]
+                next[rule] = sum
+            }
+        }}}
+        var sortedRules = [Int32](filledWith: 0, count: kept)
+        let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: kept) { buffer, initialized in
             next.withUnsafeMutableBufferPointer { next in
             owners.withUnsafeBufferPointer { owners in
             matches.withUnsafeBufferPointer { matches in
             sortedRules.withUnsafeMutableBufferPointer { sortedRules in
-                for rule in owners { next[Int(rule) &+ 1] &+= 1 }
-                var sum: Int32 = 0
-                for rule in next.indices {
-                    sum &+= next[rule]
-                    next[rule] = sum
-                }
-                for (rule, match) in zip(owners, matches) {
+                for (rule, match) in zip(owners, matches) where rule >= 0 {
                     let position = Int(next[Int(rule)])
                     (buffer.baseAddress! + position).initialize(to: match)
                     sortedRules[position] = rule
                     next[Int(rule)] &+= 1
                 }
             }}}}
-            initialized = matches.count
+            initialized = kept
         }
-        return (sortedRules, sortedMatches)
+        return (sortedRules, sortedMatches, sidesFound)
     }
 
     /// The rules' keyword and proximity phrases found in `text`, and, when `language` has a
@@ -291,33 +310,20 @@ public struct CompiledRuleSet: Sendable {
         var hitsByRule = HitTable(ruleCount: rules.count)
         var issues: [ClassificationIssue] = []
 
-        let activeRules = activeByLanguage[language] ?? activeForOtherLanguages
-        func active(_ index: Int) -> Bool {
-            if let ruleFilter, !ruleFilter.contains(rules[index].id) { return false }
-            return activeRules[index]
+        var activeRules = activeByLanguage[language] ?? activeForOtherLanguages
+        if let ruleFilter {
+            for index in activeRules.indices where !ruleFilter.contains(rules[index].id) { activeRules[index] = false }
         }
+        func active(_ index: Int) -> Bool { activeRules[index] }
 
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
         let allMatches = phraseMatches?.rules ?? phrases.matches(in: text)
-        var ownerRules: [Int32] = []
-        var ownerMatches: [PhraseMatch] = []
-        ownerRules.reserveCapacity(allMatches.count)
-        ownerMatches.reserveCapacity(allMatches.count)
-        // The sides that occur of each rule, a bit each: a proximity rule missing one side can
-        // have no hit. In AI news every AI term is a match of each AI-policy theme's rule, and
-        // most themes' own words are absent: such a rule's matches are grouped but not paired.
-        var sidesFound = [UInt8](filledWith: 0, count: rules.count)
-        for match in allMatches {
-            let owner = phrases.payload(of: match)
-            if active(Int(owner.rule)) {
-                ownerRules.append(owner.rule)
-                ownerMatches.append(match)
-                sidesFound[Int(owner.rule)] |= owner.side.bit
-            }
-        }
-        let (groupRules, groupMatches) = groupedByRule(rules: ownerRules, matches: ownerMatches)
+        // With the sides that occur of each rule, a bit each: a proximity rule missing one side
+        // can have no hit. In AI news every AI term is a match of each AI-policy theme's rule,
+        // and most themes' own words are absent: such a rule's matches are grouped but not paired.
+        let (groupRules, groupMatches, sidesFound) = activeRules.withUnsafeBufferPointer { groupedByRule(allMatches, active: $0) }
         hitsByRule.reserveCapacity(groupMatches.count + 16)
         // The two sides of a proximity rule, split into arrays reused from rule to rule (a
         // `filter` per side grew two new arrays for each of them).
