@@ -237,6 +237,15 @@ public struct CompiledRuleSet: Sendable {
     private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>)
         -> (rules: [Int32], matches: [PhraseMatch], sidesFound: [UInt8]) {
         var sidesFound = [UInt8](filledWith: 0, count: rules.count)
+        // Most short comments have one match or none: nothing to sort, and no running sum over
+        // every rule.
+        if matches.count <= 1 {
+            guard let match = matches.first, case let owner = phrases.payload(of: match), active[Int(owner.rule)] else {
+                return ([], [], sidesFound)
+            }
+            sidesFound[Int(owner.rule)] = owner.side.bit
+            return ([owner.rule], matches, sidesFound)
+        }
         // Per match, its rule, or -1 when the rule is not active; then, per rule, where its run
         // starts (a running sum through pointers: it covers every rule for every document, and
         // with a bounds test per read it cost a tenth of a short document).
