@@ -519,9 +519,13 @@ public struct CompiledRuleSet: Sendable {
                 for hit in hitsByRule[Int(compositeOperands[position])] { spans += hit.spanView }
             }
             spans.sort { $0.lowerBound < $1.lowerBound }
+            // Equal spans start at the same place, so each is compared only with the kept spans
+            // that start where it does (the last few), not with every kept span.
             var unique: [Range<Int>] = []
             unique.reserveCapacity(spans.count)
-            for span in spans where !unique.contains(span) { unique.append(span) }
+            for span in spans where !unique.reversed().prefix(while: { $0.lowerBound == span.lowerBound }).contains(span) {
+                unique.append(span)
+            }
             hitsByRule.set(Int(plan.rule), CollectionOfOne(Hit(spans: unique)))
         }
 
