@@ -74,7 +74,10 @@ public enum Tokenizer {
         nonASCII = 0
     }
 
-    /// The hash a token with these folded bytes gets; used to build lookup tables.
+    /// The hash a token with these folded bytes gets; used to build lookup tables. Inlinable, so
+    /// that each caller gets it for its own kind of bytes: called through the generic interface
+    /// from other modules, it walked an iterator boxed for every byte while the packs loaded.
+    @inlinable
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash = fnvOffset
         var nonASCII: UInt64 = 0
@@ -88,7 +91,7 @@ public enum Tokenizer {
     /// An FNV-1a hash with its top bit replaced by ``Token/nonASCIIMark`` or 0 (see
     /// ``Token/isASCII``). A function of the bytes like the rest of the hash, so tables built
     /// from ``hash(_:)`` and tokens from the tokenizer agree.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func marked(_ fnv: UInt64, nonASCII: UInt64) -> UInt64 {
         (fnv & ~Token.nonASCIIMark) | nonASCII
     }
