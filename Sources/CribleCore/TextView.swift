@@ -339,7 +339,7 @@ private struct FoldOutput {
 public struct Token: Sendable, Hashable {
     public let start: UInt32
     public let end: UInt32
-    /// FNV-1a of the folded bytes, except the top bit: ``nonASCIIMark`` when a byte is beyond
+    /// ``TokenHash`` of the folded bytes, whose top bit is ``nonASCIIMark`` when a byte is beyond
     /// ASCII. The tokenizer knows that for nothing (it takes such bytes apart anyway), and
     /// passes that ask it of every token (where words start, for the regular expressions) no
     /// longer read the bytes again. A 63-bit hash still leaves collisions to chance alone.

@@ -1,4 +1,4 @@
-/// A read-mostly hash table keyed by token hashes (already 64-bit FNV values), with open
+/// A read-mostly hash table keyed by token hashes (already mixed 64-bit values), with open
 /// addressing and linear probing: a lookup is a multiply, a shift and usually one comparison,
 /// where `Dictionary` would hash the hash again with SipHash.
 ///

@@ -41,7 +41,7 @@ public struct SentimentAnalyzer: Sendable {
 
     public init() {}
 
-    // Token hashes (64-bit FNV of the folded bytes) stand for the words: no copy per check.
+    // Token hashes (`Tokenizer.hash` of the folded bytes) stand for the words: no copy per check.
     static let neHash = Tokenizer.hash(Array("ne".utf8)), nHash = Tokenizer.hash(Array("n".utf8))
     static let plusHash = Tokenizer.hash(Array("plus".utf8))
 

@@ -32,11 +32,11 @@ public final class CompiledLexicon: Sendable {
     /// whitespace-separated chunk without any of them cannot be a symbol term, so it is not
     /// looked up.
     public let symbolBytes: ByteSet
-    /// The symbol terms by the FNV hash of their folded bytes (see `Tokenizer.hash`): a chunk of
+    /// The symbol terms by the hash of their folded bytes (see `Tokenizer.hash`): a chunk of
     /// text is hashed and looked up here before a string is made of it, since most chunks with
     /// a symbol byte (`l'IA`, `2024-2025`, `:`) are no emoticon.
     public let symbolHashes: TokenTable<Bool>
-    /// Negators and contrast words by token hash (the FNV hash of their folded bytes), so the
+    /// Negators and contrast words by token hash (see `Tokenizer.hash`), so the
     /// analyzer checks a token without copying its bytes.
     public let negatorHashes: TokenTable<Bool>
     public let contrastHashes: TokenTable<Bool>

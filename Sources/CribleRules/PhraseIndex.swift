@@ -66,11 +66,12 @@ public final class Phrase: Sendable {
         self.bytes = bytes
         self.layout = layout
         self.source = source
-        var hash = Tokenizer.fnvOffset
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let prime: UInt64 = 0x0000_0100_0000_01b3
         var start = 0
         for token in layout {
-            for byte in bytes[start..<Int(token.foldedEnd)] { hash = (hash ^ UInt64(byte)) &* Tokenizer.fnvPrime }
-            hash = (hash ^ (token.isPrefix ? 0xFE : 0xFF)) &* Tokenizer.fnvPrime
+            for byte in bytes[start..<Int(token.foldedEnd)] { hash = (hash ^ UInt64(byte)) &* prime }
+            hash = (hash ^ (token.isPrefix ? 0xFE : 0xFF)) &* prime
             start = Int(token.foldedEnd)
         }
         termHash = hash

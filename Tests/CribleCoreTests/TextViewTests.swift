@@ -189,19 +189,55 @@ final class TextViewTests: XCTestCase {
         XCTAssertEqual(view.tokens[0].hash, Tokenizer.hash(Array("bonjour".utf8)))
     }
 
-    /// The mark beyond ASCII is the hash's top bit alone: the rest is FNV-1a of the bytes, as
-    /// before, and a byte beyond ASCII anywhere in the token sets it.
-    func testTokenHashMarksTokensBeyondASCII() {
-        func fnv(_ text: String) -> UInt64 {
-            text.utf8.reduce(Tokenizer.fnvOffset) { ($0 ^ UInt64($1)) &* Tokenizer.fnvPrime }
-        }
+    /// A token's hash marks a byte beyond ASCII in its top bit alone, and the rest depends on
+    /// every byte and on the length: words of one to twenty bytes that differ in one byte, or
+    /// only by trailing zero bytes, hash apart; the tokenizer's hash of a word read from the text
+    /// (its first eight bytes as one load, or its last group under a mask) equals the hash of its
+    /// bytes alone, whatever follows it.
+    func testTokenHashMarksBytesBeyondASCIIAndDependsOnEveryByte() {
         for word in ["bonjour", "x1y2", "ж", "abcж", "жabc", "中文", "٣"] {
             let token = Tokenizer.tokens(of: Array(word.utf8))
             XCTAssertEqual(token.count, 1, word)
             let isASCII = word.utf8.allSatisfy { $0 < 0x80 }
             XCTAssertEqual(token[0].isASCII, isASCII, word)
-            XCTAssertEqual(token[0].hash & ~Token.nonASCIIMark, fnv(word) & ~Token.nonASCIIMark, word)
             XCTAssertEqual(token[0].hash & Token.nonASCIIMark != 0, !isASCII, word)
+        }
+        var seen: [UInt64: [UInt8]] = [:]
+        for length in 1...20 {
+            let word = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            var variants = [word, word + [0]]
+            for position in 0..<length {
+                var changed = word
+                changed[position] ^= 0x01
+                variants.append(changed)
+            }
+            for variant in variants {
+                let hash = Tokenizer.hash(variant)
+                XCTAssertNil(seen[hash], "\(variant) and \(seen[hash] ?? []) hash alike")
+                seen[hash] = variant
+            }
+            for tail in [" ", "zzzzzzzzz", "", ".é", " suite de la phrase"] {
+                let text = word + Array(tail.utf8)
+                let first = Tokenizer.tokens(of: text).first { $0.start == 0 }
+                let expected = tail.hasPrefix("z") ? word + Array(tail.utf8) : word
+                XCTAssertEqual(first?.hash, Tokenizer.hash(expected), "\(length) \(tail)")
+                XCTAssertEqual(Tokenizer.hash(expected[...]), Tokenizer.hash(expected), "a slice hashes as the array")
+            }
+        }
+    }
+
+    /// Eight bytes at a time, the tokenizer's test of letters and digits says of each byte, at
+    /// each of the eight places, what the table of ASCII word bytes says (from 0x80: not one).
+    func testEightByteTestOfWordBytesAgreesWithTheTable() {
+        for byte in UInt8.min...UInt8.max {
+            for place in 0..<8 {
+                var group: UInt64 = 0x6161_6161_6161_6161  // "aaaaaaaa"
+                group &= ~(UInt64(0xFF) << UInt64(8 * place))
+                group |= UInt64(byte) << UInt64(8 * place)
+                let stops = Tokenizer.nonWordBytes(group)
+                XCTAssertEqual(stops & ~(UInt64(0x80) << UInt64(8 * place)), 0, "\(byte) at \(place)")
+                XCTAssertEqual(stops != 0, !Tokenizer.asciiWordBytes[Int(byte)], "\(byte) at \(place)")
+            }
         }
     }
 }
