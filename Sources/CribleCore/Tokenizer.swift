@@ -173,8 +173,9 @@ public enum TokenHash {
 
     /// The hash of `bytes`, read eight at a time (the last group zero-padded).
     ///
-    /// - Parameter readableAfter: how many bytes after `bytes` may be read (and ignored): with
-    ///   seven or more, the last group is one load under a mask rather than a byte at a time.
+    /// - Parameter readableAfter: how many bytes after `bytes` may be read (and ignored): when
+    ///   eight bytes from the start of the last, partial group can be read, that group is one
+    ///   load under a mask rather than a byte at a time.
     public static func of(_ bytes: UnsafeRawBufferPointer, readableAfter: Int = 0) -> UInt64 {
         var state = seed
         var beyondASCII: UInt64 = 0
