@@ -226,7 +226,7 @@ struct FunctionWordTable: Sendable {
                 let length = UInt64(token.length)
                 let bytes = folded.word(at: Int(token.start))
                 // Longer tokens get a key no word has: eight bytes 0xFF are not UTF-8.
-                let key = length >= 8 ? (length == 8 ? bytes : ~0) : bytes & ((1 &<< (8 &* length)) &- 1)
+                let key = length > 8 ? ~0 : bytes & lowBytesMask(Int(length))
                 let home = FunctionWordTable.slot(key, multiplier, shift)
                 var found: UInt8 = 0
                 for offset in 0..<probeLength {

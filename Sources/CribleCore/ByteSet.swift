@@ -202,7 +202,15 @@ extension UnsafeBufferPointer where Element == UInt8 {
 public func littleEndianKey<Bytes: Collection>(_ bytes: Bytes) -> (word: UInt64, mask: UInt64) where Bytes.Element == UInt8 {
     var word: UInt64 = 0
     for (offset, byte) in bytes.prefix(8).enumerated() { word |= UInt64(byte) << (8 * UInt64(offset)) }
-    return (word, bytes.count >= 8 ? ~0 : (1 << (8 * UInt64(bytes.count))) - 1)
+    return (word, lowBytesMask(bytes.count))
+}
+
+/// The mask of the low `count` bytes of a little-endian 64-bit word (all eight from eight on,
+/// none for zero): what keeps the bytes of a key, or of a word's end, out of eight bytes loaded
+/// from a text.
+@inlinable @inline(__always)
+public func lowBytesMask(_ count: Int) -> UInt64 {
+    count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* count)) &- 1
 }
 
 extension UnsafeBufferPointer where Element == UInt8 {

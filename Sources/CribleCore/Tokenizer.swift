@@ -192,7 +192,7 @@ public enum TokenHash {
             var group: UInt64 = 0
             if readableAfter >= 8 - remaining, let base = bytes.baseAddress {
                 let loaded = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                group = loaded & ((1 &<< UInt64(truncatingIfNeeded: 8 &* remaining)) &- 1)
+                group = loaded & lowBytesMask(remaining)
             } else {
                 for position in offset..<count { group |= UInt64(bytes[position]) &<< UInt64(8 * (position - offset)) }
             }
@@ -206,8 +206,7 @@ public enum TokenHash {
     /// bytes above them are ignored): ``of(_:)`` without reading them again.
     @inlinable @inline(__always)
     public static func ofASCII(_ group: UInt64, length: Int) -> UInt64 {
-        let kept = length >= 8 ? group : group & ((1 &<< UInt64(truncatingIfNeeded: 8 &* length)) &- 1)
-        return finish(mix(seed, kept), length: length, nonASCII: false)
+        finish(mix(seed, group & lowBytesMask(length)), length: length, nonASCII: false)
     }
 
     @inlinable @inline(__always)

@@ -507,7 +507,7 @@ struct PhraseMatcher: Sendable {
                     var position = 0
                     while position < length {
                         let remaining = length &- position
-                        let mask: UInt64 = remaining >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* remaining)) &- 1
+                        let mask = lowBytesMask(remaining)
                         let stored = UInt64(littleEndian: stored.loadUnaligned(fromByteOffset: expected &+ position, as: UInt64.self))
                         guard (stored ^ folded.word(at: start &+ position)) & mask == 0 else { return 0 }
                         position &+= 8

@@ -666,7 +666,7 @@ struct AtomScanner: Sendable {
         let entries: [Entry]
 
         init(keyLength: Int, atoms: [(entry: Entry, key: UInt64)]) {
-            let keyMask: UInt64 = keyLength >= 8 ? ~0 : (1 << (8 * UInt64(keyLength))) - 1
+            let keyMask = lowBytesMask(keyLength)
             self.keyMask = keyMask
             var filter = [UInt64](repeating: 0, count: (1 << Self.filterBits) / 64)
             var buckets = [[Entry]](repeating: [], count: 1 << Self.bucketBits)
