@@ -58,6 +58,9 @@ struct Classify: ParsableCommand {
     @Flag(help: "Print to standard error where the time went: stages, then the slowest rules.")
     var profile = false
 
+    @Option(name: .customLong("profile-top"), help: ArgumentHelp("How many entries --profile prints, slowest first.", valueName: "n"))
+    var profileTop = 20
+
     @Option(name: .customLong("write-baseline"), help: ArgumentHelp("Write the findings behind review/block decisions to this file, to accept them.", valueName: "file"))
     var writeBaseline: String?
 
@@ -102,6 +105,7 @@ struct Classify: ParsableCommand {
             throw ValidationError("only one --format can go to standard output; give the others an --output file")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if profileTop < 1 { throw ValidationError("--profile-top must be at least 1") }
         if let maxReview, maxReview < 0 { throw ValidationError("--max-review must be 0 or more") }
         if strictBaseline && baseline == nil { throw ValidationError("--strict-baseline needs --baseline") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
@@ -177,7 +181,7 @@ struct Classify: ParsableCommand {
         }
         progress?.finish()
         if streamed == TextReporter.identifier { Terminal.write(textStream.closing()) }
-        if let profiler { Terminal.printError(profiler.report()) }
+        if let profiler { Terminal.printError(profiler.report(top: profileTop)) }
         let failing = failOn ?? configuration?.failOn.flatMap(FailOn.init(rawValue:)) ?? .block
         let threshold: Action? = switch failing {
         case .review: .review

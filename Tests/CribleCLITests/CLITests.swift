@@ -145,6 +145,12 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(run.stderr.contains("stage: rules"), run.stderr)
         XCTAssertTrue(run.stderr.contains("rules: keyword and proximity pass"), run.stderr)
         XCTAssertEqual(run.stdout.split(separator: "\n").count, 8, "the profile goes to standard error only")
+        let entries = { (stderr: String) in stderr.split(separator: "\n").filter { $0.contains(" calls ") }.count }
+        XCTAssertEqual(entries(run.stderr), 20, "twenty entries by default")
+        let short = try crible(["classify", "Examples/articles", "--profile", "--profile-top", "3", "--format", "summary", "--fail-on", "never"])
+        XCTAssertEqual(short.status, 0, short.stderr)
+        XCTAssertEqual(entries(short.stderr), 3, short.stderr)
+        XCTAssertEqual(try crible(["classify", "Examples/articles", "--profile", "--profile-top", "0"]).status, 64)
     }
 
     func testSeveralFormatsInOneRun() throws {
