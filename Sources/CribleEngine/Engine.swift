@@ -161,8 +161,14 @@ public struct Engine: Sendable {
             scored.append((LabelScore(label: sentimentResult.label, score: (strength * 10_000).rounded() / 10_000), true))
         }
         scored.sort { $0.candidate.score != $1.candidate.score ? $0.candidate.score > $1.candidate.score : $0.candidate.label < $1.candidate.label }
-        let candidates = scored.map(\.candidate)
-        let labels = scored.filter(\.isLabel).map(\.candidate)
+        // One pass, into arrays sized once (`filter` grew its result through copies).
+        var candidates: [LabelScore] = [], labels: [LabelScore] = []
+        candidates.reserveCapacity(scored.count)
+        labels.reserveCapacity(scored.count)
+        for (candidate, isLabel) in scored {
+            candidates.append(candidate)
+            if isLabel { labels.append(candidate) }
+        }
         let (action, reasons) = policy.decide(candidates)
         var verdict = Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
                               sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,

@@ -161,6 +161,8 @@ public struct SentimentAnalyzer: Sendable {
         let valenceMatches = leftmostLongest(valenceList[...])
         var startsValence = [Bool](filledWith: false, count: tokens.count + 1)
         for match in valenceMatches { startsValence[match.firstToken] = true }
+        // A term per match at most, and a few symbols: room made once, not grown through copies.
+        terms.reserveCapacity(valenceMatches.count + 4)
         for match in valenceMatches {
             // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
             if boosterFirstToken[match.lastToken] == match.firstToken, startsValence[match.lastToken + 1] {
@@ -268,6 +270,9 @@ public struct SentimentAnalyzer: Sendable {
     /// Sentence boundaries from the punctuation and line breaks between tokens.
     func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
         var sentences = [SentenceInfo(firstToken: 0, exclamations: 0)]
+        // News runs some twenty tokens a sentence: room for twice as many sentences as that makes,
+        // so the list is not copied as it grows.
+        sentences.reserveCapacity(text.tokens.count / 10 + 2)
         // Through pointers: the gaps between tokens are read byte by byte for every document.
         SentimentAnalyzer.gapClasses.withUnsafeBufferPointer { classes in
         text.folded.withUnsafeBufferPointer { folded in

@@ -79,7 +79,16 @@ public final class CompiledLexicon: Sendable {
         var valences: [PhraseMatch] = []
         var boosters: [PhraseMatch] = []
         var concessions: [PhraseMatch] = []
-        valences.reserveCapacity(all.count)
+        // Counted first, so that each list is allocated once at its size (the boosters and
+        // concessions grew through three copies a document).
+        var valenceTotal = 0, boosterTotal = 0
+        for match in all {
+            let entry = Int(match.entry)
+            if entry < valenceCount { valenceTotal += 1 } else if entry < concessionStart { boosterTotal += 1 }
+        }
+        valences.reserveCapacity(valenceTotal)
+        boosters.reserveCapacity(boosterTotal)
+        concessions.reserveCapacity(all.count - valenceTotal - boosterTotal)
         for match in all {
             let entry = Int(match.entry)
             if entry < valenceCount {

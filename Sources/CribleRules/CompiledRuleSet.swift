@@ -369,7 +369,7 @@ public struct CompiledRuleSet: Sendable {
                 let a = leftmostLongest(sideA[...])
                 let b = leftmostLongest(sideB[...])
                 let within = traits.within
-                var hits: [Hit] = []
+                hitsByRule.startRule(index)
                 for left in a {
                     // The nearest partner within reach; the first of equals, as `min` would pick.
                     var partner: PhraseMatch?
@@ -385,11 +385,11 @@ public struct CompiledRuleSet: Sendable {
                         }
                     }
                     if let partner {
-                        hits.append(Hit(text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
-                                        text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)))
+                        hitsByRule.append(Hit(text.originalRange(ofTokens: left.firstToken, through: left.lastToken),
+                                              text.originalRange(ofTokens: partner.firstToken, through: partner.lastToken)))
                     }
                 }
-                hitsByRule.set(index, hits)
+                hitsByRule.endRule(index)
             case .other:
                 break
             }
@@ -421,6 +421,8 @@ public struct CompiledRuleSet: Sendable {
         // The positions of the chunks that hold a space-free pattern's literals, kept for the
         // next pattern with the same literals (the e-mail patterns share `@`).
         var chunkPositions: (literals: [[UInt8]], positions: [Int])?
+        // Where a pattern with leading words is tried, refilled for each such pattern.
+        var leadingWordStarts: [Int] = []
         for (index, run) in regexRuns {
             guard candidates.map({ candidates in run.contains { candidates[$0] } }) ?? true, active(index),
                   case .regex(let allPatterns) = rules[index].kind else { continue }
@@ -458,7 +460,8 @@ public struct CompiledRuleSet: Sendable {
                                                        unicodeNeutral: neutral)
                         }
                         if wordStarts == nil { wordStarts = WordStarts(buffer, starts: foldedWordStarts ?? LeadingWords.wordStarts(in: buffer)) }
-                        return try pattern.matches(in: buffer, startingAt: words.candidates(in: buffer, wordStarts: wordStarts!),
+                        words.candidates(in: buffer, wordStarts: wordStarts!, into: &leadingWordStarts)
+                        return try pattern.matches(in: buffer, startingAt: leadingWordStarts,
                                                    scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                     }
                     for range in ranges where !range.isEmpty {
@@ -576,12 +579,7 @@ struct HitTable {
     subscript(rule: Int) -> ArraySlice<Hit> { hits[Int(start[rule])..<Int(start[rule] + count[rule])] }
 
     /// The hits of `rule` in an array of their own, for its evidence.
-    func hits(of rule: Int) -> [Hit] {
-        var copy: [Hit] = []
-        copy.reserveCapacity(Int(count[rule]))
-        for position in Int(start[rule])..<Int(start[rule] + count[rule]) { copy.append(hits[position]) }
-        return copy
-    }
+    func hits(of rule: Int) -> [Hit] { Array(self[rule]) }
 
     /// Gives `rule` these hits, replacing any it had; none leaves it not fired.
     mutating func set<Hits: Collection<Hit>>(_ rule: Int, _ newHits: Hits) {
@@ -592,7 +590,12 @@ struct HitTable {
 
     mutating func remove(_ rule: Int) { count[rule] = 0 }
 
-    mutating func reserveCapacity(_ hitCount: Int) { hits.reserveCapacity(hitCount) }
+    /// Room for `hitCount` hits, and for as many rules given hits (at most one per hit, less
+    /// the rules given none), so that neither grows through copies while a document is read.
+    mutating func reserveCapacity(_ hitCount: Int) {
+        hits.reserveCapacity(hitCount)
+        given.reserveCapacity(min(hitCount, start.count))
+    }
 
     /// `startRule`, `append` for each hit, `endRule`: `set` without a collection to pass.
     mutating func startRule(_ rule: Int) { start[rule] = Int32(hits.count) }

@@ -81,6 +81,15 @@ struct LeadingWords: Sendable {
     /// The word starts of `text` where one of the words begins, in order.
     func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts) -> [Int] {
         var found: [Int] = []
+        candidates(in: text, wordStarts: wordStarts, into: &found)
+        return found
+    }
+
+    /// The same starts, in `found`, emptied first: the engine passes one array for every pattern
+    /// of a document, where a new one for each grew through two or three allocations, a dozen
+    /// times an article.
+    func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: WordStarts, into found: inout [Int]) {
+        found.removeAll(keepingCapacity: true)
         let count = text.count
         // Through pointers, and each first byte's group read in place: with a bounds test per
         // read and a slice (retained and released) per group, each start cost seventy
@@ -106,7 +115,6 @@ struct LeadingWords: Sendable {
         }}}
         // Each first byte's starts are in order; together they are sorted once (a few per text).
         if leads.count > 1 { found.sort() }
-        return found
     }
 
     /// The word starts of `text` (see the type's description), sixteen bytes at a time.

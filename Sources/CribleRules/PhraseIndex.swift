@@ -697,16 +697,19 @@ public func leftmostLongest(_ matches: ArraySlice<PhraseMatch>) -> ArraySlice<Ph
         break
     }
     if separate { return matches }
-    let sorted = matches.sorted { lhs, rhs in
+    var sorted = matches.sorted { lhs, rhs in
         lhs.firstToken != rhs.firstToken ? lhs.firstToken < rhs.firstToken : lhs.lastToken > rhs.lastToken
     }
-    var kept: [PhraseMatch] = []
+    // The kept ones moved to the front of the sorted copy, which is returned cut: a new array
+    // for them grew through allocations of its own.
+    var keptCount = 0
     var nextFree = 0
-    for match in sorted where match.firstToken >= nextFree {
-        kept.append(match)
-        nextFree = match.lastToken + 1
+    for index in sorted.indices where sorted[index].firstToken >= nextFree {
+        nextFree = sorted[index].lastToken + 1
+        sorted[keptCount] = sorted[index]
+        keptCount += 1
     }
-    return kept[...]
+    return sorted[..<keptCount]
 }
 
 extension String {
