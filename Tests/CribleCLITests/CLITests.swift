@@ -151,6 +151,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(short.status, 0, short.stderr)
         XCTAssertEqual(entries(short.stderr), 3, short.stderr)
         XCTAssertEqual(try crible(["classify", "Examples/articles", "--profile", "--profile-top", "0"]).status, 64)
+        // What the regular expressions share is an entry of its own, not part of the first rule that needed it.
+        let all = try crible(["classify", "Examples/articles", "--profile", "--profile-top", "1000", "--format", "summary", "--fail-on", "never"])
+        XCTAssertTrue(all.stderr.contains("rules: what regexes share"), all.stderr)
     }
 
     func testSeveralFormatsInOneRun() throws {
