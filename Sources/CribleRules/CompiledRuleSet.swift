@@ -109,11 +109,20 @@ public struct CompiledRuleSet: Sendable {
     /// of each rule's `Kind` for every document retained and released three arrays per composite.
     let compositePlans: [CompositePlan]
     let compositeOperands: [Int32]
+    /// The plans that a rule's firing may let fire, by rule: `compositeTriggers[start[r] ..<
+    /// start[r + 1]]` with `start` = `compositeTriggerStart`. A plan with rules that must all
+    /// fire is triggered by its first; one with none such, by each rule of which it needs some.
+    /// A document visits only the plans its fired rules trigger, where it read every plan, a
+    /// cost a one-line comment paid in full.
+    let compositeTriggerStart: [Int32]
+    let compositeTriggers: [Int32]
+    /// Plans that may fire with none of their rules fired (only rules that must not fire, or
+    /// "at least 0" of some): checked on every document.
+    let compositesAlwaysChecked: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
-    /// The same patterns as runs, one per rule, in `regexPatterns`' positions: found once here
-    /// rather than by comparing neighbours' rules for every pattern of every document.
-    let regexRuns: [(rule: Int, patterns: Range<Int>)]
+    /// Every position of `regexPatterns`, in order: what a document tries when the prefilter is off.
+    let everyRegexPattern: [Int32]
     let prefilter: RegexPrefilter
     /// For each of `regexPatterns`, the words its matches start with, when known (see
     /// ``LeadingWords``): the pattern is then tried only where one of them starts a word.
@@ -170,6 +179,20 @@ public struct CompiledRuleSet: Sendable {
         }
         self.compositePlans = plans
         self.compositeOperands = operands
+        var triggers = [[Int32]](repeating: [], count: rules.count)
+        var alwaysChecked: [Int32] = []
+        for (number, plan) in plans.enumerated() {
+            if plan.allStart < plan.anyStart {
+                triggers[Int(operands[Int(plan.allStart)])].append(Int32(number))
+            } else if plan.anyStart < plan.noneStart, plan.atLeast >= 1 {
+                for position in Int(plan.anyStart)..<Int(plan.noneStart) { triggers[Int(operands[position])].append(Int32(number)) }
+            } else {
+                alwaysChecked.append(Int32(number))
+            }
+        }
+        self.compositeTriggerStart = triggers.reduce(into: [0]) { starts, plans in starts.append(starts.last! + Int32(plans.count)) }
+        self.compositeTriggers = triggers.flatMap { $0 }
+        self.compositesAlwaysChecked = alwaysChecked
         self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
         self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
@@ -199,15 +222,7 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
-        var regexRuns: [(rule: Int, patterns: Range<Int>)] = []
-        for (position, pattern) in patterns.enumerated() {
-            if let last = regexRuns.last, last.rule == pattern.rule {
-                regexRuns[regexRuns.count - 1].patterns = last.patterns.lowerBound..<(position + 1)
-            } else {
-                regexRuns.append((pattern.rule, position..<(position + 1)))
-            }
-        }
-        self.regexRuns = regexRuns
+        self.everyRegexPattern = patterns.indices.map { Int32($0) }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
            prebuiltPrefilter.prefilter.leadingWordsAllowed == leadingWordsAllowed {
@@ -301,9 +316,10 @@ public struct CompiledRuleSet: Sendable {
     }
 
     /// Runs every applicable rule on one document.
-    /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, and run
-    ///   the ASCII code of the others when the text allows it. Neither changes the result (a test
-    ///   checks this); turning them off is for that test and for measuring what they save.
+    /// - Parameter optimised: skip regexes whose literal atoms do not occur in the text, run the
+    ///   ASCII code of the others when the text allows it, and check only the composites that
+    ///   a fired rule may let fire. None changes the result (a test checks this); turning them
+    ///   off is for that test and for measuring what they save.
     /// - Parameter phraseMatches: what ``phraseMatches(in:language:)`` found in this document's
     ///   text, when the caller walked it already for the sentiment lexicon too; found here when
     ///   `nil`.
@@ -398,19 +414,20 @@ public struct CompiledRuleSet: Sendable {
         if let profiler { profiler.add("rules: keyword and proximity pass", DispatchTime.now().uptimeNanoseconds - phraseStart) }
 
         // 2. Regular expressions, after the literal prefilter. `regexPatterns` lists patterns
-        // rule by rule, so each rule's candidates are a run of positions, walked in place (no
-        // list per rule: that was hundreds of small arrays per document).
+        // rule by rule, so the prefilter's list of candidates, in order, holds each rule's as a
+        // run, walked in place (no list per rule: that was hundreds of small arrays per
+        // document); rules with no candidate are not visited at all.
         let prefilterStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // The folded text's word starts, found once for the prefilter's atoms and the patterns'
         // leading words.
         var foldedWordStarts: [Int32]?
-        let candidates: [Bool]? = optimised && !regexPatterns.isEmpty
+        let tried: [Int32] = optimised && !regexPatterns.isEmpty
             ? text.folded.withUnsafeBufferPointer { folded in
                 if prefilter.needsWordStarts {
                     foldedWordStarts = text.tokens.withUnsafeBufferPointer { LeadingWords.wordStarts(in: folded, tokens: $0) }
                 }
-                return prefilter.candidates(in: folded, wordStarts: foldedWordStarts)
-            } : nil
+                return prefilter.candidatePatterns(in: folded, wordStarts: foldedWordStarts)
+            } : everyRegexPattern
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
         // Whether the patterns' faster ASCII code may run on each text (see
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
@@ -440,9 +457,14 @@ public struct CompiledRuleSet: Sendable {
             }
             return try work()
         }
-        for (index, run) in regexRuns {
-            guard candidates.map({ candidates in run.contains { candidates[$0] } }) ?? true, active(index),
-                  case .regex(let allPatterns) = rules[index].kind else { continue }
+        var runStart = 0
+        while runStart < tried.count {
+            let index = regexPatterns[Int(tried[runStart])].rule
+            var runEnd = runStart + 1
+            while runEnd < tried.count, regexPatterns[Int(tried[runEnd])].rule == index { runEnd += 1 }
+            let run = tried[runStart..<runEnd]
+            runStart = runEnd
+            guard active(index), case .regex(let allPatterns) = rules[index].kind else { continue }
             var hits: [Hit] = []
             let onOriginal = rules[index].definition.caseSensitive
             let regexStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
@@ -452,7 +474,8 @@ public struct CompiledRuleSet: Sendable {
                     profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart - preparationOfRule)
                 }
             }
-            for position in run where candidates?[position] ?? true {
+            for tried in run {
+                let position = Int(tried)
                 let pattern = allPatterns[regexPatterns[position].pattern]
                 do {
                     let neutral: Bool
@@ -520,7 +543,25 @@ public struct CompiledRuleSet: Sendable {
         // 4. Composites, in dependency order; counted before anything is built, since most do
         // not fire. Plain loops: a closure capturing `hitsByRule` would box it for the whole
         // function and check exclusive access at every read.
-        for plan in compositePlans where active(Int(plan.rule)) {
+        // The plans to check, as bits in plan order (dependency order): those the fired rules
+        // trigger, and the plans they fire trigger later ones, met as the scan goes on.
+        // Unoptimised, every plan is checked: what the triggers save is then compared.
+        var planBits = [UInt64](filledWith: optimised ? 0 : ~0, count: (compositePlans.count + 63) / 64)
+        if !optimised, compositePlans.count % 64 != 0 { planBits[planBits.count - 1] = (1 &<< UInt64(compositePlans.count % 64)) &- 1 }
+        for plan in compositesAlwaysChecked { planBits[Int(plan) &>> 6] |= 1 &<< UInt64(plan & 63) }
+        for rule in hitsByRule.rulesGiven {
+            CompiledRuleSet.trigger(Int(rule), starts: compositeTriggerStart, plans: compositeTriggers, into: &planBits)
+        }
+        var planWord = 0
+        while planWord < planBits.count {
+            guard planBits[planWord] != 0 else {
+                planWord += 1
+                continue
+            }
+            let bit = planBits[planWord].trailingZeroBitCount
+            planBits[planWord] &= planBits[planWord] &- 1
+            let plan = compositePlans[planWord &* 64 &+ bit]
+            guard active(Int(plan.rule)) else { continue }
             var fires = true
             for position in Int(plan.allStart)..<Int(plan.anyStart) where !hitsByRule.fired(Int(compositeOperands[position])) {
                 fires = false
@@ -557,6 +598,7 @@ public struct CompiledRuleSet: Sendable {
                 unique.append(span)
             }
             hitsByRule.set(Int(plan.rule), CollectionOfOne(Hit(spans: unique)))
+            CompiledRuleSet.trigger(Int(plan.rule), starts: compositeTriggerStart, plans: compositeTriggers, into: &planBits)
         }
 
         let fired = hitsByRule.firedRules
@@ -568,6 +610,15 @@ public struct CompiledRuleSet: Sendable {
             evidence.append(piece)
         }
         return (evidence, issues)
+    }
+
+    /// Marks in `bits` the composite plans that `rule` firing may let fire.
+    @inline(__always)
+    private static func trigger(_ rule: Int, starts: [Int32], plans: [Int32], into bits: inout [UInt64]) {
+        for position in Int(starts[rule])..<Int(starts[rule + 1]) {
+            let plan = Int(plans[position])
+            bits[plan &>> 6] |= 1 &<< UInt64(plan & 63)
+        }
     }
 
     private func caseMatches(_ match: PhraseIndex<PhraseOwner>.Match, in text: TextView) -> Bool {
@@ -644,6 +695,9 @@ struct HitTable {
         }
         count[rule] = Int32(kept - first)
     }
+
+    /// The rules given hits so far (a rule may come more than once, and may have lost its hits since).
+    var rulesGiven: [Int32] { given }
 
     /// The rules that fired so far, each once, in rule order.
     var firedRules: [Int] {

@@ -16,8 +16,10 @@ public struct RegexPrefilter: Sendable {
     /// Each pattern's requirements (by its index in the list given to `init`): pattern `p` has
     /// requirements `requirementStart[p] ..< requirementStart[p + 1]`, each a set of atoms.
     private let requirementStart: [Int32]
-    /// Patterns without usable atoms, which always run.
-    private let alwaysRuns: [Bool]
+    /// Patterns without usable atoms, which always run, in increasing order.
+    private let alwaysRunning: [Int32]
+    /// Each pattern's number of requirements (at most ``RegexAtoms/maximumRequirements``).
+    private let requirementCount: [UInt8]
     /// The same requirements from the atoms' side: atom `a` is in requirements
     /// `requirementsOfAtom[requirementsOfAtomStart[a] ..< requirementsOfAtomStart[a + 1]]`, each
     /// of pattern `patternOfRequirement[r]`. A document's present atoms, a few dozen, mark their
@@ -95,7 +97,8 @@ public struct RegexPrefilter: Sendable {
         self.requirementsOfAtom = flat.elements
         self.patternOfRequirement = patternOfRequirement
         self.requirementStart = requirementStart
-        self.alwaysRuns = alwaysRuns
+        self.alwaysRunning = alwaysRuns.indices.filter { alwaysRuns[$0] }.map { Int32($0) }
+        self.requirementCount = patterns.indices.map { UInt8(requirementStart[$0 + 1] - requirementStart[$0]) }
         self.leadingWords = leadingWords
         self.leadingWordsAllowed = allowed
         self.chunkLiterals = chunkLiterals
@@ -105,17 +108,31 @@ public struct RegexPrefilter: Sendable {
     var needsWordStarts: Bool { scanner.needsWordStarts }
 
     /// Which patterns may match this text, given its word starts (``LeadingWords/wordStarts(in:)``)
-    /// when the caller has them; they are found here when needed and not given.
+    /// when the caller has them; they are found here when needed and not given. One flag per
+    /// pattern (see ``candidatePatterns(in:wordStarts:)`` for the list the engine reads).
     public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
+        var flags = [Bool](filledWith: false, count: requirementCount.count)
+        for pattern in candidatePatterns(in: text, wordStarts: wordStarts) { flags[Int(pattern)] = true }
+        return flags
+    }
+
+    /// The same patterns as a list, in increasing order: a pattern is listed when each of its
+    /// requirements has a present atom, which the marking finds as it happens. Flags read back
+    /// pattern by pattern made every document, a comment of one word included, pay for every
+    /// pattern of every rule, here and again in the engine's loop over the rules.
+    public func candidatePatterns(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Int32] {
         let present = scanner.presentAtoms(in: text, wordStarts: wordStarts)
-        var result = alwaysRuns
+        var found: [Int32] = []
+        found.reserveCapacity(alwaysRunning.count + 32)
+        found += alwaysRunning
         var satisfied = [Bool](filledWith: false, count: patternOfRequirement.count)
-        var satisfiedCount = [UInt8](filledWith: 0, count: alwaysRuns.count)
+        var satisfiedCount = [UInt8](filledWith: 0, count: requirementCount.count)
         // Through pointers: each checked array read was a bounds test.
         present.withUnsafeBytes { present in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
         requirementsOfAtom.withUnsafeBufferPointer { requirementsOfAtom in
         patternOfRequirement.withUnsafeBufferPointer { patternOfRequirement in
+        requirementCount.withUnsafeBufferPointer { requirementCount in
         satisfied.withUnsafeMutableBufferPointer { satisfied in
         satisfiedCount.withUnsafeMutableBufferPointer { satisfiedCount in
             @inline(__always) func mark(_ atom: Int) {
@@ -123,7 +140,10 @@ public struct RegexPrefilter: Sendable {
                     let requirement = Int(requirementsOfAtom[position])
                     guard !satisfied[requirement] else { continue }
                     satisfied[requirement] = true
-                    satisfiedCount[Int(patternOfRequirement[requirement])] &+= 1
+                    let pattern = Int(patternOfRequirement[requirement])
+                    satisfiedCount[pattern] &+= 1
+                    // A pattern may match when each of its requirements has a present atom.
+                    if satisfiedCount[pattern] == requirementCount[pattern] { found.append(Int32(pattern)) }
                 }
             }
             // The present atoms, eight flags (a byte each, 0 or 1) at a time: most words are zero.
@@ -141,16 +161,9 @@ public struct RegexPrefilter: Sendable {
                 if present[offset] != 0 { mark(offset) }
                 offset += 1
             }
-        }}}}}}
-        requirementStart.withUnsafeBufferPointer { requirementStart in
-        satisfiedCount.withUnsafeBufferPointer { satisfiedCount in
-        result.withUnsafeMutableBufferPointer { result in
-            // A pattern may match when each of its requirements has a present atom.
-            for pattern in result.indices where !result[pattern] {
-                result[pattern] = Int(satisfiedCount[pattern]) == Int(requirementStart[pattern + 1] - requirementStart[pattern])
-            }
-        }}}
-        return result
+        }}}}}}}
+        if found.count > alwaysRunning.count { found.sort() }
+        return found
     }
 }
 

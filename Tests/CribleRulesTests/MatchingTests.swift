@@ -1,4 +1,5 @@
 import CribleCore
+import PCRE2
 @testable import CribleRules
 import XCTest
 
@@ -7,6 +8,41 @@ final class MatchingTests: XCTestCase {
         let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
         XCTAssertEqual(result.errors, [], "\(result.errors)")
         return result.ruleSet
+    }
+
+    /// Composites of every shape (all; any with a count; any with none; composites of
+    /// composites) fire as they must, and the same when only the composites a fired rule
+    /// triggers are checked as when all are.
+    func testCompositesFireTheSameWhetherTriggeredOrAllChecked() {
+        let result = load([("f.yaml", labelHeader + """
+        rules:
+          - {id: w.alpha, description: a word, keywords: [alpha]}
+          - {id: w.beta, description: a word, keywords: [beta]}
+          - {id: w.gamma, description: a word, keywords: [gamma]}
+          - {id: c.all, description: both, label: test/a, all: [w.alpha, w.beta]}
+          - {id: c.two, description: two of, label: test/a, any: [w.beta, w.gamma], at_least: 2}
+          - {id: c.not-gamma, description: one without, label: test/b, any: [w.alpha, w.beta], none: [w.gamma]}
+          - {id: c.chain, description: of a composite, label: test/b, all: [c.all], none: [w.gamma]}
+          - {id: c.either, description: of composites, label: test/b, any: [c.not-gamma, c.two]}
+        """)])
+        XCTAssertEqual(result.errors, [], "\(result.errors)")
+        let expected: [String: Set<String>] = [
+            "alpha beta": ["w.alpha", "w.beta", "c.all", "c.not-gamma", "c.chain", "c.either"],
+            "beta gamma": ["w.beta", "w.gamma", "c.two", "c.either"],
+            "alpha": ["w.alpha", "c.not-gamma", "c.either"],
+            "alpha beta gamma": ["w.alpha", "w.beta", "w.gamma", "c.all", "c.two", "c.either"],
+            "gamma": ["w.gamma"],
+            "rien ici": [],
+        ]
+        for (text, rules) in expected {
+            let document = Document(id: "t", body: text, language: "fr")
+            let context = DocumentContext(document: document, text: TextView(document.content),
+                                          language: LanguageGuess(code: "fr", confidence: 1))
+            let triggered = result.ruleSet.evaluate(context, scratch: MatchScratch()).evidence
+            let checked = result.ruleSet.evaluate(context, scratch: MatchScratch(), optimised: false).evidence
+            XCTAssertEqual(Set(triggered.map { $0.ruleID }), rules, text)
+            XCTAssertEqual(triggered, checked, text)
+        }
     }
 
     func testKeywordsAreFoldedWordBoundedAndHandleElision() {
