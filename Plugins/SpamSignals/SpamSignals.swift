@@ -199,8 +199,7 @@ public struct SpamSignals: Classifier {
                 }
                 if firstDisguise < checkedEnd, chunkEnd - chunkStart >= 4, chunkEnd - chunkStart <= 40, possibleLetters() >= 2,
                    SpamSignals.mayDecode(bytes[chunkStart..<chunkEnd]),
-                   let decoded = undisguise(Array(bytes[chunkStart..<chunkEnd])),
-                   SpamSignals.vocabulary.contains(decoded.word), decoded.wasDisguised {
+                   isDisguisedVocabularyWord(bytes[chunkStart..<chunkEnd]) {
                     spans.append(chunkStart..<chunkEnd)
                 }
             }
@@ -233,6 +232,56 @@ public struct SpamSignals: Classifier {
         }
         return separators == 0 || separators >= letters - nonASCII - 1
     }
+
+    /// Whether the chunk is a word of ``vocabulary`` that had to be undone (``undisguise(_:)``
+    /// gives it, with `wasDisguised`). A chunk of ASCII is decoded on its bytes: an `@handle`
+    /// or a word with a digit in every other comment was decoded through strings, characters and
+    /// dictionaries only to be refused, a twentieth of classifying a tweet. Others (with
+    /// Cyrillic or Greek look-alikes) go through `undisguise`.
+    func isDisguisedVocabularyWord(_ chunk: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        guard chunk.allSatisfy({ $0 < 0x80 }) else {
+            guard let decoded = undisguise(Array(chunk)) else { return false }
+            return decoded.wasDisguised && SpamSignals.vocabulary.contains(decoded.word)
+        }
+        // The decoded word, a byte each, packed little-endian: no word of the vocabulary is longer
+        // than a UInt128 holds, so a longer one is not in it.
+        var word: UInt128 = 0
+        var length = 0, letters = 0, separators = 0
+        var disguised = false
+        for byte in chunk {
+            var plain = byte
+            if let replacement = SpamSignals.leetBytesToLetters[Int(byte)], length > 0 || byte != UInt8(ascii: "$") {
+                plain = replacement
+                disguised = true
+            } else if (byte | 0x20) &- 0x61 < 26 {
+                plain = byte | 0x20
+                letters += 1
+            } else if SpamSignals.separatorBytes.contains(byte) {
+                separators += 1
+                continue
+            } else {
+                return false
+            }
+            guard length < 16 else { return false }
+            word |= UInt128(plain) << (8 * length)
+            length += 1
+        }
+        if separators > 0 {
+            guard separators >= length - 1, length >= 4 else { return false }
+            disguised = true
+        }
+        guard letters >= 2, length >= 4 else { return false }
+        return disguised && SpamSignals.packedVocabulary.contains(word)
+    }
+
+    /// ``leet``'s replacements by byte (`nil` for the other bytes).
+    static let leetBytesToLetters: [UInt8?] = (0..<256).map { byte in
+        leet[Character(Unicode.Scalar(UInt8(byte)))].map { $0.asciiValue! }
+    }
+    /// ``vocabulary``'s words packed as ``isDisguisedVocabularyWord(_:)`` packs a decoded word.
+    static let packedVocabulary: Set<UInt128> = Set(vocabulary.map { word in
+        word.utf8.enumerated().reduce(UInt128(0)) { $0 | UInt128($1.element) << (8 * $1.offset) }
+    })
 
     /// The plain lower-case word behind a chunk, and whether anything had to be undone.
     func undisguise(_ chunk: [UInt8]) -> (word: String, wasDisguised: Bool)? {

@@ -59,6 +59,49 @@ final class SpamScanTests: XCTestCase {
         XCTAssertGreaterThan(found, 100, "the generated texts should hold disguised words")
     }
 
+    /// The byte decoding of ASCII chunks answers as decoding them through strings does, on
+    /// random chunks of letters, look-alike digits and signs, separators and other bytes, and on
+    /// every vocabulary word written plainly, with digits, and letter by letter.
+    func testDisguisedVocabularyWordsOnBytesAgreeWithDecodingThroughStrings() {
+        let signals = SpamSignals()
+        XCTAssertTrue(SpamSignals.vocabulary.allSatisfy { $0.utf8.count <= 16 }, "a packed word holds sixteen bytes")
+        let alphabet = Array("aAbcCeinosStvxz0134579@$._-*|!#'".utf8)
+        var generator = SystemRandomNumberGenerator()
+        var chunks: [[UInt8]] = (0..<20_000).map { _ in
+            (0..<Int.random(in: 1...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+        }
+        // Each vocabulary word, disguised at random: look-alike digits and signs, separators
+        // after some letters (as many as disguise it letter by letter, or one or two fewer),
+        // capitals, a leading `$`.
+        let lookAlike: [Character: [Character]] = ["o": ["0"], "i": ["1"], "e": ["3"], "a": ["4", "@"], "s": ["5", "$"], "t": ["7"]]
+        for word in SpamSignals.vocabulary {
+            chunks.append(Array(word.utf8))
+            for _ in 0..<200 {
+                let separatorRate = [0.0, 0.5, 0.9, 1.0].randomElement(using: &generator)!
+                var disguised = Bool.random(using: &generator) ? "$" : ""
+                for (offset, letter) in word.enumerated() {
+                    if let forms = lookAlike[letter], Double.random(in: 0..<1, using: &generator) < 0.3 {
+                        disguised.append(forms.randomElement(using: &generator)!)
+                    } else {
+                        disguised.append(Double.random(in: 0..<1, using: &generator) < 0.3 ? Character(letter.uppercased()) : letter)
+                    }
+                    if offset < word.count - 1, Double.random(in: 0..<1, using: &generator) < separatorRate {
+                        disguised.append(".-_*|".randomElement(using: &generator)!)
+                    }
+                }
+                chunks.append(Array(disguised.utf8))
+            }
+        }
+        var disguised = 0
+        for chunk in chunks {
+            let expected = signals.undisguise(chunk).map { $0.wasDisguised && SpamSignals.vocabulary.contains($0.word) } ?? false
+            let found = chunk.withUnsafeBufferPointer { signals.isDisguisedVocabularyWord($0[...]) }
+            XCTAssertEqual(found, expected, String(decoding: chunk, as: UTF8.self))
+            if found { disguised += 1 }
+        }
+        XCTAssertGreaterThan(disguised, 1000, "the chunks should hold disguised words")
+    }
+
     func testShoutingAndPunctuationRunsMatchTheirDefinitions() {
         let signals = SpamSignals()
         for text in generatedTexts(count: 400) {
