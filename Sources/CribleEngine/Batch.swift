@@ -1,4 +1,5 @@
 import CribleCore
+import CribleRules
 import Dispatch
 import Foundation
 
@@ -67,14 +68,16 @@ public struct BatchClassifier: Sendable {
         let engineFor = self.engineFor
         let rendersOutput = inOrder != nil
         let work: @Sendable () -> Void = {
+            // Each task's own: what the rules reuse from one document to the next.
+            let scratch = RuleScratch()
             while let (index, entry) = queue.next() {
                 let item: BatchItem
                 switch queue.decode(entry) {
                 case .document(let document):
                     // The shared engine is used where it is: `engineFor?(document) ?? engine`
                     // copied it for every document, retaining and releasing each of its tables.
-                    var verdict = engineFor.map { $0(document).classify(document, profiler: profiler) }
-                        ?? engine.classify(document, profiler: profiler)
+                    var verdict = engineFor.map { $0(document).classify(document, profiler: profiler, scratch: scratch) }
+                        ?? engine.classify(document, profiler: profiler, scratch: scratch)
                     verdict.text = verdict.text.compacted()
                     item = .verdict(verdict)
                 case .failure(let failure):

@@ -114,7 +114,7 @@ public struct Benchmark: Sendable {
 
     /// Text view plus the keyword pass of `ruleSet` over every document, on one core.
     public static func matchKeywords(_ ruleSet: CompiledRuleSet, in documents: [Document]) -> Int {
-        let scratch = MatchScratch()
+        let scratch = RuleScratch()
         var hits = 0
         for document in documents {
             let context = DocumentContext(document: document, text: TextView(document.content), language: .undetermined)

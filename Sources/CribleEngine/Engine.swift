@@ -89,7 +89,10 @@ public struct Engine: Sendable {
         label.utf8.starts(with: "lang/".utf8) || label.utf8.starts(with: "sentiment/".utf8) ? -.infinity : policy.threshold(for: label)
     }
 
-    public func classify(_ document: Document, profiler: Profiler? = nil) -> Verdict {
+    /// - Parameter scratch: what the rules reuse from one document to the next (see
+    ///   ``RuleScratch``): a caller that classifies many documents on one thread passes the same
+    ///   one each time; a new one is made when `nil`.
+    public func classify(_ document: Document, profiler: Profiler? = nil, scratch: RuleScratch? = nil) -> Verdict {
         func stage<T>(_ name: String, _ work: () -> T) -> T {
             guard let profiler else { return work() }
             return profiler.measure("stage: \(name)", work)
@@ -106,7 +109,7 @@ public struct Engine: Sendable {
 
         // 2. Rules, after one walk of the tokens for their phrases and the sentiment lexicon's.
         let phraseMatches = stage("keywords and lexicon terms") { ruleSet.phraseMatches(in: text, language: language.code) }
-        let scratch = MatchScratch()
+        let scratch = scratch ?? RuleScratch()
         var (evidence, issues) = stage("rules") {
             ruleSet.evaluate(context, scratch: scratch, profiler: profiler, phraseMatches: phraseMatches)
         }

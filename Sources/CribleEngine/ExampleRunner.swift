@@ -54,7 +54,7 @@ public struct ExampleRunner: Sendable {
     public func runRuleExamples(files: Set<String>? = nil) -> [Result] {
         let files = files.map { Set($0.map(resolvedPath)) }
         var results: [Result] = []
-        let scratch = MatchScratch()
+        let scratch = RuleScratch()
         for rule in engine.ruleSet.rules {
             guard files.map({ $0.contains(resolvedPath(rule.definition.location.file)) }) ?? true else { continue }
             let definition = rule.definition
@@ -79,7 +79,7 @@ public struct ExampleRunner: Sendable {
     }
 
     func check(rule: CompiledRule, example: Located<String>, expectMatch: Bool, variant: Variant, language: String,
-               scratch: MatchScratch) -> Result {
+               scratch: RuleScratch) -> Result {
         let kind = expectMatch ? "match" : "no_match"
         func result(_ passed: Bool, _ text: String, _ message: String) -> Result {
             Result(subject: rule.id, kind: kind, variant: variant, location: example.location, text: text,
@@ -116,7 +116,7 @@ public struct ExampleRunner: Sendable {
     /// must not (`# ok: id`); `# lang: fr` sets the language of the lines that follow.
     public func runFixtures(ruleFiles: [String]) -> [Result] {
         var results: [Result] = []
-        let scratch = MatchScratch()
+        let scratch = RuleScratch()
         for ruleFile in ruleFiles {
             let base = ruleFile.hasSuffix(".yaml") ? String(ruleFile.dropLast(5)) : String(ruleFile.dropLast(4))
             let fixture = base + ".fixture.txt"

@@ -323,7 +323,7 @@ public struct CompiledRuleSet: Sendable {
     /// - Parameter phraseMatches: what ``phraseMatches(in:language:)`` found in this document's
     ///   text, when the caller walked it already for the sentiment lexicon too; found here when
     ///   `nil`.
-    public func evaluate(_ context: DocumentContext, scratch: MatchScratch,
+    public func evaluate(_ context: DocumentContext, scratch: RuleScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
                          profiler: Profiler? = nil,
@@ -332,7 +332,8 @@ public struct CompiledRuleSet: Sendable {
         let language = context.language.code
         // Indexed by rule: composites look rules up hundreds of times per document, and an array
         // read costs no hashing.
-        var hitsByRule = HitTable(ruleCount: rules.count)
+        var hitsByRule = scratch.takeHitTable(ruleCount: rules.count)
+        defer { scratch.keep(hitsByRule) }
         var issues: [ClassificationIssue] = []
 
         var activeRules = activeByLanguage[language] ?? activeForOtherLanguages
@@ -497,11 +498,11 @@ public struct CompiledRuleSet: Sendable {
                             if chunkPositions?.literals != chunkLiterals {
                                 chunkPositions = prepared { (chunkLiterals, SpaceFreeChunks.positions(in: buffer, holdingOneOf: chunkLiterals)) }
                             }
-                            return try pattern.matches(in: buffer, startingAt: chunkPositions!.positions, scratch: scratch,
+                            return try pattern.matches(in: buffer, startingAt: chunkPositions!.positions, scratch: scratch.matches,
                                                        validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                         }
                         guard let words else {
-                            return try pattern.matches(in: buffer, scratch: scratch, validUTF8: true, limit: 10_000,
+                            return try pattern.matches(in: buffer, scratch: scratch.matches, validUTF8: true, limit: 10_000,
                                                        unicodeNeutral: neutral)
                         }
                         if wordStarts == nil {
@@ -509,7 +510,7 @@ public struct CompiledRuleSet: Sendable {
                         }
                         words.candidates(in: buffer, wordStarts: wordStarts!, into: &leadingWordStarts)
                         return try pattern.matches(in: buffer, startingAt: leadingWordStarts,
-                                                   scratch: scratch, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
+                                                   scratch: scratch.matches, validUTF8: true, limit: 10_000, unicodeNeutral: neutral)
                     }
                     for range in ranges where !range.isEmpty {
                         hits.append(Hit(onOriginal ? range : text.originalRange(ofFolded: range)))
@@ -648,6 +649,19 @@ struct HitTable {
     init(ruleCount: Int) {
         start = [Int32](filledWith: 0, count: ruleCount)
         count = [Int32](filledWith: 0, count: ruleCount)
+    }
+
+    var ruleCount: Int { count.count }
+
+    /// Back to no rule fired, touching only the rules given hits: a rule never given any kept
+    /// its start and count of 0 (an unfired rule's hits are `hits[0 ..< 0]`).
+    mutating func clear() {
+        for rule in given {
+            start[Int(rule)] = 0
+            count[Int(rule)] = 0
+        }
+        given.removeAll(keepingCapacity: true)
+        hits.removeAll(keepingCapacity: true)
     }
 
     @inline(__always) func fired(_ rule: Int) -> Bool { count[rule] > 0 }

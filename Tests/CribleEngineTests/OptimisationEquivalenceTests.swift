@@ -56,7 +56,7 @@ final class OptimisationEquivalenceTests: XCTestCase {
 
     func testOptimisationsNeverChangeEvidence() {
         let ruleSet = bundledEngine.ruleSet
-        let scratch = MatchScratch()
+        let scratch = RuleScratch()
         let compared = forEachReading { document, language, context in
             let fast = ruleSet.evaluate(context, scratch: scratch, optimised: true).evidence
             let full = ruleSet.evaluate(context, scratch: scratch, optimised: false).evidence
@@ -69,7 +69,7 @@ final class OptimisationEquivalenceTests: XCTestCase {
     /// exactly what the two walks find, in the same order, and so the same evidence and sentiment.
     func testOneWalkForRulesAndLexiconFindsWhatTwoWalksFind() {
         let ruleSet = bundledEngine.ruleSet
-        let scratch = MatchScratch()
+        let scratch = RuleScratch()
         let analyzer = SentimentAnalyzer()
         func triples(_ matches: [PhraseMatch]) -> [[Int]] { matches.map { [$0.firstToken, Int($0.entry), $0.lastToken] } }
         let compared = forEachReading { document, language, context in

@@ -38,8 +38,8 @@ final class MatchingTests: XCTestCase {
             let document = Document(id: "t", body: text, language: "fr")
             let context = DocumentContext(document: document, text: TextView(document.content),
                                           language: LanguageGuess(code: "fr", confidence: 1))
-            let triggered = result.ruleSet.evaluate(context, scratch: MatchScratch()).evidence
-            let checked = result.ruleSet.evaluate(context, scratch: MatchScratch(), optimised: false).evidence
+            let triggered = result.ruleSet.evaluate(context, scratch: RuleScratch()).evidence
+            let checked = result.ruleSet.evaluate(context, scratch: RuleScratch(), optimised: false).evidence
             XCTAssertEqual(Set(triggered.map { $0.ruleID }), rules, text)
             XCTAssertEqual(triggered, checked, text)
         }

@@ -20,7 +20,7 @@ func matches(_ set: CompiledRuleSet, _ text: String, language: String = "fr", ti
     let document = Document(id: "t", title: title, body: text, language: language)
     let view = TextView(document.content)
     let context = DocumentContext(document: document, text: view, language: LanguageGuess(code: language, confidence: 1))
-    let (evidence, _) = set.evaluate(context, scratch: MatchScratch())
+    let (evidence, _) = set.evaluate(context, scratch: RuleScratch())
     var found: [String: [String]] = [:]
     for item in evidence { found[item.ruleID] = item.spans.map(view.originalString) }
     return found
