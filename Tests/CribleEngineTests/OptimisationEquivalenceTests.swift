@@ -65,6 +65,18 @@ final class OptimisationEquivalenceTests: XCTestCase {
         XCTAssertGreaterThan(compared, 1000)
     }
 
+    /// A ``RuleScratch`` kept from document to document (as each job of a batch keeps one) gives
+    /// every document the evidence a fresh one gives: nothing of a document is left for the next.
+    func testAScratchKeptAcrossDocumentsGivesWhatAFreshOneGives() {
+        let ruleSet = bundledEngine.ruleSet
+        let kept = RuleScratch()
+        let compared = forEachReading { document, language, context in
+            XCTAssertEqual(ruleSet.evaluate(context, scratch: kept).evidence,
+                           ruleSet.evaluate(context, scratch: RuleScratch()).evidence, "document \(document.id) (\(language))")
+        }
+        XCTAssertGreaterThan(compared, 1000)
+    }
+
     /// The one walk of the tokens for the rules' phrases and the sentiment lexicon's terms finds
     /// exactly what the two walks find, in the same order, and so the same evidence and sentiment.
     func testOneWalkForRulesAndLexiconFindsWhatTwoWalksFind() {
