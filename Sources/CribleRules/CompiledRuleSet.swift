@@ -243,51 +243,73 @@ public struct CompiledRuleSet: Sendable {
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
 
     /// The matches of active rules grouped by rule, in rule order, each rule's in text order: a
-    /// counting sort, linear in the matches, where a comparison sort of (rule, position) pairs
-    /// cost a tenth of rule evaluation. Returns the rule of each match beside the matches, so
-    /// that each rule's run can be handed on as a slice, without a copy, and the sides of each
-    /// rule that occur (see ``PhraseOwner/Side/bit``). The owners are read and the inactive
-    /// rules' matches dropped in the counting pass: a first list of the active rules' matches,
-    /// appended to one by one, cost as much as the sort.
-    private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>)
-        -> (rules: [Int32], matches: [PhraseMatch], sidesFound: [UInt8]) {
-        var sidesFound = [UInt8](filledWith: 0, count: rules.count)
-        // Most short comments have one match or none: nothing to sort, and no running sum over
-        // every rule.
+    /// counting sort over the rules that have matches, linear in the matches, where a comparison
+    /// sort of (rule, position) pairs cost a tenth of rule evaluation. Returns the rule of each
+    /// match beside the matches, so that each rule's run can be handed on as a slice, without a
+    /// copy; the sides of each rule that occur are left in `scratch.sidesFound`, and the rules
+    /// with matches, in order, in `scratch.groupedRules` (see ``clearGrouping(_:)``). The counts
+    /// are per rule in the scratch, all 0 between documents: a running sum over every rule, made
+    /// for every document, was a cost a comment of one word paid in full.
+    private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>, scratch: RuleScratch)
+        -> (rules: [Int32], matches: [PhraseMatch]) {
+        scratch.prepareGrouping(ruleCount: rules.count)
+        var counts: [Int32] = [], sidesFound: [UInt8] = [], distinct: [Int32] = [], ruleBits: [UInt64] = []
+        swap(&counts, &scratch.matchCounts)
+        swap(&sidesFound, &scratch.sidesFound)
+        swap(&distinct, &scratch.groupedRules)
+        swap(&ruleBits, &scratch.ruleBits)
+        defer {
+            swap(&counts, &scratch.matchCounts)
+            swap(&sidesFound, &scratch.sidesFound)
+            swap(&distinct, &scratch.groupedRules)
+            swap(&ruleBits, &scratch.ruleBits)
+        }
+        // Most short comments have one match or none: nothing to sort.
         if matches.count <= 1 {
             guard let match = matches.first, case let owner = phrases.payload(of: match), active[Int(owner.rule)] else {
-                return ([], [], sidesFound)
+                return ([], [])
             }
             sidesFound[Int(owner.rule)] = owner.side.bit
-            return ([owner.rule], matches, sidesFound)
+            distinct.append(owner.rule)
+            return ([owner.rule], matches)
         }
-        // Per match, its rule, or -1 when the rule is not active; then, per rule, where its run
-        // starts (a running sum through pointers: it covers every rule for every document, and
-        // with a bounds test per read it cost a tenth of a short document).
+        // Per match, its rule, or -1 when the rule is not active; per rule, its count, then where
+        // its run starts (a running sum over the rules with matches alone, put in order first).
         var owners = [Int32](filledWith: -1, count: matches.count)
-        var next = [Int32](filledWith: 0, count: rules.count + 1)
         var kept = 0
         owners.withUnsafeMutableBufferPointer { owners in
-        next.withUnsafeMutableBufferPointer { next in
+        counts.withUnsafeMutableBufferPointer { counts in
         sidesFound.withUnsafeMutableBufferPointer { sidesFound in
+        ruleBits.withUnsafeMutableBufferPointer { ruleBits in
             for (position, match) in matches.enumerated() {
                 let owner = phrases.payload(of: match)
                 let rule = Int(owner.rule)
                 guard active[rule] else { continue }
                 owners[position] = owner.rule
-                next[rule &+ 1] &+= 1
+                counts[rule] &+= 1
                 sidesFound[rule] |= owner.side.bit
+                ruleBits[rule &>> 6] |= 1 &<< UInt64(rule & 63)
                 kept &+= 1
             }
+            // The rules with matches in rule order, each given where its run starts; their bits
+            // cleared on the way.
             var sum: Int32 = 0
-            for rule in next.indices {
-                sum &+= next[rule]
-                next[rule] = sum
+            for word in ruleBits.indices where ruleBits[word] != 0 {
+                var bits = ruleBits[word]
+                ruleBits[word] = 0
+                while bits != 0 {
+                    let rule = word &<< 6 | bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    distinct.append(Int32(rule))
+                    let count = counts[rule]
+                    counts[rule] = sum
+                    sum &+= count
+                }
             }
-        }}}
+        }}}}
         var sortedRules = [Int32](filledWith: 0, count: kept)
         let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: kept) { buffer, initialized in
-            next.withUnsafeMutableBufferPointer { next in
+            counts.withUnsafeMutableBufferPointer { next in
             owners.withUnsafeBufferPointer { owners in
             matches.withUnsafeBufferPointer { matches in
             sortedRules.withUnsafeMutableBufferPointer { sortedRules in
@@ -300,7 +322,15 @@ public struct CompiledRuleSet: Sendable {
             }}}}
             initialized = kept
         }
-        return (sortedRules, sortedMatches, sidesFound)
+        for rule in distinct { counts[Int(rule)] = 0 }
+        return (sortedRules, sortedMatches)
+    }
+
+    /// Clears what ``groupedByRule(_:active:scratch:)`` left in the scratch: the sides of the
+    /// rules that had matches.
+    private func clearGrouping(_ scratch: RuleScratch) {
+        for rule in scratch.groupedRules { scratch.sidesFound[Int(rule)] = 0 }
+        scratch.groupedRules.removeAll(keepingCapacity: true)
     }
 
     /// The rules' keyword and proximity phrases found in `text`, and, when `language` has a
@@ -349,7 +379,8 @@ public struct CompiledRuleSet: Sendable {
         // With the sides that occur of each rule, a bit each: a proximity rule missing one side
         // can have no hit. In AI news every AI term is a match of each AI-policy theme's rule,
         // and most themes' own words are absent: such a rule's matches are grouped but not paired.
-        let (groupRules, groupMatches, sidesFound) = activeRules.withUnsafeBufferPointer { groupedByRule(allMatches, active: $0) }
+        let (groupRules, groupMatches) = activeRules.withUnsafeBufferPointer { groupedByRule(allMatches, active: $0, scratch: scratch) }
+        defer { clearGrouping(scratch) }
         hitsByRule.reserveCapacity(groupMatches.count + 16)
         // The two sides of a proximity rule, split into arrays reused from rule to rule (a
         // `filter` per side grew two new arrays for each of them).
@@ -373,7 +404,7 @@ public struct CompiledRuleSet: Sendable {
                 for match in kept { hitsByRule.append(Hit(text.originalRange(ofTokens: match.firstToken, through: match.lastToken))) }
                 hitsByRule.endRule(index)
             case .near:
-                guard sidesFound[index] == PhraseOwner.Side.nearA.bit | PhraseOwner.Side.nearB.bit else { break }
+                guard scratch.sidesFound[index] == PhraseOwner.Side.nearA.bit | PhraseOwner.Side.nearB.bit else { break }
                 sideA.removeAll(keepingCapacity: true)
                 sideB.removeAll(keepingCapacity: true)
                 for match in matches {

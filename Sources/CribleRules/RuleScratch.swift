@@ -12,7 +12,26 @@ public final class RuleScratch {
     /// The hit table of the last document, cleared where it was written (see ``HitTable/clear()``).
     var hitTable: HitTable?
 
+    /// Per rule, its matches counted while grouping, and the sides of it that occur (see
+    /// ``PhraseOwner/Side/bit``): all 0 between documents, cleared where written.
+    var matchCounts: [Int32] = []
+    var sidesFound: [UInt8] = []
+    /// The rules that had matches in the last grouping, in rule order: the entries to clear.
+    var groupedRules: [Int32] = []
+    /// A bit per rule, set for the rules with matches while grouping: read in order, it puts
+    /// them in rule order without a sort. All 0 between groupings.
+    var ruleBits: [UInt64] = []
+
     public init() {}
+
+    /// Sizes the per-rule arrays for `ruleCount` rules, all 0; kept as they are when sized so.
+    func prepareGrouping(ruleCount: Int) {
+        guard matchCounts.count != ruleCount else { return }
+        matchCounts = [Int32](filledWith: 0, count: ruleCount)
+        sidesFound = [UInt8](filledWith: 0, count: ruleCount)
+        ruleBits = [UInt64](filledWith: 0, count: (ruleCount + 63) / 64)
+        groupedRules.removeAll()
+    }
 
     /// The hit table, cleared, for a rule set of `ruleCount` rules; given back with ``keep(_:)``.
     func takeHitTable(ruleCount: Int) -> HitTable {
