@@ -458,7 +458,7 @@ public struct CompiledRuleSet: Sendable {
                 if prefilter.needsWordStarts {
                     foldedWordStarts = text.tokens.withUnsafeBufferPointer { LeadingWords.wordStarts(in: folded, tokens: $0) }
                 }
-                return prefilter.candidatePatterns(in: folded, wordStarts: foldedWordStarts)
+                return prefilter.candidatePatterns(in: folded, wordStarts: foldedWordStarts, scratch: scratch)
             } : everyRegexPattern
         if let profiler { profiler.add("rules: regex prefilter scan", DispatchTime.now().uptimeNanoseconds - prefilterStart) }
         // Whether the patterns' faster ASCII code may run on each text (see

@@ -120,15 +120,32 @@ public struct RegexPrefilter: Sendable {
     /// requirements has a present atom, which the marking finds as it happens. Flags read back
     /// pattern by pattern made every document, a comment of one word included, pay for every
     /// pattern of every rule, here and again in the engine's loop over the rules.
-    public func candidatePatterns(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Int32] {
-        let present = scanner.presentAtoms(in: text, wordStarts: wordStarts)
+    ///
+    /// With a `scratch`, the flags are its own, kept from document to document and cleared where
+    /// a document set them: made for every document, they were allocated and filled whole, one
+    /// entry per atom, requirement and pattern.
+    public func candidatePatterns(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil,
+                                  scratch: RuleScratch? = nil) -> [Int32] {
+        let scratch = scratch ?? RuleScratch()
+        scratch.preparePrefilter(atoms: scanner.atomCount, requirements: patternOfRequirement.count, patterns: requirementCount.count)
+        var present: [Bool] = [], satisfied: [Bool] = [], satisfiedCount: [UInt8] = []
+        swap(&present, &scratch.presentAtoms)
+        swap(&satisfied, &scratch.satisfied)
+        swap(&satisfiedCount, &scratch.satisfiedCount)
+        defer {
+            swap(&present, &scratch.presentAtoms)
+            swap(&satisfied, &scratch.satisfied)
+            swap(&satisfiedCount, &scratch.satisfiedCount)
+        }
+        scanner.presentAtoms(in: text, wordStarts: wordStarts, into: &present)
         var found: [Int32] = []
         found.reserveCapacity(alwaysRunning.count + 32)
         found += alwaysRunning
-        var satisfied = [Bool](filledWith: false, count: patternOfRequirement.count)
-        var satisfiedCount = [UInt8](filledWith: 0, count: requirementCount.count)
+        // The requirements met, to clear with their patterns' counts once the candidates are known.
+        var met: [Int32] = []
+        met.reserveCapacity(64)
         // Through pointers: each checked array read was a bounds test.
-        present.withUnsafeBytes { present in
+        present.withUnsafeMutableBytes { present in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
         requirementsOfAtom.withUnsafeBufferPointer { requirementsOfAtom in
         patternOfRequirement.withUnsafeBufferPointer { patternOfRequirement in
@@ -140,6 +157,7 @@ public struct RegexPrefilter: Sendable {
                     let requirement = Int(requirementsOfAtom[position])
                     guard !satisfied[requirement] else { continue }
                     satisfied[requirement] = true
+                    met.append(Int32(requirement))
                     let pattern = Int(patternOfRequirement[requirement])
                     satisfiedCount[pattern] &+= 1
                     // A pattern may match when each of its requirements has a present atom.
@@ -147,9 +165,15 @@ public struct RegexPrefilter: Sendable {
                 }
             }
             // The present atoms, eight flags (a byte each, 0 or 1) at a time: most words are zero.
+            // Each is cleared once read.
             var offset = 0
             while offset + 8 <= present.count {
                 var flags = present.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                guard flags != 0 else {
+                    offset += 8
+                    continue
+                }
+                present.storeBytes(of: 0, toByteOffset: offset, as: UInt64.self)
                 while flags != 0 {
                     let bit = flags.trailingZeroBitCount
                     mark(offset + bit >> 3)
@@ -158,8 +182,15 @@ public struct RegexPrefilter: Sendable {
                 offset += 8
             }
             while offset < present.count {
-                if present[offset] != 0 { mark(offset) }
+                if present[offset] != 0 {
+                    present[offset] = 0
+                    mark(offset)
+                }
                 offset += 1
+            }
+            for requirement in met {
+                satisfied[Int(requirement)] = false
+                satisfiedCount[Int(patternOfRequirement[Int(requirement)])] = 0
             }
         }}}}}}}
         if found.count > alwaysRunning.count { found.sort() }
@@ -816,8 +847,14 @@ struct AtomScanner: Sendable {
     /// when ``needsWordStarts``; found here when not given.
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         var present = [Bool](filledWith: false, count: atomCount)
+        presentAtoms(in: text, wordStarts: wordStarts, into: &present)
+        return present
+    }
+
+    /// The same, set in `present` (one flag per atom, all false on entry).
+    func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]?, into present: inout [Bool]) {
         let count = text.count
-        guard atomCount > 0, count > 0 else { return present }
+        guard atomCount > 0, count > 0 else { return }
         // A copy with eight zero bytes after the end, so every position can load eight bytes;
         // an entry still matches only if it ends within the text.
         let padded = UnsafeMutableRawBufferPointer.allocate(byteCount: count + 8, alignment: 8)
@@ -838,7 +875,6 @@ struct AtomScanner: Sendable {
                 }
             }
         }
-        return present
     }
 
     @inline(__always)

@@ -22,7 +22,21 @@ public final class RuleScratch {
     /// them in rule order without a sort. All 0 between groupings.
     var ruleBits: [UInt64] = []
 
+    /// The prefilter's flags: per atom, whether it occurs; per requirement, whether an atom of it
+    /// does; per pattern, how many of its requirements do. All false or 0 between documents.
+    var presentAtoms: [Bool] = []
+    var satisfied: [Bool] = []
+    var satisfiedCount: [UInt8] = []
+
     public init() {}
+
+    /// Sizes the prefilter's flags for `atoms`, `requirements` and `patterns`, all cleared; kept
+    /// as they are when sized so.
+    func preparePrefilter(atoms: Int, requirements: Int, patterns: Int) {
+        if presentAtoms.count != atoms { presentAtoms = [Bool](filledWith: false, count: atoms) }
+        if satisfied.count != requirements { satisfied = [Bool](filledWith: false, count: requirements) }
+        if satisfiedCount.count != patterns { satisfiedCount = [UInt8](filledWith: 0, count: patterns) }
+    }
 
     /// Sizes the per-rule arrays for `ruleCount` rules, all 0; kept as they are when sized so.
     func prepareGrouping(ruleCount: Int) {
