@@ -56,8 +56,7 @@ public struct Engine: Sendable {
 
     /// A plugin with what is known of it before any document: its descriptor (built anew at each
     /// read, examples and all, which cost a plugin more than its own work on short texts), and
-    /// whether this engine runs it at all.
-    /// A plugin as the engine runs it. A class: the loop over the plugins of every document
+    /// whether this engine runs it at all. A class: the loop over the plugins of every document
     /// copied each as a struct, retaining and releasing its descriptor's strings and arrays one
     /// by one (some 1,400 instructions a document, 1.5 % of classifying a tweet).
     private final class Plugin: Sendable {

@@ -117,7 +117,9 @@ public struct CompiledRuleSet: Sendable {
     let compositeTriggerStart: [Int32]
     let compositeTriggers: [Int32]
     /// Plans that may fire with none of their rules fired (only rules that must not fire, or
-    /// "at least 0" of some): checked on every document.
+    /// "at least 0" of some), checked on every document. The rule files the parser accepts make
+    /// none (a composite needs `all` or `any`, and `at_least` is 1 or more); kept so that the
+    /// triggers skip no plan whatever rules they are given.
     let compositesAlwaysChecked: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
@@ -506,8 +508,8 @@ public struct CompiledRuleSet: Sendable {
                     profiler.add("regex: \(rules[index].id)", DispatchTime.now().uptimeNanoseconds - regexStart - preparationOfRule)
                 }
             }
-            for tried in run {
-                let position = Int(tried)
+            for candidate in run {
+                let position = Int(candidate)
                 let pattern = allPatterns[regexPatterns[position].pattern]
                 do {
                     let neutral: Bool

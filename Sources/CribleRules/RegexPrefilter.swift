@@ -109,7 +109,7 @@ public struct RegexPrefilter: Sendable {
 
     /// Which patterns may match this text, given its word starts (``LeadingWords/wordStarts(in:)``)
     /// when the caller has them; they are found here when needed and not given. One flag per
-    /// pattern (see ``candidatePatterns(in:wordStarts:)`` for the list the engine reads).
+    /// pattern (see ``candidatePatterns(in:wordStarts:scratch:)`` for the list the engine reads).
     public func candidates(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         var flags = [Bool](filledWith: false, count: requirementCount.count)
         for pattern in candidatePatterns(in: text, wordStarts: wordStarts) { flags[Int(pattern)] = true }

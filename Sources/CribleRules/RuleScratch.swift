@@ -8,7 +8,7 @@ import PCRE2
 /// its own.
 public final class RuleScratch {
     /// PCRE2's match data, sized for the most captures a pattern has needed so far.
-    public let matches = MatchScratch()
+    let matches = MatchScratch()
     /// The hit table of the last document, cleared where it was written (see ``HitTable/clear()``).
     var hitTable: HitTable?
 
