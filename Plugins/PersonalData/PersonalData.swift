@@ -66,6 +66,8 @@ public struct PersonalData: ConfigurableClassifier {
                 findings.append((kind.id, kind.weight, kind.note, candidate.range))
             }
         }
+        // Most texts hold none: no dictionary for them.
+        guard !findings.isEmpty else { return [] }
         let grouped = Dictionary(grouping: findings, by: { $0.0 })
         return grouped.keys.sorted().map { id in
             let items = grouped[id]!
