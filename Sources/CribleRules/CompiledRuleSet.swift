@@ -277,7 +277,11 @@ public struct CompiledRuleSet: Sendable {
         }
         // Per match, its rule, or -1 when the rule is not active; per rule, its count, then where
         // its run starts (a running sum over the rules with matches alone, put in order first).
-        var owners = [Int32](filledWith: -1, count: matches.count)
+        var owners: [Int32] = []
+        swap(&owners, &scratch.owners)
+        defer { swap(&owners, &scratch.owners) }
+        owners.removeAll(keepingCapacity: true)
+        owners.append(contentsOf: repeatElement(-1, count: matches.count))
         var kept = 0
         owners.withUnsafeMutableBufferPointer { owners in
         counts.withUnsafeMutableBufferPointer { counts in
@@ -474,6 +478,8 @@ public struct CompiledRuleSet: Sendable {
         var chunkPositions: (literals: [[UInt8]], positions: [Int])?
         // Where a pattern with leading words is tried, refilled for each such pattern.
         var leadingWordStarts: [Int] = []
+        swap(&leadingWordStarts, &scratch.leadingWordStarts)
+        defer { swap(&leadingWordStarts, &scratch.leadingWordStarts) }
         // What the patterns share is prepared by the first one that needs it (the Unicode check,
         // the word starts by first byte, the chunks holding a literal). Profiled, it is timed on
         // its own and left out of that pattern's rule: counted there, it made whichever rule
@@ -580,7 +586,11 @@ public struct CompiledRuleSet: Sendable {
         // The plans to check, as bits in plan order (dependency order): those the fired rules
         // trigger, and the plans they fire trigger later ones, met as the scan goes on.
         // Unoptimised, every plan is checked: what the triggers save is then compared.
-        var planBits = [UInt64](filledWith: optimised ? 0 : ~0, count: (compositePlans.count + 63) / 64)
+        var planBits: [UInt64] = []
+        swap(&planBits, &scratch.planBits)
+        defer { swap(&planBits, &scratch.planBits) }
+        planBits.removeAll(keepingCapacity: true)
+        planBits.append(contentsOf: repeatElement(optimised ? 0 : ~0, count: (compositePlans.count + 63) / 64))
         if !optimised, compositePlans.count % 64 != 0 { planBits[planBits.count - 1] = (1 &<< UInt64(compositePlans.count % 64)) &- 1 }
         for plan in compositesAlwaysChecked { planBits[Int(plan) &>> 6] |= 1 &<< UInt64(plan & 63) }
         for rule in hitsByRule.rulesGiven {

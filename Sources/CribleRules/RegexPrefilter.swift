@@ -143,7 +143,9 @@ public struct RegexPrefilter: Sendable {
         found += alwaysRunning
         // The requirements met, to clear with their patterns' counts once the candidates are known.
         var met: [Int32] = []
-        met.reserveCapacity(64)
+        swap(&met, &scratch.metRequirements)
+        defer { swap(&met, &scratch.metRequirements) }
+        met.removeAll(keepingCapacity: true)
         // Through pointers: each checked array read was a bounds test.
         present.withUnsafeMutableBytes { present in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in

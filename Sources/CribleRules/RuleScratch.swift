@@ -28,6 +28,14 @@ public final class RuleScratch {
     var satisfied: [Bool] = []
     var satisfiedCount: [UInt8] = []
 
+    /// Lists a document fills and empties again, kept for their room: each match's rule while
+    /// grouping, the starts where a pattern with leading words is tried, the composite plans to
+    /// check, the prefilter's requirements met.
+    var owners: [Int32] = []
+    var leadingWordStarts: [Int] = []
+    var planBits: [UInt64] = []
+    var metRequirements: [Int32] = []
+
     public init() {}
 
     /// Sizes the prefilter's flags for `atoms`, `requirements` and `patterns`, all cleared; kept
