@@ -1,11 +1,12 @@
 import PCRE2
 
 /// What ``CompiledRuleSet/evaluate(_:scratch:only:optimised:profiler:phraseMatches:)`` reuses
-/// from one document to the next: PCRE2's match data and the table of hits, whose arrays have an
-/// entry per rule. Made new for every document, they were filled and freed whole each time, a
-/// cost that grew with the number of rules and that a comment of one word paid in full; kept, a
-/// document clears only the entries it touched. One per thread: a batch gives each of its jobs
-/// its own.
+/// from one document to the next: PCRE2's match data, the table of hits and the grouping's
+/// counts (an entry per rule), the prefilter's flags (an entry per atom, requirement and
+/// pattern), and lists a document fills and empties. Made new for every document, they were
+/// allocated, filled and freed whole each time, a cost that grew with the number of rules and
+/// that a comment of one word paid in full; kept, a document clears only the entries it touched.
+/// One per thread: a batch gives each of its jobs its own.
 public final class RuleScratch {
     /// PCRE2's match data, sized for the most captures a pattern has needed so far.
     let matches = MatchScratch()
