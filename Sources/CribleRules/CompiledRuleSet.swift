@@ -248,45 +248,33 @@ public struct CompiledRuleSet: Sendable {
     /// counting sort over the rules that have matches, linear in the matches, where a comparison
     /// sort of (rule, position) pairs cost a tenth of rule evaluation. Returns the rule of each
     /// match beside the matches, so that each rule's run can be handed on as a slice, without a
-    /// copy; the sides of each rule that occur are left in `scratch.sidesFound`, and the rules
-    /// with matches, in order, in `scratch.groupedRules` (see ``clearGrouping(_:)``). The counts
-    /// are per rule in the scratch, all 0 between documents: a running sum over every rule, made
-    /// for every document, was a cost a comment of one word paid in full.
-    private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>, scratch: RuleScratch)
+    /// copy; the sides of each rule that occur are left in `grouping.sidesFound`, and the rules
+    /// with matches, in order, in `grouping.rules` (see ``RuleGrouping/clear()``). The counts are
+    /// per rule in the scratch, all 0 between documents: a running sum over every rule, made for
+    /// every document, was a cost a comment of one word paid in full.
+    private func groupedByRule(_ matches: [PhraseMatch], active: UnsafeBufferPointer<Bool>, into grouping: inout RuleGrouping)
         -> (rules: [Int32], matches: [PhraseMatch]) {
-        scratch.prepareGrouping(ruleCount: rules.count)
-        var counts: [Int32] = [], sidesFound: [UInt8] = [], distinct: [Int32] = [], ruleBits: [UInt64] = []
-        swap(&counts, &scratch.matchCounts)
-        swap(&sidesFound, &scratch.sidesFound)
-        swap(&distinct, &scratch.groupedRules)
-        swap(&ruleBits, &scratch.ruleBits)
-        defer {
-            swap(&counts, &scratch.matchCounts)
-            swap(&sidesFound, &scratch.sidesFound)
-            swap(&distinct, &scratch.groupedRules)
-            swap(&ruleBits, &scratch.ruleBits)
-        }
         // Most short comments have one match or none: nothing to sort.
         if matches.count <= 1 {
             guard let match = matches.first, case let owner = phrases.payload(of: match), active[Int(owner.rule)] else {
                 return ([], [])
             }
-            sidesFound[Int(owner.rule)] = owner.side.bit
-            distinct.append(owner.rule)
+            grouping.sidesFound[Int(owner.rule)] = owner.side.bit
+            grouping.rules.append(owner.rule)
             return ([owner.rule], matches)
         }
         // Per match, its rule, or -1 when the rule is not active; per rule, its count, then where
         // its run starts (a running sum over the rules with matches alone, put in order first).
-        var owners: [Int32] = []
-        swap(&owners, &scratch.owners)
-        defer { swap(&owners, &scratch.owners) }
-        owners.removeAll(keepingCapacity: true)
-        owners.append(contentsOf: repeatElement(-1, count: matches.count))
+        grouping.owners.removeAll(keepingCapacity: true)
+        grouping.owners.append(contentsOf: repeatElement(-1, count: matches.count))
         var kept = 0
-        owners.withUnsafeMutableBufferPointer { owners in
-        counts.withUnsafeMutableBufferPointer { counts in
-        sidesFound.withUnsafeMutableBufferPointer { sidesFound in
-        ruleBits.withUnsafeMutableBufferPointer { ruleBits in
+        var distinct = grouping.rules
+        grouping.rules = []
+        defer { grouping.rules = distinct }
+        grouping.owners.withUnsafeMutableBufferPointer { owners in
+        grouping.counts.withUnsafeMutableBufferPointer { counts in
+        grouping.sidesFound.withUnsafeMutableBufferPointer { sidesFound in
+        grouping.ruleBits.withUnsafeMutableBufferPointer { ruleBits in
             for (position, match) in matches.enumerated() {
                 let owner = phrases.payload(of: match)
                 let rule = Int(owner.rule)
@@ -315,8 +303,8 @@ public struct CompiledRuleSet: Sendable {
         }}}}
         var sortedRules = [Int32](filledWith: 0, count: kept)
         let sortedMatches = [PhraseMatch](unsafeUninitializedCapacity: kept) { buffer, initialized in
-            counts.withUnsafeMutableBufferPointer { next in
-            owners.withUnsafeBufferPointer { owners in
+            grouping.counts.withUnsafeMutableBufferPointer { next in
+            grouping.owners.withUnsafeBufferPointer { owners in
             matches.withUnsafeBufferPointer { matches in
             sortedRules.withUnsafeMutableBufferPointer { sortedRules in
                 for (rule, match) in zip(owners, matches) where rule >= 0 {
@@ -328,15 +316,8 @@ public struct CompiledRuleSet: Sendable {
             }}}}
             initialized = kept
         }
-        for rule in distinct { counts[Int(rule)] = 0 }
+        for rule in distinct { grouping.counts[Int(rule)] = 0 }
         return (sortedRules, sortedMatches)
-    }
-
-    /// Clears what ``groupedByRule(_:active:scratch:)`` left in the scratch: the sides of the
-    /// rules that had matches.
-    private func clearGrouping(_ scratch: RuleScratch) {
-        for rule in scratch.groupedRules { scratch.sidesFound[Int(rule)] = 0 }
-        scratch.groupedRules.removeAll(keepingCapacity: true)
     }
 
     /// The rules' keyword and proximity phrases found in `text`, and, when `language` has a
@@ -385,8 +366,12 @@ public struct CompiledRuleSet: Sendable {
         // With the sides that occur of each rule, a bit each: a proximity rule missing one side
         // can have no hit. In AI news every AI term is a match of each AI-policy theme's rule,
         // and most themes' own words are absent: such a rule's matches are grouped but not paired.
-        let (groupRules, groupMatches) = activeRules.withUnsafeBufferPointer { groupedByRule(allMatches, active: $0, scratch: scratch) }
-        defer { clearGrouping(scratch) }
+        var grouping = scratch.takeGrouping(ruleCount: rules.count)
+        defer {
+            grouping.clear()
+            scratch.keep(grouping)
+        }
+        let (groupRules, groupMatches) = activeRules.withUnsafeBufferPointer { groupedByRule(allMatches, active: $0, into: &grouping) }
         hitsByRule.reserveCapacity(groupMatches.count + 16)
         // The two sides of a proximity rule, split into arrays reused from rule to rule (a
         // `filter` per side grew two new arrays for each of them).
@@ -410,7 +395,7 @@ public struct CompiledRuleSet: Sendable {
                 for match in kept { hitsByRule.append(Hit(text.originalRange(ofTokens: match.firstToken, through: match.lastToken))) }
                 hitsByRule.endRule(index)
             case .near:
-                guard scratch.sidesFound[index] == PhraseOwner.Side.nearA.bit | PhraseOwner.Side.nearB.bit else { break }
+                guard grouping.sidesFound[index] == PhraseOwner.Side.nearA.bit | PhraseOwner.Side.nearB.bit else { break }
                 sideA.removeAll(keepingCapacity: true)
                 sideB.removeAll(keepingCapacity: true)
                 for match in matches {

@@ -127,33 +127,26 @@ public struct RegexPrefilter: Sendable {
     public func candidatePatterns(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil,
                                   scratch: RuleScratch? = nil) -> [Int32] {
         let scratch = scratch ?? RuleScratch()
-        scratch.preparePrefilter(atoms: scanner.atomCount, requirements: patternOfRequirement.count, patterns: requirementCount.count)
-        var present: [Bool] = [], satisfied: [Bool] = [], satisfiedCount: [UInt8] = []
-        swap(&present, &scratch.presentAtoms)
-        swap(&satisfied, &scratch.satisfied)
-        swap(&satisfiedCount, &scratch.satisfiedCount)
-        defer {
-            swap(&present, &scratch.presentAtoms)
-            swap(&satisfied, &scratch.satisfied)
-            swap(&satisfiedCount, &scratch.satisfiedCount)
-        }
-        scanner.presentAtoms(in: text, wordStarts: wordStarts, into: &present)
+        var flags = scratch.takePrefilterFlags(atoms: scanner.atomCount, requirements: patternOfRequirement.count,
+                                               patterns: requirementCount.count)
+        defer { scratch.keep(flags) }
+        scanner.presentAtoms(in: text, wordStarts: wordStarts, into: &flags.present)
         var found: [Int32] = []
         found.reserveCapacity(alwaysRunning.count + 32)
         found += alwaysRunning
         // The requirements met, to clear with their patterns' counts once the candidates are known.
-        var met: [Int32] = []
-        swap(&met, &scratch.metRequirements)
-        defer { swap(&met, &scratch.metRequirements) }
+        var met = flags.met
+        flags.met = []
+        defer { flags.met = met }
         met.removeAll(keepingCapacity: true)
         // Through pointers: each checked array read was a bounds test.
-        present.withUnsafeMutableBytes { present in
+        flags.present.withUnsafeMutableBytes { present in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
         requirementsOfAtom.withUnsafeBufferPointer { requirementsOfAtom in
         patternOfRequirement.withUnsafeBufferPointer { patternOfRequirement in
         requirementCount.withUnsafeBufferPointer { requirementCount in
-        satisfied.withUnsafeMutableBufferPointer { satisfied in
-        satisfiedCount.withUnsafeMutableBufferPointer { satisfiedCount in
+        flags.satisfied.withUnsafeMutableBufferPointer { satisfied in
+        flags.satisfiedCount.withUnsafeMutableBufferPointer { satisfiedCount in
             @inline(__always) func mark(_ atom: Int) {
                 for position in Int(requirementsOfAtomStart[atom])..<Int(requirementsOfAtomStart[atom + 1]) {
                     let requirement = Int(requirementsOfAtom[position])

@@ -13,48 +13,38 @@ public final class RuleScratch {
     /// The hit table of the last document, cleared where it was written (see ``HitTable/clear()``).
     var hitTable: HitTable?
 
-    /// Per rule, its matches counted while grouping, and the sides of it that occur (see
-    /// ``PhraseOwner/Side/bit``): all 0 between documents, cleared where written.
-    var matchCounts: [Int32] = []
-    var sidesFound: [UInt8] = []
-    /// The rules that had matches in the last grouping, in rule order: the entries to clear.
-    var groupedRules: [Int32] = []
-    /// A bit per rule, set for the rules with matches while grouping: read in order, it puts
-    /// them in rule order without a sort. All 0 between groupings.
-    var ruleBits: [UInt64] = []
-
-    /// The prefilter's flags: per atom, whether it occurs; per requirement, whether an atom of it
-    /// does; per pattern, how many of its requirements do. All false or 0 between documents.
-    var presentAtoms: [Bool] = []
-    var satisfied: [Bool] = []
-    var satisfiedCount: [UInt8] = []
-
-    /// Lists a document fills and empties again, kept for their room: each match's rule while
-    /// grouping, the starts where a pattern with leading words is tried, the composite plans to
-    /// check, the prefilter's requirements met.
-    var owners: [Int32] = []
+    /// What grouping the matches by rule uses (see ``RuleGrouping``), between documents.
+    private var grouping = RuleGrouping()
+    /// The prefilter's flags (see ``PrefilterFlags``), between documents.
+    private var prefilterFlags = PrefilterFlags()
+    /// Lists a document fills and empties again, kept for their room: the starts where a
+    /// pattern with leading words is tried, the composite plans to check.
     var leadingWordStarts: [Int] = []
     var planBits: [UInt64] = []
-    var metRequirements: [Int32] = []
 
     public init() {}
 
-    /// Sizes the prefilter's flags for `atoms`, `requirements` and `patterns`, all cleared; kept
-    /// as they are when sized so.
-    func preparePrefilter(atoms: Int, requirements: Int, patterns: Int) {
-        if presentAtoms.count != atoms { presentAtoms = [Bool](filledWith: false, count: atoms) }
-        if satisfied.count != requirements { satisfied = [Bool](filledWith: false, count: requirements) }
-        if satisfiedCount.count != patterns { satisfiedCount = [UInt8](filledWith: 0, count: patterns) }
+    /// The grouping's arrays, all 0, for `ruleCount` rules; given back with ``keep(_:)-(RuleGrouping)``.
+    func takeGrouping(ruleCount: Int) -> RuleGrouping {
+        var taken = RuleGrouping()
+        swap(&taken, &grouping)
+        return taken.counts.count == ruleCount ? taken : RuleGrouping(ruleCount: ruleCount)
     }
 
-    /// Sizes the per-rule arrays for `ruleCount` rules, all 0; kept as they are when sized so.
-    func prepareGrouping(ruleCount: Int) {
-        guard matchCounts.count != ruleCount else { return }
-        matchCounts = [Int32](filledWith: 0, count: ruleCount)
-        sidesFound = [UInt8](filledWith: 0, count: ruleCount)
-        ruleBits = [UInt64](filledWith: 0, count: (ruleCount + 63) / 64)
-        groupedRules.removeAll()
+    func keep(_ taken: RuleGrouping) { grouping = taken }
+
+    /// The prefilter's flags, all cleared, for `atoms`, `requirements` and `patterns`; given back
+    /// with ``keep(_:)-(PrefilterFlags)``.
+    func takePrefilterFlags(atoms: Int, requirements: Int, patterns: Int) -> PrefilterFlags {
+        var taken = PrefilterFlags()
+        swap(&taken, &prefilterFlags)
+        if taken.present.count != atoms { taken.present = [Bool](filledWith: false, count: atoms) }
+        if taken.satisfied.count != requirements { taken.satisfied = [Bool](filledWith: false, count: requirements) }
+        if taken.satisfiedCount.count != patterns { taken.satisfiedCount = [UInt8](filledWith: 0, count: patterns) }
+        return taken
     }
+
+    func keep(_ taken: PrefilterFlags) { prefilterFlags = taken }
 
     /// The hit table, cleared, for a rule set of `ruleCount` rules; given back with ``keep(_:)``.
     func takeHitTable(ruleCount: Int) -> HitTable {
@@ -65,4 +55,40 @@ public final class RuleScratch {
     }
 
     func keep(_ table: HitTable) { hitTable = table }
+}
+
+/// Grouping the matches by rule: per rule, its matches counted, then where its run starts, and
+/// the sides of it that occur (see ``PhraseOwner/Side/bit``); a bit per rule with matches, read in
+/// order to put them in rule order without a sort; those rules, in order; and each match's rule.
+/// `counts` and `ruleBits` are all 0 between groupings, `sidesFound` once ``clear()`` ran.
+struct RuleGrouping {
+    var counts: [Int32] = []
+    var sidesFound: [UInt8] = []
+    var ruleBits: [UInt64] = []
+    var rules: [Int32] = []
+    var owners: [Int32] = []
+
+    init() {}
+
+    init(ruleCount: Int) {
+        counts = [Int32](filledWith: 0, count: ruleCount)
+        sidesFound = [UInt8](filledWith: 0, count: ruleCount)
+        ruleBits = [UInt64](filledWith: 0, count: (ruleCount + 63) / 64)
+    }
+
+    /// Clears the sides of the rules that had matches.
+    mutating func clear() {
+        for rule in rules { sidesFound[Int(rule)] = 0 }
+        rules.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The prefilter's flags: per atom, whether it occurs; per requirement, whether an atom of it
+/// does; per pattern, how many of its requirements do (all false or 0 between documents); and
+/// the requirements met, to clear.
+struct PrefilterFlags {
+    var present: [Bool] = []
+    var satisfied: [Bool] = []
+    var satisfiedCount: [UInt8] = []
+    var met: [Int32] = []
 }
