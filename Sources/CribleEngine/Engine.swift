@@ -144,7 +144,7 @@ public struct Engine: Sendable {
                     }
                     used.formUnion(matching)
                     return matching.isEmpty
-                }
+                }[...]
                 suppressedCount += item.hits.count - kept.hits.count
                 return kept.hits.isEmpty ? nil : kept
             }

@@ -37,7 +37,7 @@ public struct Scorer: Sendable {
     /// ``exposure(of:titleRange:discount:)`` from the hits alone: the scorer reads them in place
     /// from its list of evidence, where passing each piece of evidence copied it, retaining each
     /// of its strings, and released it again.
-    func exposure(ofHits hits: [Hit], titleRange: Range<Int>?, discount: Double) -> Double {
+    func exposure(ofHits hits: ArraySlice<Hit>, titleRange: Range<Int>?, discount: Double) -> Double {
         var count = 0.0
         for hit in hits {
             // A hit is in the title when all its spans are: a composite whose context word is in
@@ -145,7 +145,7 @@ public struct Scorer: Sendable {
     }
 
     @inline(__always)
-    func remainingFactor(weight: Double, hits: [Hit], titleRange: Range<Int>?, discount: Double) -> Double {
+    func remainingFactor(weight: Double, hits: ArraySlice<Hit>, titleRange: Range<Int>?, discount: Double) -> Double {
         pow(1 - min(abs(weight), 0.999), exposure(ofHits: hits, titleRange: titleRange, discount: discount))
     }
 }

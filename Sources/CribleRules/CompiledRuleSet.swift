@@ -631,11 +631,15 @@ public struct CompiledRuleSet: Sendable {
         }
 
         let fired = hitsByRule.firedRules
+        let shared = hitsByRule.hits(of: fired)
         var evidence: [Evidence] = []
         evidence.reserveCapacity(fired.count)
+        var sharedStart = 0
         for index in fired {
             var piece = evidenceTemplates[index]
-            piece.hits = hitsByRule.hits(of: index)
+            let sharedEnd = sharedStart + hitsByRule.count(of: index)
+            piece.hits = shared[sharedStart..<sharedEnd]
+            sharedStart = sharedEnd
             evidence.append(piece)
         }
         return (evidence, issues)
@@ -698,8 +702,16 @@ struct HitTable {
 
     subscript(rule: Int) -> ArraySlice<Hit> { hits[Int(start[rule])..<Int(start[rule] + count[rule])] }
 
-    /// The hits of `rule` in an array of their own, for its evidence.
-    func hits(of rule: Int) -> [Hit] { Array(self[rule]) }
+    /// The hits of `rules`, one rule after the other, in one array of their own that their
+    /// evidence shares: the table's array is the scratch's, refilled by the next document.
+    func hits(of rules: [Int]) -> [Hit] {
+        var total = 0
+        for rule in rules { total += Int(count[rule]) }
+        var shared: [Hit] = []
+        shared.reserveCapacity(total)
+        for rule in rules { shared.append(contentsOf: self[rule]) }
+        return shared
+    }
 
     /// Gives `rule` these hits, replacing any it had; none leaves it not fired.
     mutating func set<Hits: Collection<Hit>>(_ rule: Int, _ newHits: Hits) {
