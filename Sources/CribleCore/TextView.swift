@@ -85,11 +85,9 @@ public struct TextView: Sendable {
         let count = input.count
         while index < count {
             if input[index] < 0x80 {
-                // Most text is runs of ASCII: each run is folded in one loop the compiler can
-                // vectorise, with one capacity check.
-                let end = TextView.asciiRunEnd(input, from: index + 1)
-                output.appendASCII(input, from: index, to: end)
-                index = end
+                // Most text is runs of ASCII: each run is folded sixteen bytes at a time, in the
+                // same loop that finds its end.
+                index = output.appendASCIIRun(input, from: index)
                 continue
             }
             let (value, length) = decodeScalar(input, at: index)
@@ -130,14 +128,6 @@ public struct TextView: Sendable {
             index += length
         }
         return output.finish()
-    }
-
-    /// The first position at or after `start` holding a byte of 0x80 or more (or the end),
-    /// sixteen bytes at a time (the byte scans' shared walk): French news runs some forty bytes
-    /// between accented letters.
-    @inline(__always)
-    static func asciiRunEnd(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        input.firstIndex(from: start) { input.zeroPaddedVector(at: $0).nonASCIILanes }
     }
 
     private init(compacting view: TextView) {
@@ -283,29 +273,41 @@ private struct FoldOutput {
         count += 1
     }
 
-    /// `input[start..<end]`, all ASCII: each byte folded, and its own source.
+    /// The run of ASCII from `start` (whose byte is ASCII) to the next byte beyond ASCII or the
+    /// end: each byte folded, and its own source. Returns where the run ends.
+    ///
+    /// Sixteen bytes at a time: the capitals' lanes, as bytes, keep the bit (0x20) that makes
+    /// them small letters, and the lanes beyond ASCII end the run. Each block is written whole:
+    /// its lanes past the run are written beyond `count` (where the next bytes will be written
+    /// over them), which the capacity allows, and read zero-padded at the end of the input. A
+    /// run is some forty bytes; found first and folded after, it took two loops whose exits
+    /// (at a different length every time) were each a mispredicted branch per run.
     @inline(__always)
-    mutating func appendASCII(_ input: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
-        let length = end - start
-        // Room for whole blocks of sixteen (below).
-        if count + length + 16 > capacity { grow(toFit: length + 16) }
-        runs.append(FoldedRun(foldedStart: UInt32(truncatingIfNeeded: count), originalStart: UInt32(truncatingIfNeeded: start),
-                              originalEnd: UInt32(truncatingIfNeeded: end), isCharacter: false))
-        let bytes = UnsafeMutableRawPointer(self.bytes + count)
-        // Sixteen bytes at a time: the capitals' lanes, as bytes, keep the bit (0x20) that makes
-        // them small letters. The last block too, whole: its lanes past the run are written
-        // beyond `count` (where the next bytes will be written over them), which the capacity
-        // allows (see `grow`), and read zero-padded at the end of the input. A run is some
-        // forty bytes, and byte by byte its last fifteen or fewer were most of its cost.
-        var offset = 0
+    mutating func appendASCIIRun(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         let capitalBit = ByteVector(repeating: 0x20)
-        while offset < length {
-            let vector = input.zeroPaddedVector(at: start + offset)
+        var position = start
+        while true {
+            let written = position &- start
+            if count &+ written &+ 16 > capacity { grow(toFit: written + 16) }
+            let vector = input.zeroPaddedVector(at: position)
             let capitals = unsafeBitCast(vector.lanes(in: 0x41...0x5A), to: ByteVector.self)
-            bytes.storeBytes(of: vector | (capitals & capitalBit), toByteOffset: offset, as: ByteVector.self)
-            offset += 16
+            UnsafeMutableRawPointer(bytes + count).storeBytes(of: vector | (capitals & capitalBit), toByteOffset: written,
+                                                              as: ByteVector.self)
+            let beyondASCII = vector.nonASCIILanes.packedBits
+            if beyondASCII != 0 {
+                position &+= beyondASCII.trailingZeroBitCount
+                break
+            }
+            position &+= 16
+            if position >= input.count {
+                position = input.count
+                break
+            }
         }
-        count += length
+        runs.append(FoldedRun(foldedStart: UInt32(truncatingIfNeeded: count), originalStart: UInt32(truncatingIfNeeded: start),
+                              originalEnd: UInt32(truncatingIfNeeded: position), isCharacter: false))
+        count &+= position &- start
+        return position
     }
 
     /// Widens the source of the folded bytes that end at `start` (those of the last character or
