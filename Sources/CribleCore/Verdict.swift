@@ -112,7 +112,7 @@ public struct Verdict: Sendable {
 
     public init(document: Document, language: LanguageGuess, labels: [LabelScore], candidateScores: [LabelScore],
                 sentiment: SentimentResult, evidence: [Evidence], action: Action, reasons: [PolicyReason],
-                issues: [ClassificationIssue], text: TextView) {
+                issues: [ClassificationIssue], text: TextView, unusedSuppressions: [Suppression] = [], suppressedHits: Int = 0) {
         self.document = document
         self.language = language
         self.labels = labels
@@ -123,6 +123,18 @@ public struct Verdict: Sendable {
         self.reasons = reasons
         self.issues = issues
         self.text = text
+        self.unusedSuppressions = unusedSuppressions
+        self.suppressedHits = suppressedHits
+    }
+
+    /// The verdict with its text compacted (see ``TextView/compacted()``), for a batch that keeps
+    /// verdicts waiting to be written. Consuming, so that the verdict is moved rather than
+    /// copied: changed in place and then wrapped, it was copied, each of its twenty-odd
+    /// references retained and released.
+    public consuming func withCompactedText() -> Verdict {
+        var verdict = self
+        verdict.text = verdict.text.compacted()
+        return verdict
     }
 
     public func score(of label: String) -> Double {

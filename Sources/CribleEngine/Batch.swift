@@ -76,10 +76,9 @@ public struct BatchClassifier: Sendable {
                 case .document(let document):
                     // The shared engine is used where it is: `engineFor?(document) ?? engine`
                     // copied it for every document, retaining and releasing each of its tables.
-                    var verdict = engineFor.map { $0(document).classify(document, profiler: profiler, scratch: scratch) }
+                    let verdict = engineFor.map { $0(document).classify(document, profiler: profiler, scratch: scratch) }
                         ?? engine.classify(document, profiler: profiler, scratch: scratch)
-                    verdict.text = verdict.text.compacted()
-                    item = .verdict(verdict)
+                    item = .verdict(verdict.withCompactedText())
                 case .failure(let failure):
                     item = .failure(failure)
                 }
@@ -121,18 +120,24 @@ extension BatchItem {
     /// What deciding the run's outcome needs of a result already written out: the document's
     /// id and origin, the action, the issues; failures whole. A verdict's text, evidence and
     /// scores are ten times the size of its document, and a streamed batch need not keep them.
+    ///
+    /// Built from the fields it keeps: copied whole and then emptied, the verdict's every array
+    /// and string was retained and released again, and an empty text view made three arrays.
     public var outcomeOnly: BatchItem {
-        guard case .verdict(var verdict) = self else { return self }
+        guard case .verdict(let verdict) = self else { return self }
         var document = Document(id: verdict.document.id, body: "")
         document.origin = verdict.document.origin
-        verdict.document = document
-        verdict.text = TextView("")
-        verdict.evidence = []
-        verdict.candidateScores = []
-        verdict.sentiment.terms = []
-        verdict.unusedSuppressions = []
-        return .verdict(verdict)
+        let sentiment = verdict.sentiment
+        var kept = Verdict(document: document, language: verdict.language, labels: verdict.labels, candidateScores: [],
+                           sentiment: SentimentResult(score: sentiment.score, label: sentiment.label, positive: sentiment.positive,
+                                                      negative: sentiment.negative, terms: []),
+                           evidence: [], action: verdict.action, reasons: verdict.reasons, issues: verdict.issues,
+                           text: BatchItem.emptyText)
+        kept.suppressedHits = verdict.suppressedHits
+        return .verdict(kept)
     }
+
+    private static let emptyText = TextView("")
 }
 
 /// Results gathered in input order, whichever task finishes first.

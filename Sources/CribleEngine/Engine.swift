@@ -183,12 +183,13 @@ public struct Engine: Sendable {
             if isLabel { labels.append(candidate) }
         }
         let (action, reasons) = policy.decide(candidates)
-        var verdict = Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
-                              sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
-                              issues: issues, text: text)
-        verdict.unusedSuppressions = suppressions.indices.filter { !used.contains($0) }.map { suppressions[$0] }
-        verdict.suppressedHits = suppressedCount
-        return verdict
+        // Made whole: fields set after it was made had the compiler copy the verdict out and
+        // destroy the one it made, each of its twenty-odd references retained and released.
+        return Verdict(document: document, language: language, labels: labels, candidateScores: candidates,
+                       sentiment: sentimentResult, evidence: evidence, action: action, reasons: reasons,
+                       issues: issues, text: text,
+                       unusedSuppressions: suppressions.indices.filter { !used.contains($0) }.map { suppressions[$0] },
+                       suppressedHits: suppressedCount)
     }
 }
 

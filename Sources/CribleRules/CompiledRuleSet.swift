@@ -123,6 +123,9 @@ public struct CompiledRuleSet: Sendable {
     let compositesAlwaysChecked: [Int32]
     /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
     let regexPatterns: [(rule: Int, pattern: Int)]
+    /// The compiled pattern at each position of `regexPatterns`, read without taking the rule's
+    /// list of patterns out of its kind (a retain and a release for each rule a document tries).
+    let regexes: [Regex]
     /// Every position of `regexPatterns`, in order: what a document tries when the prefilter is off.
     let everyRegexPattern: [Int32]
     let prefilter: RegexPrefilter
@@ -211,12 +214,14 @@ public struct CompiledRuleSet: Sendable {
                      weight: rule.definition.weight, hits: [], source: .rule(file: rule.definition.location.file))
         }
         var patterns: [(rule: Int, pattern: Int)] = []
+        var compiledPatterns: [Regex] = []
         var sources: [String] = []
         var leadingWordsAllowed: [Bool] = []
         for (index, rule) in rules.enumerated() {
             guard case .regex(let regexes) = rule.kind else { continue }
             for (number, regex) in regexes.enumerated() {
                 patterns.append((index, number))
+                compiledPatterns.append(regex)
                 // Case-sensitive patterns run on the original text; the prefilter reads the folded
                 // one, so they always run.
                 sources.append(rule.definition.caseSensitive ? "" : regex.pattern)
@@ -224,6 +229,7 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
+        self.regexes = compiledPatterns
         self.everyRegexPattern = patterns.indices.map { Int32($0) }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
@@ -489,9 +495,9 @@ public struct CompiledRuleSet: Sendable {
             while runEnd < tried.count, regexPatterns[Int(tried[runEnd])].rule == index { runEnd += 1 }
             let run = tried[runStart..<runEnd]
             runStart = runEnd
-            guard active(index), case .regex(let allPatterns) = rules[index].kind else { continue }
+            guard active(index) else { continue }
             var hits: [Hit] = []
-            let onOriginal = rules[index].definition.caseSensitive
+            let onOriginal = traits[index].caseSensitive
             let regexStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             preparationOfRule = 0
             defer {
@@ -501,7 +507,7 @@ public struct CompiledRuleSet: Sendable {
             }
             for candidate in run {
                 let position = Int(candidate)
-                let pattern = allPatterns[regexPatterns[position].pattern]
+                let pattern = regexes[position]
                 do {
                     let neutral: Bool
                     if onOriginal {

@@ -207,16 +207,21 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
 /// matches come out exactly as its own ``PhraseIndex/matches(in:tokenRange:)`` lists them: at
 /// each token the matches found through whole words are in entry order, and those of each
 /// prefix in entry order after them, so keeping one index's share keeps its order.
-public struct PhraseSearch<First: Sendable, Second: Sendable>: Sendable {
-    private var matcher = PhraseMatcher()
+///
+/// A class: a rule set keeps one per language in a dictionary, and taking a struct out of it for
+/// each document retained and released each of the matcher's dozen arrays (some 900
+/// instructions, a fifteenth of a tweet's rule evaluation).
+public final class PhraseSearch<First: Sendable, Second: Sendable>: Sendable {
+    private let matcher: PhraseMatcher
     private let firstCount: Int32
 
     public init(_ first: PhraseIndex<First>, _ second: PhraseIndex<Second>) {
         firstCount = Int32(first.count)
         // The first index's matcher holds its phrases as their entries already: the second's are
         // added to a copy of it, not the first's inserted again for every language.
-        matcher = first.matcher
+        var matcher = first.matcher
         for (entry, phrase) in second.phrases.enumerated() { matcher.insert(phrase, entry: firstCount + Int32(entry)) }
+        self.matcher = matcher
     }
 
     /// The matches of each index, as its own `matches(in:)` gives them.

@@ -113,12 +113,16 @@ public struct Policy: Sendable {
     /// The action for a set of label scores, and the reasons for it (most severe first).
     public func decide(_ scores: [LabelScore]) -> (Action, [PolicyReason]) {
         var reasons: [PolicyReason] = []
-        for rule in actions {
-            // The score first: most labels of a document are below every rule's minimum, and
-            // comparing two numbers costs less than matching the label's name.
-            for score in scores where score.score >= rule.minScore && rule.applies(to: score.label) {
-                reasons.append(PolicyReason(action: rule.action, label: score.label, score: score.score,
-                                            threshold: rule.minScore, policyRule: rule.id))
+        // The rules read in place: a copy of each, for each document, retained and released
+        // its name, labels and patterns.
+        actions.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                // The score first: most labels of a document are below every rule's minimum, and
+                // comparing two numbers costs less than matching the label's name.
+                for score in scores where score.score >= rules[index].minScore && rules[index].applies(to: score.label) {
+                    reasons.append(PolicyReason(action: rules[index].action, label: score.label, score: score.score,
+                                                threshold: rules[index].minScore, policyRule: rules[index].id))
+                }
             }
         }
         reasons.sort { $0.action != $1.action ? $0.action > $1.action : $0.score > $1.score }
