@@ -18,7 +18,10 @@ import CribleCore
 /// lookbehind that refuses a word character before (`(?<![\w.])`) says as much as `\b` there.
 /// A pattern that opens on `\d` (`\b\d{1,4},?\s+rue`) has every digit as a word of one byte,
 /// on texts where `\d` means nothing else (see ``needsNeutralText``).
-struct LeadingWords: Sendable {
+///
+/// A class: a document that tries a pattern takes its words out of the rule set's list, and a
+/// struct's three arrays were each retained and released there.
+final class LeadingWords: Sendable {
     /// The words' distinct first bytes (all ASCII letters or digits).
     private let leads: [UInt8]
     /// Per first byte, `entries[start[byte] ..< start[byte + 1]]`.
@@ -40,7 +43,7 @@ struct LeadingWords: Sendable {
     /// whose branches each open, after `\b` and perhaps lookarounds, on a literal starting with a
     /// letter or a digit. Patterns with `\G` or `\K` (whose meaning depends on where a try
     /// starts, or that move the start of a match) never qualify.
-    init?(pattern: String) {
+    convenience init?(pattern: String) {
         guard let node = RegexAtoms.parse(pattern) else { return nil }
         self.init(node: node, pattern: pattern)
     }
