@@ -100,13 +100,6 @@ public struct Readability: Classifier, LanguageDependentClassifier {
             .| (vector .== ByteVector(repeating: 0x6F)) .| (vector .== ByteVector(repeating: 0x75)) .| (vector .== ByteVector(repeating: 0x79))
     }
 
-    /// The lanes holding `. ! ?` or a line feed.
-    @inline(__always)
-    static func sentenceEndLanes(_ vector: ByteVector) -> ByteVectorMask {
-        (vector .== ByteVector(repeating: 0x2E)) .| (vector .== ByteVector(repeating: 0x21)) .| (vector .== ByteVector(repeating: 0x3F))
-            .| (vector .== ByteVector(repeating: 0x0A))
-    }
-
     /// The positions of folded text where a run of vowels (`aeiouy`) starts, as a bitmap, and the
     /// number of sentences: the runs of `. ! ?` and line feeds. None of these is ever inside a
     /// token, so counting them over the whole text counts those between tokens.
@@ -123,7 +116,7 @@ public struct Readability: Classifier, LanguageDependentClassifier {
             while offset < count {
                 let vector = bytes.zeroPaddedVector(at: offset)
                 let vowel = UInt64(vowelLanes(vector).packedBits)
-                let end = UInt64(sentenceEndLanes(vector).packedBits)
+                let end = UInt64(vector.sentenceEndLanes.packedBits)
                 bits[offset &>> 6] |= (vowel & ~(vowel &<< 1 | previousVowel)) &<< UInt64(offset & 63)
                 sentences &+= (end & ~(end &<< 1 | previousEnd)).nonzeroBitCount
                 previousVowel = vowel &>> 15

@@ -89,6 +89,14 @@ extension SIMD16 where Scalar == UInt8 {
         ((self | ByteVector(repeating: 0x20)) &- ByteVector(repeating: 0x61)) .< ByteVector(repeating: 26)
     }
 
+    /// The lanes holding `. ! ?` or a line feed: the bytes that can end a sentence (the
+    /// sentiment analyzer's sentences, readability's count of them).
+    @inlinable @inline(__always)
+    public var sentenceEndLanes: ByteVectorMask {
+        (self .== ByteVector(repeating: 0x2E)) .| (self .== ByteVector(repeating: 0x21)) .| (self .== ByteVector(repeating: 0x3F))
+            .| (self .== ByteVector(repeating: 0x0A))
+    }
+
     /// The lanes holding a byte of 0x80 or more (UTF-8 beyond ASCII).
     @inlinable @inline(__always)
     public var nonASCIILanes: ByteVectorMask {

@@ -128,13 +128,11 @@ extension BatchItem {
         var document = Document(id: verdict.document.id, body: "")
         document.origin = verdict.document.origin
         let sentiment = verdict.sentiment
-        var kept = Verdict(document: document, language: verdict.language, labels: verdict.labels, candidateScores: [],
-                           sentiment: SentimentResult(score: sentiment.score, label: sentiment.label, positive: sentiment.positive,
-                                                      negative: sentiment.negative, terms: []),
-                           evidence: [], action: verdict.action, reasons: verdict.reasons, issues: verdict.issues,
-                           text: BatchItem.emptyText)
-        kept.suppressedHits = verdict.suppressedHits
-        return .verdict(kept)
+        return .verdict(Verdict(document: document, language: verdict.language, labels: verdict.labels, candidateScores: [],
+                                sentiment: SentimentResult(score: sentiment.score, label: sentiment.label,
+                                                           positive: sentiment.positive, negative: sentiment.negative, terms: []),
+                                evidence: [], action: verdict.action, reasons: verdict.reasons, issues: verdict.issues,
+                                text: BatchItem.emptyText, suppressedHits: verdict.suppressedHits))
     }
 
     private static let emptyText = TextView("")

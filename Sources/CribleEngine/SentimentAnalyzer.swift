@@ -287,7 +287,7 @@ public struct SentimentAnalyzer: Sendable {
             var next = 0
             var offset = 0
             while offset < folded.count {
-                var marks = SentimentAnalyzer.sentenceMarkLanes(folded.zeroPaddedVector(at: offset)).packedBits
+                var marks = folded.zeroPaddedVector(at: offset).sentenceEndLanes.packedBits
                 while marks != 0 {
                     let position = offset &+ marks.trailingZeroBitCount
                     marks &= marks &- 1
@@ -355,13 +355,6 @@ public struct SentimentAnalyzer: Sendable {
             pendingExclamations = 0
             return sentences
         }
-    }
-
-    /// The lanes holding `. ! ?` or a line feed: the bytes that may end a sentence.
-    @inline(__always)
-    static func sentenceMarkLanes(_ vector: ByteVector) -> ByteVectorMask {
-        (vector .== ByteVector(repeating: 0x2E)) .| (vector .== ByteVector(repeating: 0x21))
-            .| (vector .== ByteVector(repeating: 0x3F)) .| (vector .== ByteVector(repeating: 0x0A))
     }
 
     /// Whitespace-separated chunks, where emoticons are looked up; trailing `, . ! ?` are

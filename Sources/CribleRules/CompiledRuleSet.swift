@@ -121,11 +121,10 @@ public struct CompiledRuleSet: Sendable {
     /// none (a composite needs `all` or `any`, and `at_least` is 1 or more); kept so that the
     /// triggers skip no plan whatever rules they are given.
     let compositesAlwaysChecked: [Int32]
-    /// Every regex pattern, as (rule index, pattern index), in the order the prefilter knows them.
-    let regexPatterns: [(rule: Int, pattern: Int)]
-    /// The compiled pattern at each position of `regexPatterns`, read without taking the rule's
-    /// list of patterns out of its kind (a retain and a release for each rule a document tries).
-    let regexes: [Regex]
+    /// Every regex pattern, with its rule's index, in the order the prefilter knows them: read
+    /// here without taking the rule's list of patterns out of its kind (a retain and a release for
+    /// each rule a document tries).
+    let regexPatterns: [(rule: Int, regex: Regex)]
     /// Every position of `regexPatterns`, in order: what a document tries when the prefilter is off.
     let everyRegexPattern: [Int32]
     let prefilter: RegexPrefilter
@@ -213,15 +212,13 @@ public struct CompiledRuleSet: Sendable {
                      labelNumber: rule.definition.label.flatMap { labelNumbers[$0] } ?? -1,
                      weight: rule.definition.weight, hits: [], source: .rule(file: rule.definition.location.file))
         }
-        var patterns: [(rule: Int, pattern: Int)] = []
-        var compiledPatterns: [Regex] = []
+        var patterns: [(rule: Int, regex: Regex)] = []
         var sources: [String] = []
         var leadingWordsAllowed: [Bool] = []
         for (index, rule) in rules.enumerated() {
             guard case .regex(let regexes) = rule.kind else { continue }
-            for (number, regex) in regexes.enumerated() {
-                patterns.append((index, number))
-                compiledPatterns.append(regex)
+            for regex in regexes {
+                patterns.append((index, regex))
                 // Case-sensitive patterns run on the original text; the prefilter reads the folded
                 // one, so they always run.
                 sources.append(rule.definition.caseSensitive ? "" : regex.pattern)
@@ -229,7 +226,6 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
-        self.regexes = compiledPatterns
         self.everyRegexPattern = patterns.indices.map { Int32($0) }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
@@ -507,7 +503,7 @@ public struct CompiledRuleSet: Sendable {
             }
             for candidate in run {
                 let position = Int(candidate)
-                let pattern = regexes[position]
+                let pattern = regexPatterns[position].regex
                 do {
                     let neutral: Bool
                     if onOriginal {
