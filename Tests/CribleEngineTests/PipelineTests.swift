@@ -307,6 +307,53 @@ final class SuppressionTests: XCTestCase {
         let json = VerdictEncoder(engine: engine).encode(verdict).serialized()
         XCTAssertTrue(json.contains(#""unused_suppressions":[{"directive":{"field":"text""#), json)
     }
+
+    /// What a streamed batch keeps of a verdict once written: what decides the run's outcome
+    /// (id, origin, language, labels, action, reasons, issues, the sentiment's score and label,
+    /// the suppressed-hit count), not the text, evidence, candidate scores, sentiment terms or
+    /// unused directives; and a compacted verdict keeps everything but the folded view.
+    func testAVerdictKeptAfterOutputHoldsWhatDecidesTheOutcome() {
+        let engine = engine(rules: rules)
+        var document = Document(id: "kept", body: """
+        Contact : ana@example.org, super (RGPD)
+        <!-- crible-disable-next-line privacy -->
+        Le RGPD encore
+        <!-- crible-disable-next-line spam.* -->
+        Rien ici.
+        """, language: "fr")
+        document.origin = Document.Origin(file: "in.jsonl", line: 7)
+        let full = engine.classify(document)
+        XCTAssertFalse(full.evidence.isEmpty)
+        XCTAssertFalse(full.unusedSuppressions.isEmpty)
+        XCTAssertGreaterThan(full.suppressedHits, 0)
+
+        let compacted = full.withCompactedText()
+        XCTAssertEqual(compacted.text.original, full.text.original)
+        XCTAssertEqual(compacted.text.tokenCount, full.text.tokenCount)
+        XCTAssertTrue(compacted.text.folded.isEmpty)
+        XCTAssertEqual(compacted.evidence, full.evidence)
+        XCTAssertEqual(compacted.labels, full.labels)
+        XCTAssertEqual(compacted.suppressedHits, full.suppressedHits)
+        XCTAssertEqual(compacted.unusedSuppressions.count, full.unusedSuppressions.count)
+
+        guard case .verdict(let kept) = BatchItem.verdict(full).outcomeOnly else { return XCTFail("a verdict stays a verdict") }
+        XCTAssertEqual(kept.document.id, "kept")
+        XCTAssertEqual(kept.document.origin, document.origin)
+        XCTAssertEqual(kept.document.content, "")
+        XCTAssertEqual(kept.language, full.language)
+        XCTAssertEqual(kept.labels, full.labels)
+        XCTAssertEqual(kept.action, full.action)
+        XCTAssertEqual(kept.reasons, full.reasons)
+        XCTAssertEqual(kept.issues, full.issues)
+        XCTAssertEqual(kept.sentiment.score, full.sentiment.score)
+        XCTAssertEqual(kept.sentiment.label, full.sentiment.label)
+        XCTAssertEqual(kept.suppressedHits, full.suppressedHits)
+        XCTAssertTrue(kept.sentiment.terms.isEmpty)
+        XCTAssertTrue(kept.evidence.isEmpty)
+        XCTAssertTrue(kept.candidateScores.isEmpty)
+        XCTAssertTrue(kept.unusedSuppressions.isEmpty)
+        XCTAssertTrue(kept.text.original.isEmpty)
+    }
 }
 
 final class InputOptionsTests: XCTestCase {
