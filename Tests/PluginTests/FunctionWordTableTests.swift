@@ -80,6 +80,10 @@ final class FrenchLetterCountTests: XCTestCase {
             }
             let expected = bytes.indices.dropLast().filter { bytes[$0] == 0xC3 && seconds.contains(bytes[$0 + 1]) }.count
             XCTAssertEqual(bytes.withUnsafeBufferPointer { LanguageIdentification.frenchLetterCount(in: $0) }, expected, "\(bytes)")
+            // With a limit, the scan may stop early: the count is exact below it, the limit from it on.
+            let limit = Int.random(in: 0...8, using: &generator)
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { LanguageIdentification.frenchLetterCount(in: $0, upTo: limit) },
+                           min(expected, limit), "\(bytes), limit \(limit)")
         }
         // The lanes' constants are the list's bytes, and only those.
         for byte in UInt8.min...UInt8.max {
