@@ -167,7 +167,17 @@ public struct CompiledRuleSet: Sendable {
         self.digest = digest
         self.files = files
         self.phrases = phrases
-        self.phraseSearches = lexicons.mapValues { PhraseSearch(phrases, $0.terms) }
+        // One search per language with a lexicon, built on as many cores: each inserts the
+        // phrases of that language's rules and its lexicon's terms (some 10 ms on one core).
+        let searchLanguages = lexicons.keys.sorted()
+        let searches = IndexedResults<PhraseSearch<PhraseOwner, CompiledLexicon.Term>?>(count: searchLanguages.count, placeholder: nil)
+        DispatchQueue.concurrentPerform(iterations: searchLanguages.count) { turn in
+            let language = searchLanguages[turn]
+            let activeRules = rules.map { $0.applies(to: language) }
+            searches.set(turn, PhraseSearch(phrases, lexicons[language]!.terms,
+                                            keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }))
+        }
+        self.phraseSearches = Dictionary(uniqueKeysWithValues: zip(searchLanguages, searches.values().map { $0! }))
         var plans: [CompositePlan] = []
         var operands: [Int32] = []
         for index in compositeOrder {
