@@ -74,6 +74,10 @@ struct Bench: ParsableCommand {
                                                          "full pipeline, \(jobs) jobs", { pipeline(jobs) }, bytes: bytes)
         results.append(("pipeline-1-job", one))
         results.append(("pipeline-\(jobs)-jobs", many))
+        // Sentiment alone, one job: the part of the pipeline a sentiment scorer does.
+        results.append(("sentiment-1-job", benchmark.measure("sentiment alone, 1 job", bytes: bytes) {
+            Benchmark.scoreSentiment(engine, in: batch)
+        }))
         // What `crible classify --format jsonl` does besides writing: every verdict encoded, with
         // each hit's offsets, line and column. The lines are made and then dropped.
         let lines = JSONLinesReporter(engine: engine)

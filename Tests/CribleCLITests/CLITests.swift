@@ -66,7 +66,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.stderr)
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let ids = (report["measurements"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
-        XCTAssertEqual(ids, ["load", "text-view", "pipeline-1-job", "pipeline-2-jobs", "jsonl-1-job", "jsonl-2-jobs",
+        XCTAssertEqual(ids, ["load", "text-view", "pipeline-1-job", "pipeline-2-jobs", "sentiment-1-job", "jsonl-1-job", "jsonl-2-jobs",
                              "keywords-10", "keywords-12", "keywords-12-slow-regex"])
         let costs = try XCTUnwrap(report["cost_ratios"] as? [[String: Any]])
         XCTAssertEqual(costs.map { "\($0["id"] ?? "") over \($0["over"] ?? "")" },

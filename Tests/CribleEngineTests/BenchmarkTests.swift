@@ -1,3 +1,4 @@
+import CribleCore
 import CribleEngine
 import XCTest
 
@@ -27,5 +28,22 @@ final class BenchmarkTests: XCTestCase {
             if calls <= 2 { usleep(20_000) }
         }, "b", { usleep(1_000) }, bytes: 1)
         XCTAssertGreaterThan(ratio, 2)
+    }
+
+    /// The sentiment-alone workload scores each document as the whole pipeline does (its own walk
+    /// of the lexicon, the language declared or identified), so that what it times is that work.
+    func testSentimentAloneScoresWhatThePipelineScores() {
+        let documents = [
+            Document(id: "fr", body: "Ce film est magnifique, vraiment excellent ! Mais la fin déçoit un peu."),
+            Document(id: "en", body: "The service was terrible and the staff were rude. Never again."),
+            Document(id: "declared", body: "Une réussite, bravo à toute l'équipe.", language: "fr"),
+            Document(id: "neutral", body: "Le conseil municipal se réunit mardi à 18 heures."),
+        ]
+        let pipeline = documents.map { bundledEngine.classify($0).sentiment.score }
+        XCTAssertTrue(pipeline.contains { $0 > 0.3 } && pipeline.contains { $0 < -0.3 }, "\(pipeline)")
+        XCTAssertEqual(Benchmark.scoreSentiment(bundledEngine, in: documents), pipeline.reduce(0, +), accuracy: 1e-9)
+        for (document, score) in zip(documents, pipeline) {
+            XCTAssertEqual(Benchmark.scoreSentiment(bundledEngine, in: [document]), score, accuracy: 1e-9, document.id)
+        }
     }
 }
