@@ -62,14 +62,20 @@ public struct SentimentAnalyzer: Sendable {
         }
         let ne = SentimentAnalyzer.neHash, n = SentimentAnalyzer.nHash, plus = SentimentAnalyzer.plusHash
 
-        // By last token: the booster's value and first token. Arrays, not a dictionary: every
-        // term looks up to three positions back.
-        var boosterValue = [Double](filledWith: 0, count: tokens.count)
-        var boosterFirstToken = [Int](filledWith: -1, count: tokens.count)
         let (valenceList, boosterList, concessionList) = termMatches.map(lexicon.termMatches(from:)) ?? lexicon.termMatches(in: text)
-        for match in leftmostLongest(boosterList[...]) {
-            boosterValue[match.lastToken] = lexicon.booster(of: match)
-            boosterFirstToken[match.lastToken] = match.firstToken
+        // The boosters that count, in text order and apart from each other: a term asks for the
+        // nearest one ending before it. A few a document, looked up by bisection: arrays of a
+        // value and a first token for every token of the text, filled for each document, cost
+        // more than every lookup.
+        let boosters = leftmostLongest(boosterList[...])
+        /// The booster ending last at or before token `index`, if any.
+        func booster(endingBy index: Int) -> PhraseMatch? {
+            var low = boosters.startIndex, high = boosters.endIndex
+            while low < high {
+                let middle = (low + high) / 2
+                if boosters[middle].lastToken <= index { low = middle + 1 } else { high = middle }
+            }
+            return low > boosters.startIndex ? boosters[low - 1] : nil
         }
         let contrastMask = lexicon.contrastMask
         let contrastTokens = lexicon.contrastHashes.count == 0 ? [] : tokens.indices.filter {
@@ -101,17 +107,13 @@ public struct SentimentAnalyzer: Sendable {
                 value += value > 0 ? capsBoost : -capsBoost
                 modifiers.append("capitals")
             }
-            // Boosters and dampeners before the term.
-            for distance in 1...3 {
-                let position = first - distance
-                guard position >= sentenceStart else { break }
-                let boosterFirst = boosterFirstToken[position]
-                if boosterFirst >= 0, boosterFirst >= sentenceStart {
-                    let scaled = boosterValue[position] * boosterDecay[distance - 1]
-                    value += value > 0 ? scaled : -scaled
-                    modifiers.append("booster:\(text.originalString(text.originalRange(ofTokens: boosterFirst, through: position)))")
-                    break
-                }
+            // Boosters and dampeners before the term: the nearest one ending within three tokens,
+            // all of it in the term's sentence (boosters do not overlap, so one further back
+            // cannot be nearer).
+            if let near = booster(endingBy: first - 1), near.lastToken >= first - 3, near.firstToken >= sentenceStart {
+                let scaled = lexicon.booster(of: near) * boosterDecay[first - near.lastToken - 1]
+                value += value > 0 ? scaled : -scaled
+                modifiers.append("booster:\(text.originalString(text.originalRange(ofTokens: near.firstToken, through: near.lastToken)))")
             }
             // Negation before the term, unless the term already contains its negation
             // ("pas terrible", "n'a aucun intérêt").
@@ -159,13 +161,13 @@ public struct SentimentAnalyzer: Sendable {
         }
 
         let valenceMatches = leftmostLongest(valenceList[...])
-        var startsValence = [Bool](filledWith: false, count: tokens.count + 1)
-        for match in valenceMatches { startsValence[match.firstToken] = true }
         // A term per match at most, and a few symbols: room made once, not grown through copies.
         terms.reserveCapacity(valenceMatches.count + 4)
-        for match in valenceMatches {
-            // A word that is both a booster and a term ("super", "trop") boosts when a term follows.
-            if boosterFirstToken[match.lastToken] == match.firstToken, startsValence[match.lastToken + 1] {
+        for (position, match) in zip(valenceMatches.indices, valenceMatches) {
+            // A word that is both a booster and a term ("super", "trop") boosts when a term
+            // follows (the next one in text order, terms being apart from each other).
+            if let same = booster(endingBy: match.lastToken), same.lastToken == match.lastToken, same.firstToken == match.firstToken,
+               position + 1 < valenceMatches.endIndex, valenceMatches[position + 1].firstToken == match.lastToken + 1 {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)

@@ -59,6 +59,39 @@ final class SentimentTests: XCTestCase {
         XCTAssertLessThan(score("Un peu bon.").score, score("Bon.").score)
     }
 
+    /// A booster counts up to three tokens before its term, less with each token between, only
+    /// in the term's sentence, and the nearest one alone; a word that is both a booster and a
+    /// term boosts when a term follows it, and is a term otherwise.
+    func testBoostersReachThreeTokensBackWithinTheSentence() {
+        let lexicon = engine(rules: """
+        crible: 1
+        lexicon:
+          id: t
+          lang: fr
+          valences: |
+            bon 2
+            super 1.5
+          boosters: |
+            très 0.4
+            super 0.5
+            un peu -0.3
+        """)
+        let analyze = { (text: String) in lexicon.sentiment.analyze(TextView(text), lexicon: lexicon.ruleSet.lexicons["fr"]) }
+        func adjusted(_ text: String) -> [Double] { analyze(text).terms.map { ($0.adjustedValence * 1_000).rounded() / 1_000 } }
+        XCTAssertEqual(adjusted("très bon"), [2.4])
+        XCTAssertEqual(adjusted("très vraiment bon"), [2.38])
+        XCTAssertEqual(adjusted("très vraiment assez bon"), [2.36])
+        XCTAssertEqual(adjusted("très vraiment assez plutôt bon"), [2], "four tokens back is out of reach")
+        XCTAssertEqual(adjusted("Très. Bon"), [2], "a booster in the sentence before does not count")
+        XCTAssertEqual(adjusted("Il en veut un. Peu bon"), [2], "nor one that starts there")
+        XCTAssertEqual(adjusted("un peu très bon"), [2.4], "the nearest booster alone")
+        XCTAssertEqual(adjusted("très un peu bon"), [1.7])
+        XCTAssertEqual(analyze("très vraiment assez bon").terms.map(\.modifiers), [["booster:très"]])
+        XCTAssertEqual(adjusted("super bon"), [2.5], "a booster-term before a term boosts it")
+        XCTAssertEqual(adjusted("super"), [1.5])
+        XCTAssertEqual(adjusted("super vraiment bon"), [1.5, 2.475], "with a word between, it is a term and boosts too")
+    }
+
     func testContrastWeightsTheSecondClause() {
         XCTAssertGreaterThan(score("Le début est ennuyeux mais la fin est excellent.").score, 0.05)
         XCTAssertLessThan(score("Le début est bon mais la fin est mauvais.").score, -0.05)
