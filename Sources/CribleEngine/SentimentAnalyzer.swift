@@ -51,6 +51,12 @@ public struct SentimentAnalyzer: Sendable {
         guard let lexicon, !text.tokens.isEmpty else { return .neutral }
         let tokens = text.tokens
         let folded = text.folded
+        let (valenceList, boosterList, concessionList) = termMatches.map(lexicon.termMatches(from:)) ?? lexicon.termMatches(in: text)
+        let symbols = lexicon.symbols.isEmpty ? []
+            : symbolChunks(folded, symbolBytes: lexicon.symbolBytes, symbolHashes: lexicon.symbolHashes)
+        // A text without a term of the lexicon (45 % of 8,889 French tweets) scores 0 whatever its
+        // sentences, boosters or negations: not read further.
+        guard !valenceList.isEmpty || !symbols.isEmpty else { return .neutral }
         let sentences = sentenceStarts(text)
         func sentence(ofToken index: Int) -> Int {
             var low = 0, high = sentences.count - 1
@@ -62,7 +68,6 @@ public struct SentimentAnalyzer: Sendable {
         }
         let ne = SentimentAnalyzer.neHash, n = SentimentAnalyzer.nHash, plus = SentimentAnalyzer.plusHash
 
-        let (valenceList, boosterList, concessionList) = termMatches.map(lexicon.termMatches(from:)) ?? lexicon.termMatches(in: text)
         // The boosters that count, in text order and apart from each other: a term asks for the
         // nearest one ending before it. A few a document, looked up by bisection: arrays of a
         // value and a first token for every token of the text, filled for each document, cost
@@ -174,15 +179,13 @@ public struct SentimentAnalyzer: Sendable {
             adjust(valence: lexicon.valence(of: match).value, first: match.firstToken, span: span,
                    term: lexicon.terms.phrase(of: match).source)
         }
-        if !lexicon.symbols.isEmpty {
-            for (range, symbol) in symbolChunks(folded, symbolBytes: lexicon.symbolBytes, symbolHashes: lexicon.symbolHashes) {
-                guard let valence = lexicon.symbols[symbol] else { continue }
-                let following = tokens.firstIndex { Int($0.start) >= range.upperBound } ?? tokens.count
-                let currentSentence = sentence(ofToken: max(0, following - 1))
-                sentenceSums[currentSentence] += valence.value
-                terms.append(SentimentTerm(span: text.originalRange(ofFolded: range), term: symbol,
-                                           valence: valence.value, adjustedValence: valence.value, modifiers: []))
-            }
+        for (range, symbol) in symbols {
+            guard let valence = lexicon.symbols[symbol] else { continue }
+            let following = tokens.firstIndex { Int($0.start) >= range.upperBound } ?? tokens.count
+            let currentSentence = sentence(ofToken: max(0, following - 1))
+            sentenceSums[currentSentence] += valence.value
+            terms.append(SentimentTerm(span: text.originalRange(ofFolded: range), term: symbol,
+                                       valence: valence.value, adjustedValence: valence.value, modifiers: []))
         }
 
         // Exclamation marks emphasise the sentence's direction.
