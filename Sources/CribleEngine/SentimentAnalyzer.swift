@@ -230,7 +230,17 @@ public struct SentimentAnalyzer: Sendable {
         }
         return SentimentResult(score: (compound * 10_000).rounded() / 10_000, label: label,
                                positive: total > 0 ? positive / total : 0, negative: total > 0 ? negative / total : 0,
-                               terms: terms.sorted { $0.span.lowerBound < $1.span.lowerBound })
+                               terms: inTextOrder(terms))
+    }
+
+    /// `terms` by where they start. The lexicon's terms come in text order, and only symbols,
+    /// added after them, can be out of it: sorted only then, since a sort of a few dozen terms
+    /// moved (and retained and released) each one's strings.
+    func inTextOrder(_ terms: [SentimentTerm]) -> [SentimentTerm] {
+        for index in terms.indices.dropFirst() where terms[index].span.lowerBound < terms[index - 1].span.lowerBound {
+            return terms.sorted { $0.span.lowerBound < $1.span.lowerBound }
+        }
+        return terms
     }
 
     /// By sentence, its first concessive clause as a token range: from the concessive phrase to
