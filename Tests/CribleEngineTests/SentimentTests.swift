@@ -92,6 +92,27 @@ final class SentimentTests: XCTestCase {
         XCTAssertEqual(adjusted("super vraiment bon"), [1.5, 2.475], "with a word between, it is a term and boosts too")
     }
 
+    /// A verdict lists its sentiment terms in text order, symbols among words: symbols are
+    /// found after the words and put in their place.
+    func testTermsComeInTextOrderWithSymbols() {
+        let lexicon = engine(rules: """
+        crible: 1
+        lexicon:
+          id: t
+          lang: fr
+          valences: |
+            bon 2
+            mauvais -2
+            :) 1.5
+        """)
+        let result = lexicon.sentiment.analyze(TextView("Ah :) un bon début, un mauvais milieu :) et un bon final"),
+                                               lexicon: lexicon.ruleSet.lexicons["fr"])
+        XCTAssertEqual(result.terms.map(\.term), [":)", "bon", "mauvais", ":)", "bon"])
+        XCTAssertEqual(result.terms.map(\.span.lowerBound), result.terms.map(\.span.lowerBound).sorted())
+        let words = lexicon.sentiment.analyze(TextView("un bon début, un mauvais milieu"), lexicon: lexicon.ruleSet.lexicons["fr"])
+        XCTAssertEqual(words.terms.map(\.term), ["bon", "mauvais"])
+    }
+
     func testContrastWeightsTheSecondClause() {
         XCTAssertGreaterThan(score("Le début est ennuyeux mais la fin est excellent.").score, 0.05)
         XCTAssertLessThan(score("Le début est bon mais la fin est mauvais.").score, -0.05)
