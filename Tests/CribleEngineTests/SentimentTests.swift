@@ -27,6 +27,12 @@ final class SentimentTests: XCTestCase {
         engineUnderTest.sentiment.analyze(TextView(text), lexicon: engineUnderTest.ruleSet.lexicons["fr"])
     }
 
+    /// An analyzer of French with a lexicon of its own, given by the lines of its lexicon block.
+    func analyzer(withFrenchLexicon entries: String) -> (String) -> SentimentResult {
+        let lexicon = engine(rules: "crible: 1\nlexicon:\n  id: t\n  lang: fr\n" + entries)
+        return { lexicon.sentiment.analyze(TextView($0), lexicon: lexicon.ruleSet.lexicons["fr"]) }
+    }
+
     func testPlainPolarity() {
         XCTAssertGreaterThan(score("Un bon livre.").score, 0.05)
         XCTAssertLessThan(score("Un mauvais livre.").score, -0.05)
@@ -40,18 +46,13 @@ final class SentimentTests: XCTestCase {
     }
 
     func testNePlusNegatesButPlusAloneDoesNot() {
-        let lexicon = engine(rules: """
-        crible: 1
-        lexicon:
-          id: t
-          lang: fr
+        let analyze = analyzer(withFrenchLexicon: """
           valences: |
             bon 2
           negators: [pas, ne, n]
         """)
-        let analyze = { (text: String) in lexicon.sentiment.analyze(TextView(text), lexicon: lexicon.ruleSet.lexicons["fr"]).score }
-        XCTAssertLessThan(analyze("Il n'est plus bon."), 0)
-        XCTAssertGreaterThan(analyze("Il est plus bon que jamais."), 0)
+        XCTAssertLessThan(analyze("Il n'est plus bon.").score, 0)
+        XCTAssertGreaterThan(analyze("Il est plus bon que jamais.").score, 0)
     }
 
     func testBoostersAndDampeners() {
@@ -63,11 +64,7 @@ final class SentimentTests: XCTestCase {
     /// in the term's sentence, and the nearest one alone; a word that is both a booster and a
     /// term boosts when a term follows it, and is a term otherwise.
     func testBoostersReachThreeTokensBackWithinTheSentence() {
-        let lexicon = engine(rules: """
-        crible: 1
-        lexicon:
-          id: t
-          lang: fr
+        let analyze = analyzer(withFrenchLexicon: """
           valences: |
             bon 2
             super 1.5
@@ -76,7 +73,6 @@ final class SentimentTests: XCTestCase {
             super 0.5
             un peu -0.3
         """)
-        let analyze = { (text: String) in lexicon.sentiment.analyze(TextView(text), lexicon: lexicon.ruleSet.lexicons["fr"]) }
         func adjusted(_ text: String) -> [Double] { analyze(text).terms.map { ($0.adjustedValence * 1_000).rounded() / 1_000 } }
         XCTAssertEqual(adjusted("très bon"), [2.4])
         XCTAssertEqual(adjusted("très vraiment bon"), [2.38])
@@ -95,22 +91,16 @@ final class SentimentTests: XCTestCase {
     /// A verdict lists its sentiment terms in text order, symbols among words: symbols are
     /// found after the words and put in their place.
     func testTermsComeInTextOrderWithSymbols() {
-        let lexicon = engine(rules: """
-        crible: 1
-        lexicon:
-          id: t
-          lang: fr
+        let analyze = analyzer(withFrenchLexicon: """
           valences: |
             bon 2
             mauvais -2
             :) 1.5
         """)
-        let result = lexicon.sentiment.analyze(TextView("Ah :) un bon début, un mauvais milieu :) et un bon final"),
-                                               lexicon: lexicon.ruleSet.lexicons["fr"])
+        let result = analyze("Ah :) un bon début, un mauvais milieu :) et un bon final")
         XCTAssertEqual(result.terms.map(\.term), [":)", "bon", "mauvais", ":)", "bon"])
         XCTAssertEqual(result.terms.map(\.span.lowerBound), result.terms.map(\.span.lowerBound).sorted())
-        let words = lexicon.sentiment.analyze(TextView("un bon début, un mauvais milieu"), lexicon: lexicon.ruleSet.lexicons["fr"])
-        XCTAssertEqual(words.terms.map(\.term), ["bon", "mauvais"])
+        XCTAssertEqual(analyze("un bon début, un mauvais milieu").terms.map(\.term), ["bon", "mauvais"])
     }
 
     func testContrastWeightsTheSecondClause() {
