@@ -169,15 +169,15 @@ public struct CompiledRuleSet: Sendable {
         self.phrases = phrases
         // One search per language with a lexicon, built on as many cores: each inserts the
         // phrases of that language's rules and its lexicon's terms (some 10 ms on one core).
-        let searchLanguages = lexicons.keys.sorted()
-        let searches = IndexedResults<PhraseSearch<PhraseOwner, CompiledLexicon.Term>?>(count: searchLanguages.count, placeholder: nil)
-        DispatchQueue.concurrentPerform(iterations: searchLanguages.count) { turn in
-            let language = searchLanguages[turn]
+        let languageLexicons = lexicons.sorted { $0.key < $1.key }
+        let searches = IndexedResults(count: languageLexicons.count,
+                                      placeholder: PhraseSearch(PhraseIndex<PhraseOwner>(), PhraseIndex<CompiledLexicon.Term>()))
+        DispatchQueue.concurrentPerform(iterations: languageLexicons.count) { turn in
+            let (language, lexicon) = languageLexicons[turn]
             let activeRules = rules.map { $0.applies(to: language) }
-            searches.set(turn, PhraseSearch(phrases, lexicons[language]!.terms,
-                                            keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }))
+            searches.set(turn, PhraseSearch(phrases, lexicon.terms, keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }))
         }
-        self.phraseSearches = Dictionary(uniqueKeysWithValues: zip(searchLanguages, searches.values().map { $0! }))
+        self.phraseSearches = Dictionary(uniqueKeysWithValues: zip(languageLexicons.map(\.key), searches.values()))
         var plans: [CompositePlan] = []
         var operands: [Int32] = []
         for index in compositeOrder {
