@@ -192,7 +192,7 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
     public func phrase(of match: Match) -> Phrase { phrases[Int(match.entry)] }
     public func payload(of match: Match) -> Payload { payloads[Int(match.entry)] }
     /// Every entry's payload, in entry order.
-    public var allPayloads: [Payload] { payloads }
+    var allPayloads: [Payload] { payloads }
 
     /// Every match of every phrase, in token order (overlaps included; callers pick).
     public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {
