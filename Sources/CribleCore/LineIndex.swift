@@ -61,12 +61,7 @@ public struct LineIndex: Sendable {
     }
 
     private func lineNumber(ofByte offset: Int) -> Int {
-        var low = 0, high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
-        }
-        return low
+        lineStarts.lastIndex(withKeyAtMost: offset) { $0 } ?? 0
     }
 
     public struct Position: Sendable, Hashable {

@@ -172,13 +172,7 @@ public struct TextView: Sendable {
     /// before it (a few comparisons: a French article has a run per accented letter or so).
     @inline(__always)
     private func run(holding position: Int) -> Int {
-        let target = UInt32(truncatingIfNeeded: position)
-        var low = 0, high = runs.count
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if runs[middle].foldedStart <= target { low = middle } else { high = middle }
-        }
-        return low
+        runs.lastIndex(withKeyAtMost: UInt32(truncatingIfNeeded: position)) { $0.foldedStart } ?? 0
     }
 
     /// Where the character that folded byte `position` comes from starts in ``original``.

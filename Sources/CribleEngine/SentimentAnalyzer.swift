@@ -59,12 +59,7 @@ public struct SentimentAnalyzer: Sendable {
         guard !valenceList.isEmpty || !symbols.isEmpty else { return .neutral }
         let sentences = sentenceStarts(text)
         func sentence(ofToken index: Int) -> Int {
-            var low = 0, high = sentences.count - 1
-            while low < high {
-                let middle = (low + high + 1) / 2
-                if sentences[middle].firstToken <= index { low = middle } else { high = middle - 1 }
-            }
-            return low
+            sentences.lastIndex(withKeyAtMost: index) { $0.firstToken } ?? 0
         }
         let ne = SentimentAnalyzer.neHash, n = SentimentAnalyzer.nHash, plus = SentimentAnalyzer.plusHash
 
@@ -75,12 +70,7 @@ public struct SentimentAnalyzer: Sendable {
         let boosters = leftmostLongest(boosterList[...])
         /// The booster ending last at or before token `index`, if any.
         func booster(endingBy index: Int) -> PhraseMatch? {
-            var low = boosters.startIndex, high = boosters.endIndex
-            while low < high {
-                let middle = (low + high) / 2
-                if boosters[middle].lastToken <= index { low = middle + 1 } else { high = middle }
-            }
-            return low > boosters.startIndex ? boosters[low - 1] : nil
+            boosters.lastIndex(withKeyAtMost: index) { $0.lastToken }.map { boosters[$0] }
         }
         let contrastMask = lexicon.contrastMask
         let contrastTokens = lexicon.contrastHashes.count == 0 ? [] : tokens.indices.filter {
