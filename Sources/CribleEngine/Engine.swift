@@ -114,9 +114,10 @@ public struct Engine: Sendable {
         }
         if !disabledRules.isEmpty { evidence.removeAll { disabledRules.contains($0.ruleID) } }
 
-        // 3. Sentiment.
+        // 3. Sentiment (the lexicon looked up once: a lookup by language code hashes the string).
+        let lexicon = ruleSet.lexicons[language.code]
         let sentimentResult = stage("sentiment") {
-            sentiment.analyze(text, lexicon: ruleSet.lexicons[language.code], termMatches: phraseMatches.lexiconTerms)
+            sentiment.analyze(text, lexicon: lexicon, termMatches: phraseMatches.lexiconTerms)
         }
 
         // 4. Plugins.
@@ -169,7 +170,7 @@ public struct Engine: Sendable {
                            rounded >= Engine.threshold(of: label, under: policy)))
         }
         scored.append((LabelScore(label: "lang/\(language.code)", score: language.confidence), true))
-        if ruleSet.lexicons[language.code] != nil {
+        if lexicon != nil {
             let strength = sentimentResult.label == "sentiment/neutral" ? 1 - abs(sentimentResult.score) : abs(sentimentResult.score)
             scored.append((LabelScore(label: sentimentResult.label, score: (strength * 10_000).rounded() / 10_000), true))
         }
