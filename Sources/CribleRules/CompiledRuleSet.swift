@@ -70,6 +70,10 @@ struct RuleTraits: Sendable {
 public struct DocumentPhraseMatches: Sendable {
     let rules: [PhraseMatch]
     public let lexiconTerms: [PhraseMatch]?
+    /// Which rules apply to the language the text was walked for, when the rule set had them at
+    /// hand (a language with a lexicon): the evaluation then need not look them up again by the
+    /// language's code, which hashes the string.
+    let activeRules: [Bool]?
 }
 
 /// Which list of which rule a phrase of the shared index belongs to.
@@ -100,9 +104,10 @@ public struct CompiledRuleSet: Sendable {
     /// Options for Swift plugins, applied by the engine loader (which knows the plugins).
     public let pluginConfigurations: [PluginConfiguration]
     let phrases: PhraseIndex<PhraseOwner>
-    /// For each language with a sentiment lexicon, the rules' phrases and the lexicon's terms in
-    /// one index (see ``phraseMatches(in:language:)``).
-    let phraseSearches: [String: PhraseSearch<PhraseOwner, CompiledLexicon.Term>]
+    /// For each language with a sentiment lexicon, the phrases of the rules that apply to it and
+    /// the lexicon's terms in one index (see ``phraseMatches(in:language:)``), and which rules
+    /// apply to it.
+    let phraseSearches: [String: (search: PhraseSearch<PhraseOwner, CompiledLexicon.Term>, activeRules: [Bool])]
     let ruleIndexByID: [String: Int]
     /// Composite rules, ordered so that every rule comes after the rules it names, as plain
     /// numbers, with the rules they name laid end to end in `compositeOperands`: reading them out
@@ -171,11 +176,13 @@ public struct CompiledRuleSet: Sendable {
         // phrases of that language's rules and its lexicon's terms (some 10 ms on one core).
         let languageLexicons = lexicons.sorted { $0.key < $1.key }
         let searches = IndexedResults(count: languageLexicons.count,
-                                      placeholder: PhraseSearch(PhraseIndex<PhraseOwner>(), PhraseIndex<CompiledLexicon.Term>()))
+                                      placeholder: (search: PhraseSearch(PhraseIndex<PhraseOwner>(), PhraseIndex<CompiledLexicon.Term>()),
+                                                    activeRules: [Bool]()))
         DispatchQueue.concurrentPerform(iterations: languageLexicons.count) { turn in
             let (language, lexicon) = languageLexicons[turn]
             let activeRules = rules.map { $0.applies(to: language) }
-            searches.set(turn, PhraseSearch(phrases, lexicon.terms, keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }))
+            searches.set(turn, (PhraseSearch(phrases, lexicon.terms, keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }),
+                                activeRules))
         }
         self.phraseSearches = Dictionary(uniqueKeysWithValues: zip(languageLexicons.map(\.key), searches.values()))
         var plans: [CompositePlan] = []
@@ -337,11 +344,11 @@ public struct CompiledRuleSet: Sendable {
     /// for ``evaluate(_:scratch:only:optimised:profiler:phraseMatches:)`` and the sentiment
     /// analyzer.
     public func phraseMatches(in text: TextView, language: String) -> DocumentPhraseMatches {
-        guard let search = phraseSearches[language] else {
-            return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil)
+        guard let (search, activeRules) = phraseSearches[language] else {
+            return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil, activeRules: nil)
         }
         let (rules, terms) = search.matches(in: text)
-        return DocumentPhraseMatches(rules: rules, lexiconTerms: terms)
+        return DocumentPhraseMatches(rules: rules, lexiconTerms: terms, activeRules: activeRules)
     }
 
     /// Runs every applicable rule on one document.
@@ -350,8 +357,8 @@ public struct CompiledRuleSet: Sendable {
     ///   a fired rule may let fire. None changes the result (a test checks this); turning them
     ///   off is for that test and for measuring what they save.
     /// - Parameter phraseMatches: what ``phraseMatches(in:language:)`` found in this document's
-    ///   text, when the caller walked it already for the sentiment lexicon too; found here when
-    ///   `nil`.
+    ///   text for its language, when the caller walked it already for the sentiment lexicon too;
+    ///   found here when `nil`.
     public func evaluate(_ context: DocumentContext, scratch: RuleScratch,
                          only ruleFilter: Set<String>? = nil,
                          optimised: Bool = true,
@@ -365,7 +372,7 @@ public struct CompiledRuleSet: Sendable {
         defer { scratch.keep(hitsByRule) }
         var issues: [ClassificationIssue] = []
 
-        var activeRules = activeByLanguage[language] ?? activeForOtherLanguages
+        var activeRules = phraseMatches?.activeRules ?? activeByLanguage[language] ?? activeForOtherLanguages
         if let ruleFilter {
             for index in activeRules.indices where !ruleFilter.contains(rules[index].id) { activeRules[index] = false }
         }
