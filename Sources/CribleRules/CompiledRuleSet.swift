@@ -172,6 +172,11 @@ public struct CompiledRuleSet: Sendable {
         self.digest = digest
         self.files = files
         self.phrases = phrases
+        let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
+        let activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
+        let activeForOtherLanguages = rules.map { $0.languages == nil }
+        self.activeByLanguage = activeByLanguage
+        self.activeForOtherLanguages = activeForOtherLanguages
         // One search per language with a lexicon, built on as many cores: each inserts the
         // phrases of that language's rules and its lexicon's terms (some 10 ms on one core).
         let languageLexicons = lexicons.sorted { $0.key < $1.key }
@@ -180,7 +185,7 @@ public struct CompiledRuleSet: Sendable {
                                                     activeRules: [Bool]()))
         DispatchQueue.concurrentPerform(iterations: languageLexicons.count) { turn in
             let (language, lexicon) = languageLexicons[turn]
-            let activeRules = rules.map { $0.applies(to: language) }
+            let activeRules = activeByLanguage[language] ?? activeForOtherLanguages
             searches.set(turn, (PhraseSearch(phrases, lexicon.terms, keepingFirst: phrases.allPayloads.map { activeRules[Int($0.rule)] }),
                                 activeRules))
         }
@@ -215,9 +220,6 @@ public struct CompiledRuleSet: Sendable {
         self.compositeTriggers = triggers.flatMap { $0 }
         self.compositesAlwaysChecked = alwaysChecked
         self.ruleIndexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
-        self.activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
-        self.activeForOtherLanguages = rules.map { $0.languages == nil }
         self.traits = rules.map(RuleTraits.init)
         let labelNames = Set(labels.keys).union(rules.compactMap(\.definition.label)).sorted()
         let labelNumbers = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
