@@ -131,7 +131,7 @@ public struct Benchmark: Sendable {
         var total = 0.0
         for document in documents {
             let text = TextView(document.content)
-            let language = document.declaredLanguage ?? engine.languageIdentifier.identify(text).code
+            let language = engine.language(of: document, text: text).code
             total += engine.sentiment.analyze(text, lexicon: engine.ruleSet.lexicons[language]).score
         }
         return total

@@ -88,6 +88,13 @@ public struct Engine: Sendable {
         label.utf8.starts(with: "lang/".utf8) || label.utf8.starts(with: "sentiment/".utf8) ? -.infinity : policy.threshold(for: label)
     }
 
+    /// The document's language: the one its input declared, else the one identified in its text.
+    /// Rules and lexicons are chosen by it.
+    public func language(of document: Document, text: TextView) -> LanguageGuess {
+        if let declared = document.declaredLanguage { return LanguageGuess(code: declared, confidence: 1, declared: true) }
+        return languageIdentifier.identify(text)
+    }
+
     /// - Parameter scratch: what the rules reuse from one document to the next (see
     ///   ``RuleScratch``): a caller that classifies many documents on one thread passes the same
     ///   one each time; a new one is made when `nil`.
@@ -97,13 +104,9 @@ public struct Engine: Sendable {
             return profiler.measure("stage: \(name)", work)
         }
         let text = stage("text view") { TextView(document.content) }
-        // 1. Language: what the input declared, else identified. Rules are gated by it.
-        let language: LanguageGuess
-        if let declared = document.declaredLanguage {
-            language = LanguageGuess(code: declared, confidence: 1, declared: true)
-        } else {
-            language = stage("language") { languageIdentifier.identify(text) }
-        }
+        // 1. Language (a stage of the profile only when it is identified). Rules are gated by it.
+        let language = document.declaredLanguage != nil
+            ? self.language(of: document, text: text) : stage("language") { self.language(of: document, text: text) }
         let context = DocumentContext(document: document, text: text, language: language)
 
         // 2. Rules, after one walk of the tokens for their phrases and the sentiment lexicon's.
