@@ -70,8 +70,25 @@ struct Bench: ParsableCommand {
         let pipeline = { (jobs: Int) in
             _ = BatchClassifier(engine: engine, jobs: jobs).classify(inputs, inOrder: { _ in }, keepAfterOutput: { $0.outcomeOnly })
         }
-        let (one, many, speedUp) = benchmark.measurePair("full pipeline, 1 job", { pipeline(1) },
-                                                         "full pipeline, \(jobs) jobs", { pipeline(jobs) }, bytes: bytes)
+        // The host's own speed-ups, timed in the same rounds (see `HostReference`): what the
+        // pipeline gets is read against what the machine gave at those moments.
+        // Both kinds of reference, each a quarter as long as the pipeline on one job.
+        let pipelineSeconds = Benchmark.seconds { pipeline(1) }
+        let references = [HostReference(.registers), HostReference(.tableReads)].map { reference in
+            (reference, reference.iterations(lasting: pipelineSeconds / 4))
+        }
+        /// The pipeline's pair and each reference's, interleaved: the speed-ups, in that order.
+        let speedUps = { (name: String, run: @escaping (Int) -> Any) -> (one: Benchmark.Measurement, many: Benchmark.Measurement, ratios: [Double]) in
+            var workloads: [(name: String, work: () -> Any)] = [("\(name), 1 job", { run(1) }), ("\(name), \(jobs) jobs", { run(jobs) })]
+            for (reference, iterations) in references {
+                workloads.append(("reference", { reference.run(iterations: iterations, jobs: 1) }))
+                workloads.append(("reference", { reference.run(iterations: iterations, jobs: jobs) }))
+            }
+            let measured = benchmark.measureInterleaved(workloads, bytes: bytes)
+            return (measured[0], measured[1], stride(from: 0, to: measured.count, by: 2).map { Benchmark.medianRatio(measured[$0], measured[$0 + 1]) })
+        }
+        let (one, many, pipelineRatios) = speedUps("full pipeline") { pipeline($0) }
+        let speedUp = pipelineRatios[0]
         results.append(("pipeline-1-job", one))
         results.append(("pipeline-\(jobs)-jobs", many))
         // Sentiment alone, one job: the part of the pipeline a sentiment scorer does.
@@ -86,8 +103,8 @@ struct Bench: ParsableCommand {
                 InputQueue(items: inputs), rendering: { lines.lineBytes(for: $0) }, inOrder: { _, _ in },
                 keepAfterOutput: { $0.outcomeOnly })
         }
-        let (oneWithLines, manyWithLines, speedUpWithLines) = benchmark.measurePair(
-            "pipeline + JSON lines, 1 job", { withLines(1) }, "pipeline + JSON lines, \(jobs) jobs", { withLines(jobs) }, bytes: bytes)
+        let (oneWithLines, manyWithLines, linesRatios) = speedUps("pipeline + JSON lines") { withLines($0) }
+        let speedUpWithLines = linesRatios[0]
         results.append(("jsonl-1-job", oneWithLines))
         results.append(("jsonl-\(jobs)-jobs", manyWithLines))
         // What more rules and the worst rule cost are ratios of times, and each is timed in
@@ -132,7 +149,9 @@ struct Bench: ParsableCommand {
             }
             Terminal.write(padded("speed-up with \(jobs) jobs") + String(format: " %10.2f ×   (median of %d alternated pairs)\n",
                                   speedUp, repetitions))
+            Terminal.write(padded("  host, same rounds") + String(format: " %10.2f × registers, %.2f × table reads\n", pipelineRatios[1], pipelineRatios[2]))
             Terminal.write(padded("speed-up with \(jobs) jobs, JSON lines") + String(format: " %10.2f ×\n", speedUpWithLines))
+            Terminal.write(padded("  host, same rounds") + String(format: " %10.2f × registers, %.2f × table reads\n", linesRatios[1], linesRatios[2]))
             for cost in costRatios {
                 Terminal.write(padded("\(cost.id) ÷ \(cost.over)")
                                + String(format: " %10.2f ×   (time; median of %d alternated pairs)\n", cost.ratio, repetitions))
@@ -142,8 +161,10 @@ struct Bench: ParsableCommand {
                 "batch": ["documents": batch.count, "bytes": bytes, "rules": engine.ruleSet.rules.count,
                           "repetitions": repetitions, "jobs": jobs],
                 "speed_ups": [
-                    ["id": "pipeline-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUp],
-                    ["id": "jsonl-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUpWithLines],
+                    ["id": "pipeline-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUp,
+                     "host_registers_ratio": pipelineRatios[1], "host_table_reads_ratio": pipelineRatios[2]],
+                    ["id": "jsonl-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUpWithLines,
+                     "host_registers_ratio": linesRatios[1], "host_table_reads_ratio": linesRatios[2]],
                 ],
                 "cost_ratios": costRatios.map { cost -> [String: Any] in
                     ["id": cost.id, "over": cost.over, "median_paired_time_ratio": cost.ratio]

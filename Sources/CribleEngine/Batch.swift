@@ -143,7 +143,7 @@ private final class ResultSlots<Rendered>: @unchecked Sendable {
     /// Results in input order, up to the first one still missing.
     private var ordered: [BatchItem] = []
     /// Results that finished before an earlier one, by input position, with their rendering.
-    private var waiting: [Int: (item: BatchItem, rendered: Rendered?)] = [:]
+    private var waiting: [Int: (item: BatchItem, rendered: Rendered?, kept: BatchItem?)] = [:]
     private let lock = NSLock()
     private let inOrder: (@Sendable (BatchItem, Rendered) -> Void)?
     private let progress: (@Sendable (Int) -> Void)?
@@ -159,6 +159,10 @@ private final class ResultSlots<Rendered>: @unchecked Sendable {
 
     /// - Parameter rendered: the item's output, present whenever there is an `inOrder` to get it.
     func set(_ index: Int, _ item: BatchItem, rendered: Rendered?) {
+        // What is kept of the result once written, made before the lock is taken: trimming
+        // copies the verdict's labels, reasons and issues, a dozen allocations that, made inside,
+        // held the other jobs waiting.
+        let kept = inOrder != nil && rendered != nil ? keep.map { $0(item) } : nil
         // The whole results that `keep` trims, freed once the lock is released: a verdict's
         // evidence is thousands of small allocations, and freeing them inside held the other jobs.
         var written: [BatchItem] = []
@@ -168,23 +172,24 @@ private final class ResultSlots<Rendered>: @unchecked Sendable {
         // The next result in order (always, with one job) goes out at once; the others wait in
         // the dictionary until those before them are in.
         if index == ordered.count {
-            deliver(item, rendered, written: &written)
+            deliver(item, rendered, kept: kept, written: &written)
             while !waiting.isEmpty, let ready = waiting.removeValue(forKey: ordered.count) {
-                deliver(ready.item, ready.rendered, written: &written)
+                deliver(ready.item, ready.rendered, kept: ready.kept, written: &written)
             }
         } else {
-            waiting[index] = (item, rendered)
+            waiting[index] = (item, rendered, kept)
         }
         lock.unlock()
         withExtendedLifetime(written) {}
     }
 
-    /// Appends the next result in order, after writing it when there is an `inOrder`.
-    private func deliver(_ item: BatchItem, _ rendered: Rendered?, written: inout [BatchItem]) {
+    /// Appends the next result in order, after writing it when there is an `inOrder`; `kept`
+    /// (what `keep` made of it, when there is a `keep`) takes its place once written.
+    private func deliver(_ item: BatchItem, _ rendered: Rendered?, kept: BatchItem?, written: inout [BatchItem]) {
         if let inOrder, let rendered {
             inOrder(item, rendered)
-            if let keep {
-                ordered.append(keep(item))
+            if let kept {
+                ordered.append(kept)
                 written.append(item)
             } else {
                 ordered.append(item)

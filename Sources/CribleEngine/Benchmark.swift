@@ -28,12 +28,12 @@ public struct Benchmark: Sendable {
     /// and keeps it until the process exits.
     public func measure<Result>(_ name: String, bytes: Int, _ work: () -> Result) -> Measurement {
         for _ in 0..<warmups { _ = work() }
-        let seconds = (0..<repetitions).map { _ in Benchmark.timed(work) }
+        let seconds = (0..<repetitions).map { _ in Benchmark.seconds(work) }
         return Measurement(name: name, seconds: seconds, bytes: bytes)
     }
 
-    /// Seconds `work` takes; its result is released after the clock stops.
-    private static func timed<Result>(_ work: () -> Result) -> Double {
+    /// Seconds one run of `work` takes; its result is released after the clock stops.
+    public static func seconds<Result>(_ work: () -> Result) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         let result = work()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -46,27 +46,40 @@ public struct Benchmark: Sendable {
     /// each pair's `A ÷ B`, steadier than the ratio of two medians taken minutes apart.
     public func measurePair<A, B>(_ nameA: String, _ workA: () -> A, _ nameB: String, _ workB: () -> B,
                                   bytes: Int) -> (a: Measurement, b: Measurement, ratio: Double) {
-        for _ in 0..<warmups {
-            _ = workA()
-            _ = workB()
-        }
-        var secondsA: [Double] = [], secondsB: [Double] = [], ratios: [Double] = []
-        for repetition in 0..<repetitions {
-            let a: Double, b: Double
-            if repetition.isMultiple(of: 2) {
-                a = Benchmark.timed(workA)
-                b = Benchmark.timed(workB)
-            } else {
-                b = Benchmark.timed(workB)
-                a = Benchmark.timed(workA)
+        let measured = withoutActuallyEscaping(workA) { workA in
+            withoutActuallyEscaping(workB) { workB in
+                measureInterleaved([(nameA, { workA() }), (nameB, { workB() })], bytes: bytes)
             }
-            secondsA.append(a)
-            secondsB.append(b)
-            ratios.append(a / b)
         }
-        return (Measurement(name: nameA, seconds: secondsA, bytes: bytes), Measurement(name: nameB, seconds: secondsB, bytes: bytes),
-                ratios.sorted()[ratios.count / 2])
+        return (measured[0], measured[1], Benchmark.medianRatio(measured[0], measured[1]))
     }
+
+    /// Times several workloads in turn within each repetition, in their order and then in the
+    /// reverse order, so that every workload sees the machine at the same moments: the
+    /// measurements' `seconds` line up by repetition, for ``medianRatio(_:_:)``.
+    public func measureInterleaved(_ workloads: [(name: String, work: () -> Any)], bytes: Int) -> [Measurement] {
+        for _ in 0..<warmups {
+            for workload in workloads { _ = workload.work() }
+        }
+        var seconds = [[Double]](repeating: [], count: workloads.count)
+        for repetition in 0..<repetitions {
+            let order = repetition.isMultiple(of: 2) ? Array(workloads.indices) : workloads.indices.reversed()
+            for index in order { seconds[index].append(Benchmark.seconds(workloads[index].work)) }
+        }
+        return workloads.indices.map { Measurement(name: workloads[$0].name, seconds: seconds[$0], bytes: bytes) }
+    }
+
+    /// The median of `a ÷ b` over the repetitions both were timed in together.
+    public static func medianRatio(_ a: Measurement, _ b: Measurement) -> Double {
+        let ratios = zip(a.seconds, b.seconds).map { $0 / $1 }.sorted()
+        return ratios.isEmpty ? .nan : ratios[ratios.count / 2]
+    }
+
+    /// `value`, through a function the optimiser may not look into. A computation that touches no
+    /// memory may otherwise be dropped when its result is unused, or moved out of the stretch
+    /// between the two readings of the clock; fed and drained through this, it stays inside.
+    @inline(never) @_optimize(none)
+    static func keep(_ value: UInt64) -> UInt64 { value }
 
     /// Documents of about `documentSize` bytes cut from `text` at paragraph breaks, repeated until
     /// `totalBytes` is reached.

@@ -140,23 +140,6 @@ final class TreeKeeper: @unchecked Sendable {
     }
 }
 
-/// Results by index, filled from several threads and read once they have all finished
-/// (parsed files, lexicons built while the rules compile).
-final class IndexedResults<Value>: @unchecked Sendable {
-    private var slots: [Value]
-    private let lock = NSLock()
-
-    init(count: Int, placeholder: Value) { slots = Array(repeating: placeholder, count: count) }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-
-    func values() -> [Value] { lock.lock(); defer { lock.unlock() }; return slots }
-}
-
 /// The absolute, symlink-free form of a path, to compare paths written differently.
 public func resolvedPath(_ path: String) -> String {
     URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path

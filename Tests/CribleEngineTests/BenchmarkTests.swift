@@ -1,5 +1,5 @@
 import CribleCore
-import CribleEngine
+@testable import CribleEngine
 import XCTest
 
 final class BenchmarkTests: XCTestCase {
@@ -28,6 +28,39 @@ final class BenchmarkTests: XCTestCase {
             if calls <= 2 { usleep(20_000) }
         }, "b", { usleep(1_000) }, bytes: 1)
         XCTAssertGreaterThan(ratio, 2)
+    }
+
+    /// Several workloads run in turn in each repetition, in order then in reverse, so that their
+    /// times line up by repetition; the ratio of two is the median of those lined up.
+    func testInterleavedRunsTakeTurnsAndLineUp() {
+        var order: [Character] = []
+        let benchmark = Benchmark(repetitions: 3, warmups: 1)
+        let measured = benchmark.measureInterleaved([
+            ("a", { order.append("a") }), ("b", { order.append("b") }), ("c", { order.append("c") }),
+        ], bytes: 5)
+        XCTAssertEqual(String(order), "abc" + "abc" + "cba" + "abc")
+        XCTAssertEqual(measured.map(\.name), ["a", "b", "c"])
+        XCTAssertEqual(measured.map(\.seconds.count), [3, 3, 3])
+        let a = Benchmark.Measurement(name: "a", seconds: [4, 9, 1], bytes: 1)
+        let b = Benchmark.Measurement(name: "b", seconds: [2, 3, 1], bytes: 1)
+        XCTAssertEqual(Benchmark.medianRatio(a, b), 2)  // ratios 2, 3, 1
+    }
+
+    /// A host reference splits its steps over the threads, each thread from its own seed; the
+    /// table kind reads as it goes; the calibration asks for about the time it is given. (An
+    /// optimised build without `Benchmark.keep` moved the calibration's work out of the timed
+    /// stretch and asked for hours of work; the tests' build does not optimise, so this checks
+    /// the arithmetic, not that.)
+    func testHostReferencesSplitTheirWorkAndLastAsAsked() {
+        for reference in [HostReference(.registers), HostReference(.tableReads)] {
+            XCTAssertEqual(reference.run(iterations: 1_000, jobs: 1), reference.steps(1_000, seed: 1))
+            XCTAssertEqual(reference.run(iterations: 1_000, jobs: 2), reference.steps(500, seed: 1) ^ reference.steps(500, seed: 2))
+            let iterations = reference.iterations(lasting: 0.05)
+            let seconds = Benchmark.seconds { reference.run(iterations: iterations, jobs: 1) }
+            XCTAssertGreaterThan(seconds, 0.01, "\(reference.kind): \(iterations) steps")
+            XCTAssertLessThan(seconds, 5, "\(reference.kind): \(iterations) steps")
+        }
+        XCTAssertNotEqual(HostReference(.registers).steps(100, seed: 3), HostReference(.tableReads).steps(100, seed: 3))
     }
 
     /// The sentiment-alone workload scores each document as the whole pipeline does (its own walk
