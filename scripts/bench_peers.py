@@ -732,14 +732,14 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
         jobs = next(iter(speed_ups.values())).get("jobs", "N")
         parts = [f"{what} {speed_ups[key]['median_paired_ratio']:.2f}×"
                  for key, what in (("pipeline", "full pipeline"), ("jsonl", "pipeline + JSON lines")) if key in speed_ups]
-        hosts = [f"{speed_ups[key]['host_reference_ratio']:.2f}× in the {what}'s rounds"
+        hosts = [f"{speed_ups[key]['host_reference_ratio']:.2f}× beside the {what}"
                  for key, what in (("pipeline", "full pipeline"), ("jsonl", "pipeline + JSON lines"))
                  if key in speed_ups and isinstance(speed_ups[key].get("host_reference_ratio"), (int, float))]
         host_note = ""
         if hosts:
             host_note = (" Timed in the same rounds, a reference shows what the machine gave at those moments: "
                          f"arithmetic on registers alone, split evenly over {jobs} threads, sharing nothing "
-                         f"(`HostReference` in the source); its speed-up was {'; '.join(hosts)}. It falls when other "
+                         f"(`HostReference` in the source); its speed-up was {' and '.join(hosts)}. It falls when other "
                          "guests of this virtual machine take the cores (two single-thread processes of pure arithmetic "
                          "have run at 1.3× to 2.0× one within a few minutes here), and no program scales beyond it; it "
                          "does not see what they take of the shared cache and the memory bus.")
