@@ -163,6 +163,22 @@ public struct Evidence: Sendable, Hashable {
         self.labelNumber = labelNumber
     }
 
+    /// The same evidence with an origin of its own, whose strings have storage of their own:
+    /// see ``RuleScratch`` for why each job copies its rule set's templates once.
+    package func withOwnOrigin() -> Evidence {
+        func own(_ text: String) -> String { String(decoding: Array(text.utf8), as: UTF8.self) }
+        var copy = self
+        let source: EvidenceSource = switch origin.source {
+        case .rule(let file): .rule(file: own(file))
+        case .plugin(let id): .plugin(id: own(id))
+        }
+        copy.origin = Origin(ruleID: own(origin.ruleID), label: origin.label.map(own), source: source, note: origin.note.map(own))
+        return copy
+    }
+
+    /// Whether both share one origin object.
+    package func sharesOrigin(with other: Evidence) -> Bool { origin === other.origin }
+
     public static func == (lhs: Evidence, rhs: Evidence) -> Bool {
         (lhs.origin === rhs.origin || (lhs.ruleID == rhs.ruleID && lhs.label == rhs.label && lhs.source == rhs.source
                                         && lhs.note == rhs.note)) && lhs.weight == rhs.weight && lhs.hits == rhs.hits

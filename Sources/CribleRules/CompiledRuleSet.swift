@@ -656,8 +656,9 @@ public struct CompiledRuleSet: Sendable {
         var evidence: [Evidence] = []
         evidence.reserveCapacity(fired.count)
         var sharedStart = 0
+        let templates = scratch.ownEvidenceTemplates(evidenceTemplates)
         for index in fired {
-            var piece = evidenceTemplates[index]
+            var piece = templates[index]
             let sharedEnd = sharedStart + hitsByRule.count(of: index)
             piece.hits = shared[sharedStart..<sharedEnd]
             sharedStart = sharedEnd

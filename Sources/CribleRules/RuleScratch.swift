@@ -1,3 +1,4 @@
+import CribleCore
 import PCRE2
 
 /// What ``CompiledRuleSet/evaluate(_:scratch:only:optimised:profiler:phraseMatches:)`` reuses
@@ -22,7 +23,26 @@ public final class RuleScratch {
     var leadingWordStarts: [Int] = []
     var planBits: [UInt64] = []
 
+    /// This job's copies of the evidence templates of the rule set it last evaluated, and that
+    /// rule set's first template (to tell a rule set from another).
+    private var evidenceTemplates: [Evidence] = []
+    private var templatesOf: Evidence?
+
     public init() {}
+
+    /// `templates` as this job's own copies, made on first use. Every fired rule's evidence
+    /// takes a reference to its template's origin and gives it back when the verdict is freed:
+    /// with one origin per rule shared by all jobs, the jobs wrote the same reference counts
+    /// some sixty times a document, and each write moved a cache line from one core to the other.
+    func ownEvidenceTemplates(_ templates: [Evidence]) -> [Evidence] {
+        guard let first = templates.first else { return templates }
+        if let templatesOf, templatesOf.sharesOrigin(with: first), evidenceTemplates.count == templates.count {
+            return evidenceTemplates
+        }
+        evidenceTemplates = templates.map { $0.withOwnOrigin() }
+        templatesOf = first
+        return evidenceTemplates
+    }
 
     /// The grouping's arrays, all 0, for `ruleCount` rules; given back with ``keep(_:)-(RuleGrouping)``.
     func takeGrouping(ruleCount: Int) -> RuleGrouping {

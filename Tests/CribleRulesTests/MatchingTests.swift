@@ -357,3 +357,39 @@ final class PhraseTests: XCTestCase {
                        ["journalistes arrêtés", "journaliste arrêtée"])
     }
 }
+
+/// Each job's evidence has origins of its own (see `RuleScratch.ownEvidenceTemplates`): equal
+/// evidence, no shared reference count between two scratches, the same origins from one scratch
+/// from one document to the next, and new ones for another rule set.
+final class EvidenceOriginTests: XCTestCase {
+    private func compile(_ rules: String) -> CompiledRuleSet {
+        let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
+        XCTAssertEqual(result.errors, [], "\(result.errors)")
+        return result.ruleSet
+    }
+
+    func testEachScratchGivesEqualEvidenceWithOriginsOfItsOwn() {
+        let set = compile("""
+          - {id: ia, label: test/a, description: d, keywords: [IA]}
+          - {id: donnees, label: test/b, description: d, keywords: ["données personnelles"]}
+        """)
+        let other = compile("""
+          - {id: ia, label: test/a, description: d, keywords: [IA]}
+        """)
+        let document = Document(id: "t", body: "L'IA et les données personnelles.", language: "fr")
+        let context = DocumentContext(document: document, text: TextView(document.content), language: LanguageGuess(code: "fr", confidence: 1))
+        let first = RuleScratch(), second = RuleScratch()
+        let fromFirst = set.evaluate(context, scratch: first).evidence
+        let fromSecond = set.evaluate(context, scratch: second).evidence
+        XCTAssertEqual(fromFirst.map { $0.ruleID }, ["ia", "donnees"])
+        XCTAssertEqual(fromFirst, fromSecond)
+        for (a, b) in zip(fromFirst, fromSecond) { XCTAssertFalse(a.sharesOrigin(with: b), a.ruleID) }
+        let again = set.evaluate(context, scratch: first).evidence
+        for (a, b) in zip(fromFirst, again) { XCTAssertTrue(a.sharesOrigin(with: b), a.ruleID) }
+        let fromOther = other.evaluate(context, scratch: first).evidence
+        XCTAssertEqual(fromOther.map { $0.ruleID }, ["ia"])
+        XCTAssertEqual(fromOther.first?.label, "test/a")
+        XCTAssertFalse(fromOther[0].sharesOrigin(with: fromFirst[0]))
+        XCTAssertEqual(set.evaluate(context, scratch: first).evidence, fromFirst)
+    }
+}
