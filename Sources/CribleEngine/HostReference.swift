@@ -2,7 +2,8 @@ import CribleCore
 import Dispatch
 
 /// What the machine itself gives several threads at a given moment: arithmetic on registers
-/// alone (multiplies and shifts, no memory read or written), split evenly over the threads. Its
+/// alone (multiplies and shifts on four independent values, several instructions a cycle as the
+/// pipeline's work runs, no memory read or written), split evenly over the threads. Its
 /// speed-up from one thread to several is the most any program can get at that moment; timed
 /// beside the pipeline's, it tells a virtual machine whose cores are lent to other guests from a
 /// program that scales badly.
@@ -34,13 +35,21 @@ public struct HostReference: Sendable {
         return max(probe, Int(Double(probe) * duration / max(fastest, 1e-9)))
     }
 
-    /// `count` rounds of a multiply and a shift, each depending on the one before.
+    /// `count` rounds of a multiply and a shift on each of four independent states: the
+    /// processor runs the four chains side by side, several instructions a cycle, as it does
+    /// the pipeline's work.
     func steps(_ count: Int, seed: UInt64) -> UInt64 {
-        var state = seed
+        var a = seed, b = seed &+ 1, c = seed &+ 2, d = seed &+ 3
         for _ in 0..<count {
-            state = state &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
-            state ^= state &>> 29
+            a = a &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+            b = b &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+            c = c &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+            d = d &* 0x5851_F42D_4C95_7F2D &+ 0x1405_7B7E_F767_814F
+            a ^= a &>> 29
+            b ^= b &>> 29
+            c ^= c &>> 29
+            d ^= d &>> 29
         }
-        return state
+        return a ^ b ^ c ^ d
     }
 }
