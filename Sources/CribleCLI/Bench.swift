@@ -70,22 +70,13 @@ struct Bench: ParsableCommand {
         let pipeline = { (jobs: Int) in
             _ = BatchClassifier(engine: engine, jobs: jobs).classify(inputs, inOrder: { _ in }, keepAfterOutput: { $0.outcomeOnly })
         }
-        // The host's own speed-ups, timed in the same rounds (see `HostReference`): what the
-        // pipeline gets is read against what the machine gave at those moments.
-        // The reference a quarter as long as the pipeline on one job.
+        // Each speed-up is read beside the host's own in the same rounds (see `HostReference`),
+        // whose runs last a quarter of the pipeline's on one job.
         let reference = HostReference()
         let referenceIterations = reference.iterations(lasting: Benchmark.seconds { pipeline(1) } / 4)
-        /// The pipeline's pair and the reference's, interleaved: the two speed-ups.
-        let speedUps = { (name: String, run: @escaping (Int) -> Any) -> (one: Benchmark.Measurement, many: Benchmark.Measurement, ratios: [Double]) in
-            let measured = benchmark.measureInterleaved([
-                ("\(name), 1 job", { run(1) }), ("\(name), \(jobs) jobs", { run(jobs) }),
-                ("host reference, 1 thread", { reference.run(iterations: referenceIterations, jobs: 1) }),
-                ("host reference, \(jobs) threads", { reference.run(iterations: referenceIterations, jobs: jobs) }),
-            ], bytes: bytes)
-            return (measured[0], measured[1], [Benchmark.medianRatio(measured[0], measured[1]), Benchmark.medianRatio(measured[2], measured[3])])
-        }
-        let (one, many, pipelineRatios) = speedUps("full pipeline") { pipeline($0) }
-        let speedUp = pipelineRatios[0]
+        let scaling = benchmark.measureScaling("full pipeline", jobs: jobs, bytes: bytes, reference: reference,
+                                               referenceIterations: referenceIterations) { pipeline($0) }
+        let (one, many) = (scaling.one, scaling.many)
         results.append(("pipeline-1-job", one))
         results.append(("pipeline-\(jobs)-jobs", many))
         // Sentiment alone, one job: the part of the pipeline a sentiment scorer does.
@@ -100,8 +91,9 @@ struct Bench: ParsableCommand {
                 InputQueue(items: inputs), rendering: { lines.lineBytes(for: $0) }, inOrder: { _, _ in },
                 keepAfterOutput: { $0.outcomeOnly })
         }
-        let (oneWithLines, manyWithLines, linesRatios) = speedUps("pipeline + JSON lines") { withLines($0) }
-        let speedUpWithLines = linesRatios[0]
+        let scalingWithLines = benchmark.measureScaling("pipeline + JSON lines", jobs: jobs, bytes: bytes, reference: reference,
+                                                        referenceIterations: referenceIterations) { withLines($0) }
+        let (oneWithLines, manyWithLines) = (scalingWithLines.one, scalingWithLines.many)
         results.append(("jsonl-1-job", oneWithLines))
         results.append(("jsonl-\(jobs)-jobs", manyWithLines))
         // What more rules and the worst rule cost are ratios of times, and each is timed in
@@ -145,10 +137,10 @@ struct Bench: ParsableCommand {
                 }
             }
             Terminal.write(padded("speed-up with \(jobs) jobs") + String(format: " %10.2f ×   (median of %d alternated pairs)\n",
-                                  speedUp, repetitions))
-            Terminal.write(padded("  host reference, same rounds") + String(format: " %10.2f ×   (arithmetic on registers, nothing shared)\n", pipelineRatios[1]))
-            Terminal.write(padded("speed-up with \(jobs) jobs, JSON lines") + String(format: " %10.2f ×\n", speedUpWithLines))
-            Terminal.write(padded("  host reference, same rounds") + String(format: " %10.2f ×\n", linesRatios[1]))
+                                  scaling.speedUp, repetitions))
+            Terminal.write(padded("  host reference, same rounds") + String(format: " %10.2f ×   (arithmetic on registers, nothing shared)\n", scaling.hostSpeedUp))
+            Terminal.write(padded("speed-up with \(jobs) jobs, JSON lines") + String(format: " %10.2f ×\n", scalingWithLines.speedUp))
+            Terminal.write(padded("  host reference, same rounds") + String(format: " %10.2f ×\n", scalingWithLines.hostSpeedUp))
             for cost in costRatios {
                 Terminal.write(padded("\(cost.id) ÷ \(cost.over)")
                                + String(format: " %10.2f ×   (time; median of %d alternated pairs)\n", cost.ratio, repetitions))
@@ -158,10 +150,10 @@ struct Bench: ParsableCommand {
                 "batch": ["documents": batch.count, "bytes": bytes, "rules": engine.ruleSet.rules.count,
                           "repetitions": repetitions, "jobs": jobs],
                 "speed_ups": [
-                    ["id": "pipeline-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUp,
-                     "host_reference_ratio": pipelineRatios[1]],
-                    ["id": "jsonl-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": speedUpWithLines,
-                     "host_reference_ratio": linesRatios[1]],
+                    ["id": "pipeline-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": scaling.speedUp,
+                     "host_reference_ratio": scaling.hostSpeedUp],
+                    ["id": "jsonl-\(jobs)-jobs", "jobs": jobs, "median_paired_ratio": scalingWithLines.speedUp,
+                     "host_reference_ratio": scalingWithLines.hostSpeedUp],
                 ],
                 "cost_ratios": costRatios.map { cost -> [String: Any] in
                     ["id": cost.id, "over": cost.over, "median_paired_time_ratio": cost.ratio]

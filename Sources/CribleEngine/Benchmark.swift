@@ -69,6 +69,31 @@ public struct Benchmark: Sendable {
         return workloads.indices.map { Measurement(name: workloads[$0].name, seconds: seconds[$0], bytes: bytes) }
     }
 
+    /// A workload on one job and on `jobs`, and the host reference on one thread and on as many,
+    /// all four interleaved (see ``measureInterleaved(_:bytes:)``), so that the workload's speed-up
+    /// is read beside what the machine gave at the same moments.
+    public struct Scaling: Sendable {
+        public var one: Measurement
+        public var many: Measurement
+        /// The median of the rounds' `one ÷ many`.
+        public var speedUp: Double
+        /// The same for the host reference.
+        public var hostSpeedUp: Double
+    }
+
+    public func measureScaling(_ name: String, jobs: Int, bytes: Int, reference: HostReference, referenceIterations: Int,
+                               _ run: (Int) -> Any) -> Scaling {
+        let measured = withoutActuallyEscaping(run) { run in
+            measureInterleaved([
+                ("\(name), 1 job", { run(1) }), ("\(name), \(jobs) jobs", { run(jobs) }),
+                ("host reference, 1 thread", { reference.run(iterations: referenceIterations, jobs: 1) }),
+                ("host reference, \(jobs) threads", { reference.run(iterations: referenceIterations, jobs: jobs) }),
+            ], bytes: bytes)
+        }
+        return Scaling(one: measured[0], many: measured[1], speedUp: Benchmark.medianRatio(measured[0], measured[1]),
+                       hostSpeedUp: Benchmark.medianRatio(measured[2], measured[3]))
+    }
+
     /// The median of `a ÷ b` over the repetitions both were timed in together.
     public static func medianRatio(_ a: Measurement, _ b: Measurement) -> Double {
         let ratios = zip(a.seconds, b.seconds).map { $0 / $1 }.sorted()

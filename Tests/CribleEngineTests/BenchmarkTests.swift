@@ -46,6 +46,22 @@ final class BenchmarkTests: XCTestCase {
         XCTAssertEqual(Benchmark.medianRatio(a, b), 2)  // ratios 2, 3, 1
     }
 
+    /// A scaling measurement runs the workload on one job and on `jobs` in the same rounds as
+    /// the host reference, and names what it timed after the workload.
+    func testScalingRunsTheWorkloadOnOneJobAndOnAllInTheSameRounds() {
+        var calls: [Int] = []
+        let benchmark = Benchmark(repetitions: 3, warmups: 1)
+        let scaling = benchmark.measureScaling("work", jobs: 3, bytes: 7, reference: HostReference(), referenceIterations: 1_000) { jobs in
+            calls.append(jobs)
+        }
+        XCTAssertEqual(calls, [1, 3] + [1, 3] + [3, 1] + [1, 3])
+        XCTAssertEqual(scaling.one.name, "work, 1 job")
+        XCTAssertEqual(scaling.many.name, "work, 3 jobs")
+        XCTAssertEqual(scaling.many.seconds.count, 3)
+        XCTAssertEqual(scaling.one.bytes, 7)
+        XCTAssertTrue(scaling.speedUp > 0 && scaling.hostSpeedUp > 0)
+    }
+
     /// The host reference splits its steps over the threads, each thread from its own seed, and
     /// its calibration asks for about the time it is given. (An optimised build without
     /// `Benchmark.keep` moved the calibration's work out of the timed stretch and asked for hours
