@@ -62,12 +62,13 @@ public struct BatchClassifier: Sendable {
                                              inOrder: (@Sendable (BatchItem, Rendered) -> Void)?,
                                              progress: (@Sendable (Int) -> Void)? = nil,
                                              keepAfterOutput: (@Sendable (BatchItem) -> BatchItem)? = nil) -> [BatchItem] {
-        let results = ResultSlots<Rendered>(inOrder: inOrder, progress: progress, keep: keepAfterOutput)
+        let tasks = min(jobs, queue.count ?? jobs)
+        let results = ResultSlots<Rendered>(tasks: tasks, inOrder: inOrder, progress: progress, keep: keepAfterOutput)
         let engine = self.engine
         let profiler = self.profiler
         let engineFor = self.engineFor
         let rendersOutput = inOrder != nil
-        let work: @Sendable () -> Void = {
+        let work: @Sendable (Int) -> Void = { task in
             // Each task's own: what the rules reuse from one document to the next.
             let scratch = RuleScratch()
             while let (index, entry) = queue.next() {
@@ -82,14 +83,13 @@ public struct BatchClassifier: Sendable {
                 case .failure(let failure):
                     item = .failure(failure)
                 }
-                results.set(index, item, rendered: rendersOutput ? render(item) : nil)
+                results.set(index, item, rendered: rendersOutput ? render(item) : nil, task: task)
             }
         }
-        let tasks = min(jobs, queue.count ?? jobs)
         if tasks < 2 {
-            work()
+            work(0)
         } else {
-            DispatchQueue.concurrentPerform(iterations: tasks) { _ in work() }
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in work(task) }
         }
         return results.values()
     }
@@ -140,63 +140,79 @@ extension BatchItem {
 
 /// Results gathered in input order, whichever task finishes first.
 private final class ResultSlots<Rendered>: @unchecked Sendable {
+    /// A result written out and trimmed (`nil` when it is kept whole), with its rendering: what
+    /// is freed once the lock is released.
+    private typealias Written = (item: BatchItem?, rendered: Rendered)
     /// Results in input order, up to the first one still missing.
     private var ordered: [BatchItem] = []
-    /// Results that finished before an earlier one, by input position, with their rendering.
-    private var waiting: [Int: (item: BatchItem, rendered: Rendered?, kept: BatchItem?)] = [:]
+    /// Results that finished before an earlier one, by input position, with their rendering and
+    /// the task that made them.
+    private var waiting: [Int: (item: BatchItem, rendered: Rendered?, kept: BatchItem?, task: Int)] = [:]
+    /// By task, the results another task wrote out for it, for it to free (see ``set(_:_:rendered:task:)``).
+    private var returned: [[Written]]
     private let lock = NSLock()
     private let inOrder: (@Sendable (BatchItem, Rendered) -> Void)?
     private let progress: (@Sendable (Int) -> Void)?
     private let keep: (@Sendable (BatchItem) -> BatchItem)?
     private var done = 0
 
-    init(inOrder: (@Sendable (BatchItem, Rendered) -> Void)?, progress: (@Sendable (Int) -> Void)?,
+    init(tasks: Int, inOrder: (@Sendable (BatchItem, Rendered) -> Void)?, progress: (@Sendable (Int) -> Void)?,
          keep: (@Sendable (BatchItem) -> BatchItem)?) {
+        returned = Array(repeating: [], count: max(1, tasks))
         self.inOrder = inOrder
         self.progress = progress
         self.keep = keep
     }
 
-    /// - Parameter rendered: the item's output, present whenever there is an `inOrder` to get it.
-    func set(_ index: Int, _ item: BatchItem, rendered: Rendered?) {
+    /// - Parameters:
+    ///   - rendered: the item's output, present whenever there is an `inOrder` to get it.
+    ///   - task: the task that made the item (from 0).
+    func set(_ index: Int, _ item: BatchItem, rendered: Rendered?, task: Int) {
         // What is kept of the result once written, made before the lock is taken: trimming
         // copies the verdict's labels, reasons and issues, a dozen allocations that, made inside,
         // held the other jobs waiting.
         let kept = inOrder != nil && rendered != nil ? keep.map { $0(item) } : nil
-        // The whole results that `keep` trims, freed once the lock is released: a verdict's
-        // evidence is thousands of small allocations, and freeing them inside held the other jobs.
-        var written: [BatchItem] = []
+        // The whole results written out, freed once the lock is released (a verdict's evidence
+        // and text are hundreds of allocations, and freeing them inside held the other jobs),
+        // and by the task that made them: a result that waited for an earlier one is written by
+        // the task that finished that one, which hands it back. Freed by a task other than the
+        // one that allocated it, each block went back through the allocator's atomic list of
+        // another thread's page, a cache line taken from the other core every time.
+        var written: [Written] = []
         lock.lock()
         done += 1
         progress?(done)
         // The next result in order (always, with one job) goes out at once; the others wait in
         // the dictionary until those before them are in.
         if index == ordered.count {
-            deliver(item, rendered, kept: kept, written: &written)
+            deliver(item, rendered, kept: kept, madeBy: task, for: task, written: &written)
             while !waiting.isEmpty, let ready = waiting.removeValue(forKey: ordered.count) {
-                deliver(ready.item, ready.rendered, kept: ready.kept, written: &written)
+                deliver(ready.item, ready.rendered, kept: ready.kept, madeBy: ready.task, for: task, written: &written)
             }
         } else {
-            waiting[index] = (item, rendered, kept)
+            waiting[index] = (item, rendered, kept, task)
+        }
+        if !returned[task].isEmpty {
+            written += returned[task]
+            returned[task].removeAll()
         }
         lock.unlock()
         withExtendedLifetime(written) {}
     }
 
     /// Appends the next result in order, after writing it when there is an `inOrder`; `kept`
-    /// (what `keep` made of it, when there is a `keep`) takes its place once written.
-    private func deliver(_ item: BatchItem, _ rendered: Rendered?, kept: BatchItem?, written: inout [BatchItem]) {
-        if let inOrder, let rendered {
-            inOrder(item, rendered)
-            if let kept {
-                ordered.append(kept)
-                written.append(item)
-            } else {
-                ordered.append(item)
-            }
-        } else {
+    /// (what `keep` made of it, when there is a `keep`) takes its place once written, and the
+    /// whole result goes to `written` when `task` made it, else back to the task that did.
+    private func deliver(_ item: BatchItem, _ rendered: Rendered?, kept: BatchItem?, madeBy maker: Int, for task: Int,
+                         written: inout [Written]) {
+        guard let inOrder, let rendered else {
             ordered.append(item)
+            return
         }
+        inOrder(item, rendered)
+        ordered.append(kept ?? item)
+        let done: Written = (kept == nil ? nil : item, rendered)
+        if maker == task { written.append(done) } else { returned[maker].append(done) }
     }
 
     func values() -> [BatchItem] {

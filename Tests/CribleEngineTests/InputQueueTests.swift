@@ -142,6 +142,14 @@ final class InputQueueTests: XCTestCase {
         XCTAssertFalse(full.evidence.isEmpty, "the text has evidence to drop")
         XCTAssertTrue(kept.evidence.isEmpty, "only the outcome is kept once written")
         XCTAssertEqual(kept.action, full.action)
+        // Every result, whichever task wrote it out (one that waited for an earlier result is
+        // written by the task that finished that one), is kept trimmed, with its outcome.
+        for (kept, full) in zip(rendered, whole) {
+            guard case .verdict(let kept) = kept, case .verdict(let full) = full else { continue }
+            XCTAssertTrue(kept.evidence.isEmpty && kept.text.original.isEmpty, kept.document.id)
+            XCTAssertEqual(kept.action, full.action, kept.document.id)
+            XCTAssertEqual(kept.labels, full.labels, kept.document.id)
+        }
     }
 }
 
