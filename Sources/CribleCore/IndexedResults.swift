@@ -1,7 +1,7 @@
 import Foundation
 
 /// Results by index, filled from several threads and read once they have all finished
-/// (parsed files, lexicons built while the rules compile).
+/// (parsed files, lexicons built while the rules compile, the host reference's threads).
 public final class IndexedResults<Value>: @unchecked Sendable {
     private var slots: [Value]
     private let lock = NSLock()
