@@ -8,7 +8,11 @@
 # Each round runs `crible bench --documents DOCUMENTS --repetitions 3 --format json` with each
 # binary in turn (OLD then NEW), and the three timed runs of `pipeline-1-job` of every round are
 # pooled per binary. Prints, per binary, the minimum and the median in milliseconds, then the
-# ratios OLD ÷ NEW (above 1: NEW is faster). DOCUMENTS defaults to .build/bench/documents.jsonl
+# ratios OLD ÷ NEW (above 1: NEW is faster). Each round's run of each binary is a process of its
+# own, so it also prints, per binary, the spread of the speed-up with all jobs over one job across
+# those processes, beside the host reference's in the same processes (the two-job loss on this
+# machine is drawn once per process: a few pairs in one process cannot show it).
+# DOCUMENTS defaults to .build/bench/documents.jsonl
 # (written by scripts/bench-peers.sh); ROUNDS to 8. Rules: $CRIBLE_RULES, else the bundled ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,18 +55,33 @@ done
 python3 - "$samples" "$rounds" "$old" "$new" "$documents" <<'PY'
 import json, statistics, sys
 folder, rounds, old, new, documents = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-seconds = {}
+seconds, speed_ups = {}, {}
 for side in ("old", "new"):
-    values = []
+    values, ratios = [], []
     for round in range(1, rounds + 1):
         with open(f"{folder}/{side}.{round}.json") as file:
-            measurements = {m["id"]: m for m in json.load(file)["measurements"]}
+            report = json.load(file)
+        measurements = {m["id"]: m for m in report["measurements"]}
         values += measurements["pipeline-1-job"]["seconds"]
+        for entry in report.get("speed_ups") or []:
+            if str(entry.get("id", "")).startswith("pipeline-"):
+                ratios.append((entry["jobs"], entry["median_paired_ratio"], entry.get("host_reference_ratio")))
     seconds[side] = values
+    speed_ups[side] = ratios
 print(f"documents: {documents}; {rounds} rounds, 3 timed runs of pipeline-1-job each")
 for side, binary in (("old", old), ("new", new)):
     values = seconds[side]
     print(f"{side} ({binary}): n={len(values)} min={min(values) * 1000:.1f} ms median={statistics.median(values) * 1000:.1f} ms")
 print(f"old ÷ new: min {min(seconds['old']) / min(seconds['new']):.3f}×, "
       f"median {statistics.median(seconds['old']) / statistics.median(seconds['new']):.3f}×")
+for side, binary in (("old", old), ("new", new)):
+    ratios = speed_ups[side]
+    if not ratios:
+        continue
+    jobs = ratios[0][0]
+    pipeline = sorted(r[1] for r in ratios)
+    hosts = sorted(r[2] for r in ratios if isinstance(r[2], (int, float)))
+    host = f"; host reference min {hosts[0]:.2f}× median {statistics.median(hosts):.2f}×" if hosts else ""
+    print(f"{side}: {jobs} jobs ÷ 1 over {len(pipeline)} processes: min {pipeline[0]:.2f}× median "
+          f"{statistics.median(pipeline):.2f}×, under 1.8× in {sum(r < 1.8 for r in pipeline)}{host}")
 PY
