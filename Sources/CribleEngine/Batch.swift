@@ -171,7 +171,7 @@ private final class ResultSlots<Rendered>: @unchecked Sendable {
         // What is kept of the result once written, made before the lock is taken: trimming
         // copies the verdict's labels, reasons and issues, a dozen allocations that, made inside,
         // held the other jobs waiting.
-        let kept = inOrder != nil && rendered != nil ? keep.map { $0(item) } : nil
+        let kept = rendered == nil ? nil : keep.map { $0(item) }
         // The whole results written out, freed once the lock is released (a verdict's evidence
         // and text are hundreds of allocations, and freeing them inside held the other jobs),
         // and by the task that made them: a result that waited for an earlier one is written by
