@@ -100,12 +100,6 @@ public struct Benchmark: Sendable {
         return ratios.isEmpty ? .nan : ratios[ratios.count / 2]
     }
 
-    /// `value`, through a function the optimiser may not look into. A computation that touches no
-    /// memory may otherwise be dropped when its result is unused, or moved out of the stretch
-    /// between the two readings of the clock; fed and drained through this, it stays inside.
-    @inline(never) @_optimize(none)
-    static func keep(_ value: UInt64) -> UInt64 { value }
-
     /// Documents of about `documentSize` bytes cut from `text` at paragraph breaks, repeated until
     /// `totalBytes` is reached.
     public static func documents(from text: String, totalBytes: Int, documentSize: Int = 3_000) -> [Document] {

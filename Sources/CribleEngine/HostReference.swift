@@ -19,21 +19,27 @@ public struct HostReference: Sendable {
     public func run(iterations: Int, jobs: Int) -> UInt64 {
         let jobs = max(1, jobs)
         let share = max(1, iterations / jobs)
-        guard jobs > 1 else { return Benchmark.keep(steps(share, seed: Benchmark.keep(1))) }
+        guard jobs > 1 else { return HostReference.keep(steps(share, seed: HostReference.keep(1))) }
         let results = IndexedResults<UInt64>(count: jobs, placeholder: 0)
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            results.set(job, steps(share, seed: Benchmark.keep(UInt64(job + 1))))
+            results.set(job, steps(share, seed: HostReference.keep(UInt64(job + 1))))
         }
-        return Benchmark.keep(results.values().reduce(0, ^))
+        return HostReference.keep(results.values().reduce(0, ^))
     }
 
     /// The number of steps one thread runs in `duration` seconds, measured now (the least time
     /// of three short runs).
     public func iterations(lasting duration: Double) -> Int {
         let probe = 1 << 22
-        let fastest = (0..<3).map { _ in Benchmark.seconds { Benchmark.keep(steps(probe, seed: Benchmark.keep(7))) } }.min() ?? 1
+        let fastest = (0..<3).map { _ in Benchmark.seconds { HostReference.keep(steps(probe, seed: HostReference.keep(7))) } }.min() ?? 1
         return max(probe, Int(Double(probe) * duration / max(fastest, 1e-9)))
     }
+
+    /// `value`, through a function the optimiser may not look into. A computation that touches no
+    /// memory may otherwise be dropped when its result is unused, or moved out of the stretch
+    /// between the two readings of the clock; fed and drained through this, it stays inside.
+    @inline(never) @_optimize(none)
+    static func keep(_ value: UInt64) -> UInt64 { value }
 
     /// `count` rounds of a multiply and a shift on each of four independent states: the
     /// processor runs the four chains side by side, several instructions a cycle, as it does

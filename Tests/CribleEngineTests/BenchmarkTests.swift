@@ -64,7 +64,7 @@ final class BenchmarkTests: XCTestCase {
 
     /// The host reference splits its steps over the threads, each thread from its own seed, and
     /// its calibration asks for about the time it is given. (An optimised build without
-    /// `Benchmark.keep` moved the calibration's work out of the timed stretch and asked for hours
+    /// `HostReference.keep` moved the calibration's work out of the timed stretch and asked for hours
     /// of work; the tests' build does not optimise, so this checks the arithmetic, not that.)
     func testHostReferenceSplitsItsWorkAndLastsAsAsked() {
         let reference = HostReference()
