@@ -574,7 +574,7 @@ public struct CompiledRuleSet: Sendable {
         }
 
         // 3. Scope and minimum counts.
-        for index in hitsByRule.firedRules {
+        for index in hitsByRule.firedRules() {
             let traits = traits[index]
             if traits.scope != .any {
                 let title = context.document.titleRange
@@ -636,8 +636,12 @@ public struct CompiledRuleSet: Sendable {
             }
             var spans: [Range<Int>] = []
             spans.reserveCapacity(spanCount)
+            // Span by span: `+=` a hit's spans went through the generic append of a sequence,
+            // some 150 instructions a hit.
             for position in Int(plan.allStart)..<Int(plan.noneStart) {
-                for hit in hitsByRule[Int(compositeOperands[position])] { spans += hit.spanView }
+                for hit in hitsByRule[Int(compositeOperands[position])] {
+                    for span in hit.spanView { spans.append(span) }
+                }
             }
             spans.sort { $0.lowerBound < $1.lowerBound }
             // Equal spans start at the same place, so each is compared only with the kept spans
@@ -651,7 +655,7 @@ public struct CompiledRuleSet: Sendable {
             CompiledRuleSet.trigger(Int(plan.rule), starts: compositeTriggerStart, plans: compositeTriggers, into: &planBits)
         }
 
-        let fired = hitsByRule.firedRules
+        let fired = hitsByRule.firedRules()
         let shared = hitsByRule.handOverHits()
         var evidence: [Evidence] = []
         evidence.reserveCapacity(fired.count)
@@ -696,10 +700,13 @@ struct HitTable {
     private var count: [Int32]
     /// Rules given hits, in the order they were given them (a rule may appear more than once).
     private var given: [Int32] = []
+    /// A bit per rule, all clear between calls of ``firedRules()``.
+    private var givenBits: [UInt64]
 
     init(ruleCount: Int) {
         start = [Int32](filledWith: 0, count: ruleCount)
         count = [Int32](filledWith: 0, count: ruleCount)
+        givenBits = [UInt64](filledWith: 0, count: ruleCount / 64 + 1)
     }
 
     var ruleCount: Int { count.count }
@@ -776,11 +783,25 @@ struct HitTable {
     /// The rules given hits so far (a rule may come more than once, and may have lost its hits since).
     var rulesGiven: [Int32] { given }
 
-    /// The rules that fired so far, each once, in rule order.
-    var firedRules: [Int] {
+    /// The rules that fired so far, each once, in rule order: the rules given hits marked in a
+    /// bitmap and read back in order, where sorting a copy of them allocated twice and compared
+    /// some sixty rules an article, twice a document.
+    mutating func firedRules() -> [Int] {
         var rules: [Int] = []
         rules.reserveCapacity(given.count)
-        for rule in given.sorted() where count[Int(rule)] > 0 && rules.last != Int(rule) { rules.append(Int(rule)) }
+        given.withUnsafeBufferPointer { given in
+        count.withUnsafeBufferPointer { count in
+        givenBits.withUnsafeMutableBufferPointer { bits in
+            for rule in given where count[Int(rule)] > 0 { bits[Int(rule) &>> 6] |= 1 &<< UInt64(rule & 63) }
+            for word in bits.indices where bits[word] != 0 {
+                var remaining = bits[word]
+                bits[word] = 0
+                while remaining != 0 {
+                    rules.append(word &<< 6 | remaining.trailingZeroBitCount)
+                    remaining &= remaining &- 1
+                }
+            }
+        }}}
         return rules
     }
 }
