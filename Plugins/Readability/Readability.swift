@@ -55,36 +55,43 @@ public struct Readability: Classifier, LanguageDependentClassifier {
         guard text.tokens.count >= minimumWords else { return nil }
         let folded = text.folded
         let (runStarts, sentences) = Readability.vowelRunStarts(in: folded)
-        // Per token, its syllables are the vowel runs that start within it: the runs before its
-        // end less those before its start, with no loop over its bytes. Looping over each
-        // token's bytes, the loop's exit at a different length every time was a mispredicted
-        // branch per token, and this plugin cost as much as the language and personal-data
-        // plugins together. Vowels are letters, and every letter is in a token: no run starts
-        // between two tokens, so the runs before a token's start are those before the previous
-        // token's end, and one rank per token is enough.
-        var words = 0, syllables = 0
-        var runsBefore = 0
+        // A word's syllables are the vowel runs that start within it, less a silent final `e`,
+        // and at least one. Summed over the words, that is every run start of the words, less
+        // their silent `e`s, plus one for each word with none: every run start is in a token
+        // (vowels are letters, and a token is a whole run of letters and digits, so the byte
+        // before a token is never a letter and a vowel starting it starts a run), so the words'
+        // run starts are the text's, less those of the few tokens that are not words (numbers).
+        // Per token, only whether it holds none or several is needed, which its bits of the
+        // bitmap tell without counting them: a count per token was a population count (a
+        // dozen instructions on the default x86-64 target, which has no instruction for it) and
+        // a table of counts per word of the bitmap to rank with.
+        var words = 0
+        var runsOutsideWords = 0, silentEndings = 0, wordsWithoutRuns = 0
         folded.withUnsafeBufferPointer { folded in
+        runStarts.withUnsafeBufferPointer { bits in
         text.tokens.withUnsafeBufferPointer { tokens in
             for token in tokens {
                 let start = Int(token.start), end = Int(token.end)
-                let runsBeforeStart = runsBefore
-                runsBefore = runStarts.rank(end)
-                guard folded[start] &- 0x61 < 26 else { continue }
+                let runs = Readability.bits(bits, from: start, to: end)
+                guard folded[start] &- 0x61 < 26 else {
+                    // Numbers, mostly: no vowel, nothing to take away.
+                    if runs != 0 { runsOutsideWords &+= Readability.runCount(bits, from: start, to: end) }
+                    continue
+                }
                 words &+= 1
-                // The byte before a token is never a letter (a token is a whole run of letters
-                // and digits), so a vowel starting the token starts a run in the bitmap.
-                let count = runsBefore &- runsBeforeStart
-                // Less a silent final `e`, counted without a branch (`&&` branches on each
-                // test): whether a token is longer than two bytes is a coin toss in French
-                // (`de`, `la`, `l'`), and the branch on it was mispredicted once in three words.
+                // Without a branch on each test (`&&` branches): whether a token is longer than
+                // two bytes is a coin toss in French (`de`, `la`, `l'`), and the branch on it was
+                // mispredicted once in three words.
                 let isLong = end &- start > 2 ? 1 : 0
                 let endsInE = folded[end &- 1] == UInt8(ascii: "e") ? 1 : 0
-                let several = count > 1 ? 1 : 0
-                let counted = count &- (isLong & endsInE & several)
-                syllables &+= counted > 1 ? counted : 1
+                let several = runs & (runs &- 1) != 0 ? 1 : 0
+                silentEndings &+= isLong & endsInE & several
+                wordsWithoutRuns &+= runs == 0 ? 1 : 0
             }
-        }}
+        }}}
+        var allRuns = 0
+        for word in runStarts { allRuns &+= word.nonzeroBitCount }
+        let syllables = allRuns - runsOutsideWords - silentEndings + wordsWithoutRuns
         guard words >= minimumWords else { return nil }
         let wordsPerSentence = Double(words) / Double(max(1, sentences))
         let syllablesPerWord = Double(syllables) / Double(words)
@@ -103,7 +110,7 @@ public struct Readability: Classifier, LanguageDependentClassifier {
     /// The positions of folded text where a run of vowels (`aeiouy`) starts, as a bitmap, and the
     /// number of sentences: the runs of `. ! ?` and line feeds. None of these is ever inside a
     /// token, so counting them over the whole text counts those between tokens.
-    static func vowelRunStarts(in folded: [UInt8]) -> (RankedBits, sentences: Int) {
+    static func vowelRunStarts(in folded: [UInt8]) -> ([UInt64], sentences: Int) {
         var bits = [UInt64](filledWith: 0, count: folded.count / 64 + 1)
         var sentences = 0
         folded.withUnsafeBufferPointer { bytes in
@@ -124,32 +131,34 @@ public struct Readability: Classifier, LanguageDependentClassifier {
                 offset += 16
             }
         }}
-        return (RankedBits(bits), sentences)
+        return (bits, sentences)
     }
 }
 
-/// A bitmap with the number of set bits before each of its words, so that the bits set before
-/// any position are counted with two lookups and a population count.
-struct RankedBits {
-    private let words: [UInt64]
-    private let before: [UInt32]
-
-    init(_ words: [UInt64]) {
-        self.words = words
-        var before = [UInt32](filledWith: 0, count: words.count)
-        var total: UInt32 = 0
-        for index in words.indices {
-            before[index] = total
-            total &+= UInt32(words[index].nonzeroBitCount)
+extension Readability {
+    /// The bits `start ..< end` of `bits` (at most the bitmap's size), from bit 0 up, when
+    /// they are 64 or fewer; for a longer token, whether it has none, one or several set
+    /// (0, 1 or 3), which is all ``readingEase(_:language:)`` asks of it.
+    @inline(__always)
+    static func bits(_ bits: UnsafeBufferPointer<UInt64>, from start: Int, to end: Int) -> UInt64 {
+        let length = end &- start
+        guard length <= 57 else {
+            let count = runCount(bits, from: start, to: end)
+            return count == 0 ? 0 : count == 1 ? 1 : 3
         }
-        self.before = before
+        // Two words read when the range crosses into the next one; a range that ends in the
+        // bitmap's last word reads no word beyond it.
+        let offset = start & 63
+        let word = start &>> 6
+        var value = bits[word] &>> UInt64(offset)
+        if offset &+ length > 64 { value |= bits[word &+ 1] &<< UInt64(64 &- offset) }
+        return value & ((1 &<< UInt64(length)) &- 1)
     }
 
-    /// The set bits before `position` (at most the bitmap's size).
-    @inline(__always)
-    func rank(_ position: Int) -> Int {
-        let word = position &>> 6
-        let below = (UInt64(1) &<< UInt64(position & 63)) &- 1
-        return Int(before[word]) &+ (words[word] & below).nonzeroBitCount
+    /// The number of bits set in `start ..< end` of `bits`.
+    static func runCount(_ bits: UnsafeBufferPointer<UInt64>, from start: Int, to end: Int) -> Int {
+        var count = 0
+        for position in start..<end where bits[position &>> 6] & (1 &<< UInt64(position & 63)) != 0 { count += 1 }
+        return count
     }
 }

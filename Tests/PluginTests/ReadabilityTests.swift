@@ -6,11 +6,15 @@ final class ReadabilityTests: XCTestCase {
     /// The score, from counts taken the plain way: every word's vowel groups less a silent final
     /// `e`, and sentences as the first byte of each run of `. ! ?` and line feeds anywhere in the
     /// folded text. Random texts mix the runs with spaces, tokens and characters beyond ASCII,
-    /// at the start and the end, where the plugin counts them between tokens only.
+    /// at the start and the end, where the plugin counts them between tokens only; numbers holding
+    /// vowels, and words longer than 57 bytes.
     func testTheScoreIsTheFormulaOverPlainCounts() {
         let readability = Readability(minimumWords: 3)
         let pieces = ["le", "chat", "dort", "interminable", "école", "été", "2024", "Paris", ".", "!", "?", "?!", "...",
-                      "\n", "\n\n", " . ", "e", "bee", "l'IA", "😀", "a.b", "—", "«", "»"]
+                      "\n", "\n\n", " . ", "e", "bee", "l'IA", "😀", "a.b", "—", "«", "»",
+                      // Numbers holding vowels, and words longer than the plugin reads at once.
+                      "3eme", "2e", "4kilo", "1ea", String(repeating: "anticonstitution", count: 4),
+                      String(repeating: "ea", count: 29), String(repeating: "oui", count: 20) + "e"]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<3_000 {
             let text = (0..<Int.random(in: 0...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
