@@ -229,8 +229,10 @@ enum RegexAtoms {
         var kept: [(literals: [[UInt8]], worth: Double)] = []
         for literals in conjunction(node) {
             let literals = literals.map { literal in
-                let limit = maximumAtomLength + (isMarked(literal) ? 1 : 0)
-                return literal.count > limit ? Array(literal.prefix(limit)) : literal
+                // A literal cut short loses its end mark: its end is no longer the word's.
+                let content = withoutMark(literal)
+                guard content.count > maximumAtomLength else { return literal }
+                return (isMarked(literal) ? [wordStartMark] : []) + content.prefix(maximumAtomLength)
             }
             let value = worth(literals)
             guard value >= minimumSelectivity else { continue }
@@ -239,7 +241,9 @@ enum RegexAtoms {
             // that must start a word somewhere in every match is the stronger filter.
             let unmarked = Set(sorted.map(withoutMark))
             if let index = kept.firstIndex(where: { Set($0.literals.map(withoutMark)) == unmarked }) {
-                if sorted.filter(isMarked).count > kept[index].literals.filter(isMarked).count { kept[index].literals = sorted }
+                // Start marks first: an atom that is not pinned makes the scanner read every position.
+                func marks(_ literals: [[UInt8]]) -> (Int, Int) { (literals.filter(isMarked).count, literals.filter(isEndMarked).count) }
+                if marks(sorted) > marks(kept[index].literals) { kept[index].literals = sorted }
                 continue
             }
             kept.append((sorted, value))
@@ -276,7 +280,7 @@ enum RegexAtoms {
             case UInt8(ascii: " "), 0x0A, 0x09: return total + 0.3
             case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "'"), UInt8(ascii: "-"), UInt8(ascii: "\""):
                 return total + 0.5
-            case wordStartMark: return total
+            case wordStartMark, wordEndMark: return total
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), 0x80...: return total + 1
             default: return total + 4
             }
@@ -340,7 +344,44 @@ enum RegexAtoms {
     }
 
     static func isMarked(_ literal: [UInt8]) -> Bool { literal.first == wordStartMark }
-    static func withoutMark(_ literal: [UInt8]) -> ArraySlice<UInt8> { isMarked(literal) ? literal.dropFirst() : literal[...] }
+
+    /// Marks, as the last byte of a literal, that every match has right after it a byte that is
+    /// not a word byte, or the text's end: the literal is followed there by `\b` (and ends on a
+    /// word byte), or by `\s` or `\W`. The scanner then refuses an occurrence followed by an
+    /// ASCII letter, digit or `_`, a word character with or without Unicode properties: `con` in
+    /// `\b(?:gros|petit)\s+cons?\b` begins `contre`, `conseil` and `connexion`, in every article,
+    /// where `con` as a word is in few. A marked literal no longer covers its longer forms
+    /// (`image` and `images` are two atoms), which costs the scan little: they share its tables'
+    /// keys. 0xFE is never part of UTF-8, so it cannot be a literal's byte.
+    static let wordEndMark: UInt8 = 0xFE
+
+    static func isEndMarked(_ literal: [UInt8]) -> Bool { literal.last == wordEndMark }
+
+    /// The literal's bytes, without its marks.
+    static func withoutMark(_ literal: [UInt8]) -> ArraySlice<UInt8> {
+        let start = isMarked(literal) ? literal.dropFirst() : literal[...]
+        return isEndMarked(literal) ? start.dropLast() : start
+    }
+
+    /// `literal` marked with ``wordEndMark`` when what follows it in every match starts with a
+    /// byte that is not a word byte: a character that is not a word character, or a `\b` after
+    /// a literal that ends on a word byte.
+    static func endMarked(_ literal: [UInt8], _ following: Following) -> [UInt8] {
+        guard let last = literal.last, !isEndMarked(literal), last != wordStartMark else { return literal }
+        if following.nonWord || (following.boundary && LeadingWords.isWordByte(last)) { return literal + [wordEndMark] }
+        return literal
+    }
+
+    /// Whether every match of `node` starts with a character that is not a word character.
+    static func startsWithNonWordCharacter(_ node: Node) -> Bool {
+        switch node {
+        case .separator: return true
+        case .repeated(let inner, let min): return min >= 1 && startsWithNonWordCharacter(inner)
+        case .sequence(let items): return items.first.map(startsWithNonWordCharacter) ?? false
+        case .alternation(let branches): return branches.allSatisfy(startsWithNonWordCharacter)
+        case .literal, .other, .empty, .boundary, .digit, .optional: return false
+        }
+    }
 
 
     /// Whether, after `node` matches, the last byte taken (or, when it takes none, the one
@@ -363,54 +404,81 @@ enum RegexAtoms {
         }
     }
 
+    /// What follows a node in every match, as far as end marks need to know (see
+    /// ``wordEndMark``): a `\b` (perhaps after lookarounds), or a character that is not a word
+    /// character.
+    struct Following {
+        var boundary = false
+        var nonWord = false
+        static let unknown = Following()
+    }
+
     /// Literals one of which every match of `node` contains, or `nil`; `afterBreak` when what
-    /// comes before `node` in every match ends on a break (see ``breakAfter(_:before:)``).
-    static func required(_ node: Node, afterBreak: Bool = false) -> [[UInt8]]? {
+    /// comes before `node` in every match ends on a break (see ``breakAfter(_:before:)``), and
+    /// `following` what comes after it.
+    static func required(_ node: Node, afterBreak: Bool = false, following: Following = .unknown) -> [[UInt8]]? {
         switch node {
-        case .literal(let bytes): return bytes.isEmpty ? nil : [marked(bytes, afterBreak: afterBreak)]
+        case .literal(let bytes): return bytes.isEmpty ? nil : [endMarked(marked(bytes, afterBreak: afterBreak), following)]
         case .other, .separator, .digit, .empty, .boundary, .optional: return nil
         case .repeated(let inner, let min): return min >= 1 ? required(inner, afterBreak: afterBreak) : nil
         case .alternation(let branches):
             if let strings = exactStrings(node) {
-                return strings.contains { $0.isEmpty } ? nil : strings.map { marked($0, afterBreak: afterBreak) }
+                return strings.contains { $0.isEmpty } ? nil : strings.map { endMarked(marked($0, afterBreak: afterBreak), following) }
             }
             var all: [[UInt8]] = []
             for branch in branches {
-                guard let literals = required(branch, afterBreak: afterBreak) else { return nil }
+                guard let literals = required(branch, afterBreak: afterBreak, following: following) else { return nil }
                 all += literals
             }
             return all
         case .sequence:
-            return conjunction(node, afterBreak: afterBreak).max { worth($0) < worth($1) }
+            return conjunction(node, afterBreak: afterBreak, following: following).max { worth($0) < worth($1) }
         }
     }
 
     /// Every requirement of `node` that can be found, each a set of literals one of which every
     /// match contains (sequences give one per item, an alternation at most one for all its branches).
-    static func conjunction(_ node: Node, afterBreak: Bool = false) -> [[[UInt8]]] {
+    static func conjunction(_ node: Node, afterBreak: Bool = false, following: Following = .unknown) -> [[[UInt8]]] {
         switch node {
-        case .literal(let bytes): return bytes.isEmpty ? [] : [[marked(bytes, afterBreak: afterBreak)]]
+        case .literal(let bytes): return bytes.isEmpty ? [] : [[endMarked(marked(bytes, afterBreak: afterBreak), following)]]
         case .other, .separator, .digit, .empty, .boundary, .optional: return []
         case .repeated(let inner, let min): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
-        case .alternation: return required(node, afterBreak: afterBreak).map { [$0] } ?? []
+        case .alternation: return required(node, afterBreak: afterBreak, following: following).map { [$0] } ?? []
         case .sequence(let items):
+            /// What follows item `index`: the next item that is not a lookaround, or what follows
+            /// the sequence.
+            let afterSequence = following
+            func follower(of index: Int) -> Following {
+                for item in items[(index + 1)...] {
+                    switch item {
+                    case .empty: continue
+                    case .boundary: return Following(boundary: true)
+                    default: return Following(nonWord: startsWithNonWordCharacter(item))
+                    }
+                }
+                return afterSequence
+            }
             // Runs of adjacent exact items join into longer alternatives (`\.` then `(?:xyz|top)`
             // gives `.xyz`, `.top`).
             var requirements: [[[UInt8]]] = []
             var run: [[UInt8]]? = nil
             var runAfterBreak = false
+            // The last item that gave the run bytes: what follows it follows the run's literals.
+            var runLastItem = 0
             var state = afterBreak
             func flush() {
                 if let current = run, !current.contains(where: \.isEmpty) {
-                    requirements.append(current.map { marked($0, afterBreak: runAfterBreak) })
+                    let after = follower(of: runLastItem)
+                    requirements.append(current.map { endMarked(marked($0, afterBreak: runAfterBreak), after) })
                 }
                 run = nil
             }
-            for item in items {
+            for (index, item) in items.enumerated() {
                 defer { state = breakAfter(item, before: state) }
                 if let strings = exactStrings(item) {
                     if let current = run, current.count * strings.count <= maximumCombinations {
                         run = current.flatMap { prefix in strings.map { prefix + $0 } }
+                        if strings.contains(where: { !$0.isEmpty }) { runLastItem = index }
                     } else if run == nil, strings == [[]] {
                         // `\b` or a lookaround before a run: the run starts after it.
                         continue
@@ -418,10 +486,11 @@ enum RegexAtoms {
                         flush()
                         run = strings
                         runAfterBreak = state
+                        runLastItem = index
                     }
                 } else {
                     flush()
-                    requirements += conjunction(item, afterBreak: state)
+                    requirements += conjunction(item, afterBreak: state, following: follower(of: index))
                 }
             }
             flush()
@@ -691,6 +760,9 @@ struct AtomScanner: Sendable {
         var length: Int32
         var atom: Int32
         var pin: Int32
+        /// Whether the occurrence counts only when the byte after it is not an ASCII word byte
+        /// (see ``RegexAtoms/wordEndMark``).
+        var wordEnd: Bool
     }
 
     /// Atoms whose first `keyLength` bytes from their pin hash to each bit of a filter, and to
@@ -825,7 +897,8 @@ struct AtomScanner: Sendable {
             guard !atom.isEmpty else { continue }
             let pin = AtomScanner.pin(of: marked)
             let key = littleEndianKey(atom)
-            let entry = Entry(prefix: key.word, mask: key.mask, length: Int32(atom.count), atom: Int32(id), pin: Int32(pin ?? 0))
+            let entry = Entry(prefix: key.word, mask: key.mask, length: Int32(atom.count), atom: Int32(id), pin: Int32(pin ?? 0),
+                              wordEnd: RegexAtoms.isEndMarked(marked))
             if atom.count > 8 { tails[Int32(id)] = Array(atom[8...]) }
             if let pin {
                 atWordStarts.append((entry, Array(atom[pin...])))
@@ -902,6 +975,8 @@ struct AtomScanner: Sendable {
                     if entry.length > 8, !tails[entry.atom]!.enumerated().allSatisfy({ offset, byte in
                         base.load(fromByteOffset: start + 8 + offset, as: UInt8.self) == byte
                     }) { continue }
+                    // The byte after it (a zero of the padding at the text's end) ends the word.
+                    if entry.wordEnd, LeadingWords.isWordByte(base.load(fromByteOffset: start + Int(entry.length), as: UInt8.self)) { continue }
                     present[Int(entry.atom)] = true
                 }
             }

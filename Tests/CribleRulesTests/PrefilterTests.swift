@@ -8,9 +8,11 @@ private func isAlphanumeric(_ byte: UInt8) -> Bool { (65...90).contains(byte) ||
 private func isWordByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "_") }
 
 final class PrefilterTests: XCTestCase {
-    /// An atom as text, with its word-start mark (see ``RegexAtoms/wordStartMark``) shown as `‸`.
+    /// An atom as text, with its word-start mark (see ``RegexAtoms/wordStartMark``) shown as `‸`
+    /// and its word-end mark (``RegexAtoms/wordEndMark``) as `$`.
     func shown(_ atom: [UInt8]) -> String {
-        atom.first == RegexAtoms.wordStartMark ? "‸" + String(decoding: atom.dropFirst(), as: UTF8.self) : String(decoding: atom, as: UTF8.self)
+        (RegexAtoms.isMarked(atom) ? "‸" : "") + String(decoding: RegexAtoms.withoutMark(atom), as: UTF8.self)
+            + (RegexAtoms.isEndMarked(atom) ? "$" : "")
     }
 
     func atoms(_ pattern: String) -> [String]? {
@@ -19,9 +21,9 @@ final class PrefilterTests: XCTestCase {
 
     func testRequiredLiteralsOfCommonShapes() {
         XCTAssertEqual(atoms(#"\bdonnees? de sante\b"#), ["‸donnee d", "‸donnees "], "atoms are cut after eight bytes, the mark aside")
-        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["‸rancongi", "‸ransomwa"])
+        XCTAssertEqual(atoms(#"\b(?:rancongiciel|ransomware)s?\b"#), ["‸rancongi", "‸ransomwa"], "a literal cut short has no end mark")
         XCTAssertEqual(atoms(#"[a-z0-9.]+@[a-z0-9-]+\.[a-z]{2,}"#), ["@"], "`@` is rare in prose: worth filtering on alone")
-        XCTAssertEqual(atoms(#"[a-z]+\.(?:xyz|top|tk)\b"#), [".tk", ".top", ".xyz"], "adjacent exact pieces combine")
+        XCTAssertEqual(atoms(#"[a-z]+\.(?:xyz|top|tk)\b"#), [".tk$", ".top$", ".xyz$"], "adjacent exact pieces combine")
         XCTAssertEqual(atoms(#"\b(?:de|la) [0-9]+"#), nil, "two-letter words occur in every text")
         XCTAssertEqual(atoms(#"\bwww\.[a-z]+"#), ["‸www."])
         XCTAssertEqual(atoms(#"\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b"#), ["@"])
@@ -37,8 +39,10 @@ final class PrefilterTests: XCTestCase {
     }
 
     func testAtomsThatExtendAnotherAreDropped() {
-        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)\b"#), ["‸image", "‸photo"])
-        XCTAssertEqual(atoms(#"\b(?:gen|generee?s?)\b"#), ["‸gen"])
+        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)"#), ["‸image", "‸photo"])
+        XCTAssertEqual(atoms(#"\b(?:gen|generee?s?)"#), ["‸gen"])
+        XCTAssertEqual(atoms(#"\b(?:images?|photos?|photographies)\b"#), ["‸image$", "‸images$", "‸photo$", "‸photogra", "‸photos$"],
+                       "a word that must end there does not hold its longer forms")
         XCTAssertEqual(RegexAtoms.withoutExtensions([Array("abd".utf8), Array("ab".utf8), Array("abc".utf8), Array("b".utf8)])
                            .map { String(decoding: $0, as: UTF8.self) }, ["ab", "b"])
     }
@@ -55,12 +59,12 @@ final class PrefilterTests: XCTestCase {
     }
 
     func testEveryRequirementOfASequenceIsKept() {
-        XCTAssertEqual(requirements(#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#), [["‸generee"], ["‸photo", "‸video"], ["‸par"]],
+        XCTAssertEqual(requirements(#"\b(?:photo|video)\s+generee\s+par\s+ia\b"#), [["‸generee$"], ["‸photo$", "‸video$"], ["‸par$"]],
                        "most selective first; `ia` is too common to keep")
-        XCTAssertEqual(requirements(#"(?:abc\s+def)+\s+ghij"#), [["‸ghij"], ["abc"], ["‸def"]], "a repeated group's requirements hold")
+        XCTAssertEqual(requirements(#"(?:abc\s+def)+\s+ghij"#), [["‸ghij"], ["abc$"], ["‸def"]], "a repeated group's requirements hold")
         XCTAssertEqual(requirements(#"(?:abc\s+def)?\s*ghij"#), [["ghij"]], "an optional group's do not")
-        XCTAssertEqual(requirements(#"abc\s+(?:xyz|uvw)\s+abc"#), [["‸abc"], ["‸uvw", "‸xyz"]],
-                       "a requirement is kept once, marked when one of its occurrences is")
+        XCTAssertEqual(requirements(#"abc\s+(?:xyz|uvw)\s+abc"#), [["‸abc"], ["‸uvw$", "‸xyz$"]],
+                       "a requirement is kept once, marked at its start when one of its occurrences is")
         XCTAssertEqual(requirements(#"aaaa\s+bbbb\s+cccc\s+dddd\s+eeee"#)?.count, RegexAtoms.maximumRequirements)
     }
 
@@ -82,6 +86,20 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(atoms(#"(?<=\s)foo"#), ["foo"], "a positive lookbehind is not read")
         XCTAssertEqual(atoms(#"\b_foo"#), ["_foo"], "only a letter or digit can start a word")
         XCTAssertEqual(atoms(#"\b(?:foo|-bar)"#), ["-bar", "‸foo"], "each literal of an alternation on its own")
+    }
+
+    /// A literal is end-marked when every match has, right after it, a byte that is not a word
+    /// byte: a `\b` after a word byte, or a character that is not a word character.
+    func testLiteralsBeforeABreakAreEndMarked() {
+        XCTAssertEqual(atoms(#"\bcons?\b"#), ["‸con$", "‸cons$"], "`con` no longer stands for `contre`")
+        XCTAssertEqual(atoms(#"\bfoo\b(?!\s+bar)"#), ["‸foo$"], "lookarounds after the word boundary do not matter")
+        XCTAssertEqual(atoms(#"\bfoo\s+\d"#), ["‸foo$"], "a space follows")
+        XCTAssertEqual(atoms(#"\bfoo\W"#), ["‸foo$"])
+        XCTAssertEqual(atoms(#"\b(?:foo|bar)\s*(?:qux|baz)\b"#), ["‸bar", "‸foo"], "a space that may be missing: `fooqux` matches")
+        XCTAssertEqual(atoms(#"\bfoo-\b"#), ["‸foo-"], "after a byte that is not a word byte, a word boundary is followed by a word byte")
+        XCTAssertEqual(atoms(#"\bfoo\b bar"#), ["‸foo bar"], "a run that goes on after the word boundary is not marked")
+        XCTAssertEqual(atoms(#"\b(?:x+ |y+ )(?:abcd|efgh)\b"#), ["‸abcd$", "‸efgh$"], "each branch of an alternation before the word boundary")
+        XCTAssertEqual(atoms(#"\b(?:abcd|efgh)\d"#), ["‸abcd", "‸efgh"], "a digit is a word character")
     }
 
     func testAtomsArePinnedAtTheirFirstWordStart() {
@@ -182,11 +200,12 @@ final class PrefilterTests: XCTestCase {
         }
     }
 
-    /// Atoms marked as starting a word count only where they do; others wherever they occur.
-    /// Random atoms and texts of letters, digits, `_`, spaces, apostrophes, dashes and bytes
-    /// beyond ASCII, so atoms are pinned by their mark, by a break inside them, or not at all,
-    /// with one or two bytes after the pin, three, four to seven, eight or more, and a pin
-    /// past the eighth byte; sets of few atoms take the scan that jumps between their first bytes.
+    /// Atoms marked as starting a word count only where they do, atoms marked as ending one only
+    /// where they do; others wherever they occur. Random atoms and texts of letters, digits, `_`,
+    /// spaces, apostrophes, dashes and bytes beyond ASCII, so atoms are pinned by their mark, by a
+    /// break inside them, or not at all, with one or two bytes after the pin, three, four to
+    /// seven, eight or more, and a pin past the eighth byte; sets of few atoms take the scan
+    /// that jumps between their first bytes.
     func testPinnedAtomsAreFoundWhereTheyStartAWord() {
         var generator = SystemRandomNumberGenerator()
         let pieces = ["a", "b", "1", "_", " ", "'", "-", "\u{E9}", "ab", "b1"]
@@ -197,7 +216,8 @@ final class PrefilterTests: XCTestCase {
         for round in 0..<600 {
             let atoms: [[UInt8]] = (0..<Int.random(in: 1...(round % 2 == 0 ? 4 : 30), using: &generator)).map { _ in
                 let atom = randomBytes(Int.random(in: 1...(round % 3 == 0 ? 12 : 5), using: &generator))
-                return Bool.random(using: &generator) ? [RegexAtoms.wordStartMark] + atom : atom
+                let started = Bool.random(using: &generator) ? [RegexAtoms.wordStartMark] + atom : atom
+                return Int.random(in: 0..<3, using: &generator) == 0 ? started + [RegexAtoms.wordEndMark] : started
             }
             let scanner = AtomScanner(atoms)
             for _ in 0..<5 {
@@ -206,9 +226,12 @@ final class PrefilterTests: XCTestCase {
                 let expected = atoms.map { marked -> Bool in
                     let atom = Array(RegexAtoms.withoutMark(marked))
                     let startsAWord = RegexAtoms.isMarked(marked) && isAlphanumeric(atom[0])
+                    let endsAWord = RegexAtoms.isEndMarked(marked)
                     guard text.count >= atom.count else { return false }
                     return (0...(text.count - atom.count)).contains { start in
-                        text[start..<(start + atom.count)].elementsEqual(atom) && (!startsAWord || start == 0 || !isWordByte(text[start - 1]))
+                        let end = start + atom.count
+                        return text[start..<end].elementsEqual(atom) && (!startsAWord || start == 0 || !isWordByte(text[start - 1]))
+                            && (!endsAWord || end == text.count || !isWordByte(text[end]))
                     }
                 }
                 for (marked, (found, wanted)) in zip(atoms, zip(present, expected)) where RegexAtoms.isMarked(marked) {
@@ -234,12 +257,15 @@ final class PrefilterTests: XCTestCase {
             #"\b(?:l'|les\s+)(?:arabes?|migrants?)\s+(?:\w+\s+){0,2}?(?:envahissent|volent)"#,
             #"[a-z]+\.(?:xyz|top)\b"#,
             #"\bab\s*(?:cd\s*)*tuer"#,
+            #"\b(?:gros|petit)\s+cons?\b(?!\s+x)"#,
+            #"\b(?:l'|les\s+)con\W+(?:arabes?|site)"#,
         ]
         let prefilter = RegexPrefilter(patterns: patterns)
         let regexes = try patterns.map { try Regex($0) }
         let pieces = ["je", "j'", "on", "vais", "veux", "tous", "te", "t'", "vous", "tuer", "buter", "contact", "info", "@",
                       "exemple", ".fr", ".", "3", "12", "milliards", "million", "d'euros", "de", "dollars", "l'", "les",
-                      "arabe", "migrants", "envahissent", "volent", "site", ".xyz", ".top", "ab", "cd", " ", " ", "  ", "_", "x", "é"]
+                      "arabe", "migrants", "envahissent", "volent", "site", ".xyz", ".top", "ab", "cd", " ", " ", "  ", "_", "x", "é",
+                      "gros", "petit", "con", "cons", "contre", "!", "-"]
         var generator = SystemRandomNumberGenerator()
         let scratch = MatchScratch()
         var matched = 0, skipped = 0
