@@ -737,7 +737,9 @@ struct HitTable {
     /// generic copy of a hit (a composite's may hold an array): 11,000 instructions a news
     /// article, and the table's copies were then destroyed one at a time too. The array given
     /// also holds the hits of rules that lost them (scope, minimum count), which no slice shows.
+    /// A document without hits keeps the array, and its room, for the next.
     mutating func handOverHits() -> [Hit] {
+        guard !hits.isEmpty else { return [] }
         var handed: [Hit] = []
         swap(&handed, &hits)
         return handed

@@ -130,7 +130,7 @@ public struct RegexPrefilter: Sendable {
         var flags = scratch.takePrefilterFlags(atoms: scanner.atomCount, requirements: patternOfRequirement.count,
                                                patterns: requirementCount.count)
         defer { scratch.keep(flags) }
-        scanner.presentAtoms(in: text, wordStarts: wordStarts, into: &flags.present)
+        let presentCount = scanner.presentAtoms(in: text, wordStarts: wordStarts, into: &flags.present, listing: &flags.presentList)
         var found: [Int32] = []
         found.reserveCapacity(alwaysRunning.count + 32)
         found += alwaysRunning
@@ -140,7 +140,8 @@ public struct RegexPrefilter: Sendable {
         defer { flags.met = met }
         met.removeAll(keepingCapacity: true)
         // Through pointers: each checked array read was a bounds test.
-        flags.present.withUnsafeMutableBytes { present in
+        flags.present.withUnsafeMutableBufferPointer { present in
+        flags.presentList.withUnsafeBufferPointer { presentList in
         requirementsOfAtomStart.withUnsafeBufferPointer { requirementsOfAtomStart in
         requirementsOfAtom.withUnsafeBufferPointer { requirementsOfAtom in
         patternOfRequirement.withUnsafeBufferPointer { patternOfRequirement in
@@ -159,35 +160,18 @@ public struct RegexPrefilter: Sendable {
                     if satisfiedCount[pattern] == requirementCount[pattern] { found.append(Int32(pattern)) }
                 }
             }
-            // The present atoms, eight flags (a byte each, 0 or 1) at a time: most words are zero.
-            // Each is cleared once read.
-            var offset = 0
-            while offset + 8 <= present.count {
-                var flags = present.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                guard flags != 0 else {
-                    offset += 8
-                    continue
-                }
-                present.storeBytes(of: 0, toByteOffset: offset, as: UInt64.self)
-                while flags != 0 {
-                    let bit = flags.trailingZeroBitCount
-                    mark(offset + bit >> 3)
-                    flags &= flags &- 1
-                }
-                offset += 8
-            }
-            while offset < present.count {
-                if present[offset] != 0 {
-                    present[offset] = 0
-                    mark(offset)
-                }
-                offset += 1
+            // The present atoms as the scanner listed them, each flag cleared once read. The flags
+            // read eight at a time were some 250 words a document whatever the text (an atom
+            // per flag), a comment of one word as much as an article.
+            for atom in presentList[..<presentCount] {
+                present[Int(atom)] = false
+                mark(Int(atom))
             }
             for requirement in met {
                 satisfied[Int(requirement)] = false
                 satisfiedCount[Int(patternOfRequirement[Int(requirement)])] = 0
             }
-        }}}}}}}
+        }}}}}}}}
         if found.count > alwaysRunning.count { found.sort() }
         return found
     }
@@ -915,14 +899,18 @@ struct AtomScanner: Sendable {
     /// when ``needsWordStarts``; found here when not given.
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         var present = [Bool](filledWith: false, count: atomCount)
-        presentAtoms(in: text, wordStarts: wordStarts, into: &present)
+        var list = [Int32](filledWith: 0, count: atomCount)
+        presentAtoms(in: text, wordStarts: wordStarts, into: &present, listing: &list)
         return present
     }
 
-    /// The same, set in `present` (one flag per atom, all false on entry).
-    func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]?, into present: inout [Bool]) {
+    /// The same, set in `present` (one flag per atom, all false on entry), and listed, in the
+    /// order found, at the start of `list` (room for every atom): returns how many there are.
+    func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]?, into present: inout [Bool],
+                      listing list: inout [Int32]) -> Int {
         let count = text.count
-        guard atomCount > 0, count > 0 else { return }
+        guard atomCount > 0, count > 0 else { return 0 }
+        precondition(list.count >= atomCount, "room to list every atom")
         // A copy with eight zero bytes after the end, so every position can load eight bytes;
         // an entry still matches only if it ends within the text.
         let padded = UnsafeMutableRawBufferPointer.allocate(byteCount: count + 8, alignment: 8)
@@ -930,24 +918,30 @@ struct AtomScanner: Sendable {
         padded.copyMemory(from: UnsafeRawBufferPointer(text))
         (padded.baseAddress! + count).initializeMemory(as: UInt8.self, repeating: 0, count: 8)
         let base = UnsafeRawPointer(padded.baseAddress!)
+        var listed = 0
         present.withUnsafeMutableBufferPointer { present in
+        list.withUnsafeMutableBufferPointer { list in
             if let targets = anywhere.fewFirstBytes {
-                scan(anywhere, at: PositionsOfBytes(text: text, targets: targets), base: base, count: count, into: present)
+                scan(anywhere, at: PositionsOfBytes(text: text, targets: targets), base: base, count: count, into: present,
+                     listing: list, listed: &listed)
             } else if !anywhere.isEmpty {
-                scan(anywhere, at: 0..<count, base: base, count: count, into: present)
+                scan(anywhere, at: 0..<count, base: base, count: count, into: present, listing: list, listed: &listed)
             }
             if !atWordStarts.isEmpty {
                 let starts = wordStarts ?? LeadingWords.wordStarts(in: text)
                 starts.withUnsafeBufferPointer { starts in
-                    scan(atWordStarts, at: starts.lazy.map { Int($0) }, base: base, count: count, into: present)
+                    scan(atWordStarts, at: starts.lazy.map { Int($0) }, base: base, count: count, into: present,
+                         listing: list, listed: &listed)
                 }
             }
-        }
+        }}
+        return listed
     }
 
     @inline(__always)
     private func scan<Positions: Sequence>(_ tables: Tables, at positions: Positions, base: UnsafeRawPointer, count: Int,
-                                           into present: UnsafeMutableBufferPointer<Bool>) where Positions.Element == Int {
+                                           into present: UnsafeMutableBufferPointer<Bool>, listing list: UnsafeMutableBufferPointer<Int32>,
+                                           listed: inout Int) where Positions.Element == Int {
         let tails = self.tails
         let threeMask = tables.threeByteAtoms.keyMask
         let longerMask = tables.longerAtoms.keyMask
@@ -977,7 +971,11 @@ struct AtomScanner: Sendable {
                     }) { continue }
                     // The byte after it (a zero of the padding at the text's end) ends the word.
                     if entry.wordEnd, LeadingWords.isWordByte(base.load(fromByteOffset: start + Int(entry.length), as: UInt8.self)) { continue }
-                    present[Int(entry.atom)] = true
+                    if !present[Int(entry.atom)] {
+                        present[Int(entry.atom)] = true
+                        list[listed] = entry.atom
+                        listed &+= 1
+                    }
                 }
             }
             /// One table's atoms at a position: its filter, then its bucket for the key's hash.

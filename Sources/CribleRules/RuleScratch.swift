@@ -63,7 +63,10 @@ public final class RuleScratch {
     func takePrefilterFlags(atoms: Int, requirements: Int, patterns: Int) -> PrefilterFlags {
         var taken = PrefilterFlags()
         swap(&taken, &prefilterFlags)
-        if taken.present.count != atoms { taken.present = [Bool](filledWith: false, count: atoms) }
+        if taken.present.count != atoms {
+            taken.present = [Bool](filledWith: false, count: atoms)
+            taken.presentList = [Int32](filledWith: 0, count: atoms)
+        }
         if taken.satisfied.count != requirements { taken.satisfied = [Bool](filledWith: false, count: requirements) }
         if taken.satisfiedCount.count != patterns { taken.satisfiedCount = [UInt8](filledWith: 0, count: patterns) }
         return taken
@@ -113,6 +116,8 @@ struct RuleGrouping {
 /// the requirements met, to clear.
 struct PrefilterFlags {
     var present: [Bool] = []
+    /// The atoms found in the last document, in its first entries (room for every atom).
+    var presentList: [Int32] = []
     var satisfied: [Bool] = []
     var satisfiedCount: [UInt8] = []
     var met: [Int32] = []
