@@ -429,9 +429,9 @@ enum RegexAtoms {
         case .repeated(let inner, let min): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
         case .alternation: return required(node, afterBreak: afterBreak, following: following).map { [$0] } ?? []
         case .sequence(let items):
+            let afterSequence = following
             /// What follows item `index`: the next item that is not a lookaround, or what follows
             /// the sequence.
-            let afterSequence = following
             func follower(of index: Int) -> Following {
                 for item in items[(index + 1)...] {
                     switch item {
