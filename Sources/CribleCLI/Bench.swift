@@ -118,12 +118,14 @@ struct Bench: ParsableCommand {
             } else {
                 results.append(("keywords-\(words.count)", benchmark.measure(allName, bytes: bytes, matchAll)))
             }
-            let withSlowRule = try Benchmark.keywordRuleSet(words, slowRule: true)
-            let (slow, _, slowRatio) = benchmark.measurePair(
-                "keywords, \(words.count) rules + /\(Benchmark.slowPattern)/", { _ = Benchmark.matchKeywords(withSlowRule, in: batch) },
-                allName, matchAll, bytes: bytes)
-            results.append(("keywords-\(words.count)-slow-regex", slow))
-            costRatios.append(("keywords-\(words.count)-slow-regex", "keywords-\(words.count)", slowRatio))
+            for slowRule in Benchmark.SlowRule.allCases {
+                let withSlowRule = try Benchmark.keywordRuleSet(words, slowRule: slowRule)
+                let (slow, _, slowRatio) = benchmark.measurePair(
+                    "keywords, \(words.count) rules + /\(slowRule.pattern)/", { _ = Benchmark.matchKeywords(withSlowRule, in: batch) },
+                    allName, matchAll, bytes: bytes)
+                results.append(("keywords-\(words.count)-\(slowRule.rawValue)", slow))
+                costRatios.append(("keywords-\(words.count)-\(slowRule.rawValue)", "keywords-\(words.count)", slowRatio))
+            }
         }
 
         switch format {

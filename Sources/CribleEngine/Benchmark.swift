@@ -124,25 +124,40 @@ public struct Benchmark: Sendable {
 
     /// A rule set of one keyword rule per word, as a user would write them (case- and
     /// accent-insensitive, word-bounded): the workload peers such as hyperscan are compared on.
-    ///
-    /// With `slowRule`, one more rule is a pattern that backtracks exponentially on every text and
-    /// has no literal for the prefilter, so it runs on every document and always spends its whole
-    /// match limit: the worst rule a user can add, to measure how much it costs the others.
-    public static func keywordRuleSet(_ keywords: [String], slowRule: Bool = false) throws -> CompiledRuleSet {
+    /// With `slowRule`, one more rule that backtracks exponentially (see ``SlowRule``), to
+    /// measure what it costs the others.
+    public static func keywordRuleSet(_ keywords: [String], slowRule: SlowRule? = nil) throws -> CompiledRuleSet {
         var yaml = "crible: 1\nlabels:\n  bench/keyword:\n    description: \"Benchmark keywords\"\nrules:\n"
         for (number, keyword) in keywords.enumerated() {
             yaml += "  - id: bench.keyword-\(number)\n    label: bench/keyword\n    description: \"Benchmark keyword\"\n    keywords: [\(JSONValue.string(keyword).serialized())]\n"
         }
-        if slowRule {
-            yaml += "  - id: bench.slow-regex\n    label: bench/keyword\n    description: \"Catastrophic backtracking\"\n    regex: '\(slowPattern)'\n"
+        if let slowRule {
+            yaml += "  - id: bench.\(slowRule.rawValue)\n    label: bench/keyword\n    description: \"Catastrophic backtracking\"\n    regex: '\(slowRule.pattern)'\n"
         }
         let result = RuleLoader().load(sources: [(path: "<benchmark keywords>", text: yaml)])
         if let error = result.errors.first { throw error }
         return result.ruleSet
     }
 
-    /// Words split every possible way, then twelve digits that never come: exponential.
-    public static let slowPattern = #"(?:\w+\s?)+\d{12}"#
+    /// Rules that split a text's words every possible way before failing: exponential, so each
+    /// spends its whole match limit on every text it runs on. They differ in what the engine can
+    /// read from them beforehand.
+    public enum SlowRule: String, CaseIterable, Sendable {
+        /// Ends with twelve digits in a row, which no text of the batch holds: the engine reads
+        /// that requirement and runs the rule only on texts with such a run (none here).
+        case needsDigits = "slow-regex"
+        /// Ends with twelve characters in a row that are neither word characters nor spaces:
+        /// the engine reads no requirement from a class other than `\d`, so the rule runs on
+        /// every document, the worst rule a user can add.
+        case unfiltered = "slow-regex-unfiltered"
+
+        public var pattern: String {
+            switch self {
+            case .needsDigits: #"(?:\w+\s?)+\d{12}"#
+            case .unfiltered: #"(?:\w+\s?)+[^\w\s]{12}"#
+            }
+        }
+    }
 
     /// Text view plus the keyword pass of `ruleSet` over every document, on one core.
     public static func matchKeywords(_ ruleSet: CompiledRuleSet, in documents: [Document]) -> Int {

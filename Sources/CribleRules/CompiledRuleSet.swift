@@ -477,6 +477,8 @@ public struct CompiledRuleSet: Sendable {
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
         var foldedIsNeutral: Bool?
         var originalIsNeutral: Bool?
+        // The folded text's most ASCII digits in a row, found when a pattern first needs a run.
+        var longestDigitRun: Int?
         // The word starts by first byte, grouped when a pattern with leading words first runs.
         var wordStarts: WordStarts?
         // The positions of the chunks that hold a space-free pattern's literals, kept for the
@@ -535,6 +537,14 @@ public struct CompiledRuleSet: Sendable {
                             foldedIsNeutral = prepared { optimised && text.folded.withUnsafeBufferPointer { Regex.isUnicodeNeutral($0) } }
                         }
                         neutral = foldedIsNeutral!
+                    }
+                    // A pattern needing more digits in a row than the text holds cannot match it.
+                    let digitsNeeded = optimised && !onOriginal && neutral ? Int(prefilter.digitRuns[position]) : 0
+                    if digitsNeeded > 0 {
+                        if longestDigitRun == nil {
+                            longestDigitRun = prepared { text.folded.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)) }
+                        }
+                        if longestDigitRun! < digitsNeeded { continue }
                     }
                     let words = optimised && !onOriginal ? leadingWords[position].flatMap { $0.needsNeutralText && !neutral ? nil : $0 } : nil
                     let chunkLiterals = optimised && !onOriginal && words == nil ? prefilter.chunkLiterals[position] : nil

@@ -38,6 +38,11 @@ public struct RegexPrefilter: Sendable {
     /// its requirements (few, without marks): the engine tries it only in the chunks of text
     /// that hold one of them (see ``SpaceFreeChunks``).
     let chunkLiterals: [[[UInt8]]?]
+    /// For each pattern, the digits in a row that every match holds (see
+    /// ``RegexAtoms/DigitRuns``), when three or more (every text with a number has two), else 0:
+    /// the engine skips the pattern on a text whose `\d` means ASCII digits and whose
+    /// ``longestDigitRun(in:)`` is shorter.
+    let digitRuns: [Int32]
 
     /// - Parameter leadingWordsAllowed: for each pattern, whether the engine may try it only
     ///   where its leading words start a word, when it has some (not for patterns whose limits
@@ -51,11 +56,14 @@ public struct RegexPrefilter: Sendable {
         var alwaysRuns: [Bool] = []
         var leadingWords: [LeadingWords?] = []
         var chunkLiterals: [[[UInt8]]?] = []
+        var digitRuns: [Int32] = []
         let allowed = leadingWordsAllowed ?? [Bool](repeating: true, count: patterns.count)
         for (patternNumber, (pattern, allowed)) in zip(patterns, allowed).enumerated() {
             let node = RegexAtoms.parse(pattern)
             let words = allowed ? node.flatMap { LeadingWords(node: $0, pattern: pattern) } : nil
             leadingWords.append(words)
+            let digits = node.map { RegexAtoms.digitRuns($0).longest } ?? 0
+            digitRuns.append(digits >= 3 ? Int32(digits) : 0)
             var requirements = node.flatMap(RegexAtoms.requirements(of:))
             let spaceFree = allowed && words == nil && requirements != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
             chunkLiterals.append(spaceFree ? requirements?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?
@@ -102,6 +110,48 @@ public struct RegexPrefilter: Sendable {
         self.leadingWords = leadingWords
         self.leadingWordsAllowed = allowed
         self.chunkLiterals = chunkLiterals
+        self.digitRuns = digitRuns
+    }
+
+    /// The most ASCII digits in a row in `text`: eight bytes at a time where there are none
+    /// (most of news text), byte by byte only in the groups that hold one.
+    public static func longestDigitRun(in text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let count = text.count
+        var longest = 0, current = 0, index = 0
+        @inline(__always) func step(_ byte: UInt8) {
+            if byte &- UInt8(ascii: "0") < 10 {
+                current &+= 1
+                if current > longest { longest = current }
+            } else {
+                current = 0
+            }
+        }
+        while index + 8 <= count {
+            let group = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            if asciiDigitBytes(group) == 0 {
+                current = 0
+            } else {
+                for offset in 0..<8 { step(UInt8(truncatingIfNeeded: group >> UInt64(8 * offset))) }
+            }
+            index += 8
+        }
+        while index < count {
+            step(text[index])
+            index += 1
+        }
+        return longest
+    }
+
+    /// The bytes of `group` that are ASCII digits, as the top bit of each.
+    @inline(__always)
+    static func asciiDigitBytes(_ group: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let low = group & ~high
+        // Per byte, whether its seven low bits are at least `bound` (no carry between bytes).
+        @inline(__always) func atLeast(_ bound: UInt64) -> UInt64 { (low &+ (0x80 &- bound) &* 0x0101_0101_0101_0101) & high }
+        return atLeast(0x30) & ~atLeast(0x3A) & ~group
     }
 
     /// Whether ``candidates(in:wordStarts:)`` reads the text's word starts.
@@ -272,6 +322,77 @@ enum RegexAtoms {
     }
 
     static func worth(_ literals: [[UInt8]]) -> Double { literals.map(selectivity).min() ?? 0 }
+
+    /// What every match of a node holds of ASCII digits in a row, each figure the fewest over
+    /// all its matches: a pattern such as a postal address (`… \d{5}\b`) has no literal worth
+    /// filtering on, yet cannot match a text without five digits in a row, which most news
+    /// articles lack (years have four). Read on texts whose `\d` means ASCII digits (see
+    /// `Regex.isUnicodeNeutral`), where the engine skips a pattern needing a longer run than
+    /// the text's longest (``RegexPrefilter/longestDigitRun(in:)``).
+    struct DigitRuns: Equatable {
+        /// When every match is made of digits only: how many, at least.
+        var whole: Int?
+        /// Digits every match starts with, ends with, and holds in a row somewhere.
+        var leading: Int
+        var trailing: Int
+        var longest: Int
+
+        /// A character that is not a digit, or is not known to be one.
+        static let nonDigit = DigitRuns(whole: nil, leading: 0, trailing: 0, longest: 0)
+        /// The empty string (a lookaround, an anchor): digits on either side of it stay in a row.
+        static let nothing = DigitRuns(whole: 0, leading: 0, trailing: 0, longest: 0)
+
+        /// `count` digits and nothing else.
+        static func digits(_ count: Int) -> DigitRuns {
+            let count = Swift.min(count, cap)
+            return DigitRuns(whole: count, leading: count, trailing: count, longest: count)
+        }
+
+        /// Past a million digits, a pattern's count tells nothing more (and cannot overflow).
+        static let cap = 1_000_000
+
+        /// This, then `next`.
+        func followed(by next: DigitRuns) -> DigitRuns {
+            if let whole, let nextWhole = next.whole { return .digits(whole + nextWhole) }
+            let leading = whole.map { Swift.min($0 + next.leading, DigitRuns.cap) } ?? self.leading
+            let trailing = next.whole.map { Swift.min(self.trailing + $0, DigitRuns.cap) } ?? next.trailing
+            let joined = Swift.min(self.trailing + next.leading, DigitRuns.cap)
+            return DigitRuns(whole: nil, leading: leading, trailing: trailing,
+                             longest: Swift.max(longest, next.longest, joined, leading, trailing))
+        }
+
+        /// Either this or `other`: what both guarantee.
+        func or(_ other: DigitRuns) -> DigitRuns {
+            let whole: Int? = self.whole.flatMap { mine in other.whole.map { Swift.min(mine, $0) } }
+            return DigitRuns(whole: whole, leading: Swift.min(leading, other.leading),
+                             trailing: Swift.min(trailing, other.trailing), longest: Swift.min(longest, other.longest))
+        }
+    }
+
+    static func digitRuns(_ node: Node) -> DigitRuns {
+        switch node {
+        case .literal(let bytes):
+            return bytes.reduce(DigitRuns.nothing) { runs, byte in
+                runs.followed(by: (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? .digits(1) : .nonDigit)
+            }
+        case .digit: return .digits(1)
+        case .empty, .boundary: return .nothing
+        case .other, .separator: return .nonDigit
+        case .optional(let inner):
+            return digitRuns(inner).whole == nil ? .nonDigit : .nothing
+        case .repeated(let inner, let minimum):
+            let once = digitRuns(inner)
+            guard minimum >= 1 else { return once.whole == nil ? .nonDigit : .nothing }
+            if let whole = once.whole { return .digits(whole * Swift.min(minimum, DigitRuns.cap)) }
+            // Two repetitions or more join one's trailing digits to the next one's leading ones.
+            let joined = minimum >= 2 ? once.trailing + once.leading : 0
+            return DigitRuns(whole: nil, leading: once.leading, trailing: once.trailing, longest: Swift.max(once.longest, joined))
+        case .alternation(let branches):
+            return branches.dropFirst().reduce(branches.first.map(digitRuns) ?? .nothing) { $0.or(digitRuns($1)) }
+        case .sequence(let items):
+            return items.reduce(DigitRuns.nothing) { $0.followed(by: digitRuns($1)) }
+        }
+    }
 
     indirect enum Node {
         case literal([UInt8])
@@ -900,7 +1021,7 @@ struct AtomScanner: Sendable {
     func presentAtoms(in text: UnsafeBufferPointer<UInt8>, wordStarts: [Int32]? = nil) -> [Bool] {
         var present = [Bool](filledWith: false, count: atomCount)
         var list = [Int32](filledWith: 0, count: atomCount)
-        presentAtoms(in: text, wordStarts: wordStarts, into: &present, listing: &list)
+        _ = presentAtoms(in: text, wordStarts: wordStarts, into: &present, listing: &list)
         return present
     }
 

@@ -288,6 +288,84 @@ final class PrefilterTests: XCTestCase {
         XCTAssertGreaterThan(skipped, 10_000, "and the prefilter must still skip patterns")
     }
 
+    // MARK: Digits in a row
+
+    func digitRun(_ pattern: String) -> Int? {
+        RegexAtoms.parse(pattern).map { RegexAtoms.digitRuns($0).longest }
+    }
+
+    func testDigitsInARowOfCommonShapes() {
+        XCTAssertEqual(digitRun(#"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue)\s+[\w'-]+,?\s+\d{5}\b"#), 5, "a postal code")
+        XCTAssertEqual(digitRun(#"(?:\w+\s?)+\d{12}"#), 12)
+        XCTAssertEqual(digitRun(#"\b(?:09\d{9}|087\d{8})\b"#), 11, "literal digits join the class's")
+        XCTAssertEqual(digitRun(#"\d{3}[.-]\d{3}[.-]\d{4}"#), 4)
+        XCTAssertEqual(digitRun(#"[0-9]{6}"#), 6, "a small class of digits is a digit")
+        XCTAssertEqual(digitRun(#"[0-9a]{6}"#), 0, "not when it holds something else")
+        XCTAssertEqual(digitRun(#"1\d*2"#), 2, "what may be empty between digits keeps them in a row")
+        XCTAssertEqual(digitRun(#"\d(?=\d)\d"#), 2, "so does a lookaround")
+        XCTAssertEqual(digitRun(#"\d?\d{2}"#), 2)
+        XCTAssertEqual(digitRun(#"(?:12|3)\d"#), 2, "the shorter branch counts")
+        XCTAssertEqual(digitRun(#"(?:12|x)\d"#), 1)
+        XCTAssertEqual(digitRun(#"(?:\d\d)+"#), 2)
+        XCTAssertEqual(digitRun(#"(?:a\d\d){3}"#), 2)
+        XCTAssertEqual(digitRun(#"(?:\d\da\d){2}"#), 3, "repetitions join one's last digits to the next one's first")
+        XCTAssertEqual(digitRun(#"(?:\d\da\d)?x"#), 0, "an optional group guarantees nothing")
+        XCTAssertEqual(digitRun(#"\d{3}(?:x|\d)"#), 3, "a branch that may not be a digit ends the run")
+        XCTAssertEqual(digitRun(#"\d\w\d"#), 1, "nor is a word character known to be one")
+        XCTAssertEqual(digitRun(#"\d{2000000}"#), RegexAtoms.DigitRuns.cap, "huge counts are capped")
+    }
+
+    func testTheLongestDigitRunOfATextIsCounted() {
+        func longest(_ text: String) -> Int { Array(text.utf8).withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)) }
+        XCTAssertEqual(longest(""), 0)
+        XCTAssertEqual(longest("pas de chiffre ici, ni là."), 0)
+        XCTAssertEqual(longest("en 2024, 12 rue des Lilas, 75011 Paris"), 5)
+        XCTAssertEqual(longest("1234567890123"), 13, "across groups of eight")
+        XCTAssertEqual(longest("abcdefg12345678xyz"), 8, "a run that straddles two groups")
+        XCTAssertEqual(longest("42 °C, 1°, ° ° ° ° ° ° °"), 2, "the degree sign's second byte has a digit's low bits")
+        XCTAssertEqual(longest("x9"), 1)
+        // Against a count byte by byte, on random texts of digits, letters and bytes beyond ASCII.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("0123456789a /".utf8) + [0xB0, 0xB9, 0xC2, 0xE2]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            var expected = 0, current = 0
+            for byte in text {
+                current = (48...57).contains(byte) ? current + 1 : 0
+                expected = max(expected, current)
+            }
+            XCTAssertEqual(text.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)), expected, "\(text)")
+        }
+    }
+
+    func testAPatternNeedingMoreDigitsInARowThanATextHasCannotMatchIt() throws {
+        let patterns = [#"\d{3}[.-]\d{3}"#, #"(?:\d\da\d){2}"#, #"\b\d{1,4},?\s+rue\s+\w+\s+\d{5}\b"#, #"1\d*2\d"#,
+                        #"(?:12|3)\d{2}"#, #"\d?\d{3}x"#]
+        let regexes = try patterns.map { try Regex($0) }
+        let needed = patterns.map { digitRun($0)! }
+        let pieces = ["1", "2", "3", "45", "678", "9", "a", "x", " ", "rue", "lilas", ".", "-", "12", "00000"]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        var matched = 0, excluded = 0
+        for _ in 0..<20_000 {
+            let text = Array((0..<Int.random(in: 0...10, using: &generator))
+                .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+            let longest = text.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:))
+            for (index, regex) in regexes.enumerated() {
+                let matches = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch) }
+                if !matches.isEmpty {
+                    matched += 1
+                    XCTAssertGreaterThanOrEqual(longest, needed[index], "\(patterns[index]) matches \(String(decoding: text, as: UTF8.self))")
+                    if longest < needed[index] { return }
+                } else if longest < needed[index] {
+                    excluded += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(matched, 1_000, "the texts must hold matches for the check to mean something")
+        XCTAssertGreaterThan(excluded, 10_000, "and the run must still rule patterns out")
+    }
+
     // MARK: Leading words
 
     func leadingWords(_ pattern: String) -> [String]? {
