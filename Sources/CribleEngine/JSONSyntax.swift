@@ -39,14 +39,18 @@ enum JSONSyntax {
     static func stringFields(of bytes: ArraySlice<UInt8>, requiredString: String) -> [String: String]? {
         var reader = Reader(bytes: Array(bytes))
         var fields: [String: String] = [:]
-        var keys: Set<String> = []
+        fields.reserveCapacity(4)
+        // The keys met so far, strings or not, to refuse one given twice: a line has a few, and
+        // comparing them in a list cost less than hashing each into a set.
+        var keys: [String] = []
         do throws(Problem) {
             reader.skipSpace()
             guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "{") else { return nil }
             if !reader.opensEmpty(closing: UInt8(ascii: "}")) {
                 while true {
                     guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: "\"") else { return nil }
-                    guard let key = try reader.decodedString(), keys.insert(key).inserted else { return nil }
+                    guard let key = try reader.decodedString(), !keys.contains(key) else { return nil }
+                    keys.append(key)
                     reader.skipSpace()
                     guard !reader.atEnd, reader.bytes[reader.position] == UInt8(ascii: ":") else { return nil }
                     reader.position += 1
@@ -230,14 +234,18 @@ enum JSONSyntax {
             let opening = position
             try string()
             let content = bytes[(opening + 1)..<(position - 1)]
-            guard lastStringHadEscape else { return String(validating: content, as: UTF8.self) }
+            guard lastStringHadEscape else { return content.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) } }
             var decoded: [UInt8] = []
             decoded.reserveCapacity(content.count)
             var index = content.startIndex
+            // The string walk checked the four digits already.
             func hex(at start: Int) -> UInt32 {
-                bytes[start..<(start + 4)].reduce(0) { value, byte in
-                    value << 4 | UInt32(byte.isDigit ? byte - 48 : (byte | 0x20) - 87)
+                var value: UInt32 = 0
+                for offset in 0..<4 {
+                    let byte = bytes[start + offset]
+                    value = value << 4 | UInt32(byte.isDigit ? byte &- 48 : (byte | 0x20) &- 87)
                 }
+                return value
             }
             while index < content.endIndex {
                 // Runs without escapes are copied whole.
@@ -265,13 +273,28 @@ enum JSONSyntax {
                     } else if (0xDC00..<0xE000).contains(value) {
                         return nil
                     }
-                    decoded.append(contentsOf: UTF8.encode(Unicode.Scalar(value)!)!)
+                    // UTF-8 of the scalar, written out: a surrogate half never gets here.
+                    if value < 0x80 {
+                        decoded.append(UInt8(value))
+                    } else if value < 0x800 {
+                        decoded.append(UInt8(0xC0 | value >> 6))
+                        decoded.append(UInt8(0x80 | value & 0x3F))
+                    } else if value < 0x10000 {
+                        decoded.append(UInt8(0xE0 | value >> 12))
+                        decoded.append(UInt8(0x80 | value >> 6 & 0x3F))
+                        decoded.append(UInt8(0x80 | value & 0x3F))
+                    } else {
+                        decoded.append(UInt8(0xF0 | value >> 18))
+                        decoded.append(UInt8(0x80 | value >> 12 & 0x3F))
+                        decoded.append(UInt8(0x80 | value >> 6 & 0x3F))
+                        decoded.append(UInt8(0x80 | value & 0x3F))
+                    }
                     continue
                 default: decoded.append(escaped)  // `"`, `\\`, `/`: the string walk allowed no other
                 }
                 index += 2
             }
-            return String(validating: decoded, as: UTF8.self)
+            return decoded.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
         }
 
         mutating func number() throws(Problem) {

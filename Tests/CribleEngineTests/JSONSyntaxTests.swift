@@ -94,6 +94,9 @@ final class JSONLineDocumentTests: XCTestCase {
             if round % 5 == 0 { line = line.replacingOccurrences(of: "é", with: "\\u00e9") }
             if round % 7 == 0 { line = line.replacingOccurrences(of: "😀", with: "\\ud83d\\ude00") }
             if round % 11 == 0 { line = line.replacingOccurrences(of: "😀", with: "\\ud83d") }
+            // One, two and three bytes of UTF-8 from a `\u` escape.
+            if round % 3 == 0 { line = line.replacingOccurrences(of: "\u{7F}", with: "\\u007f") }
+            if round % 13 == 0 { line = line.replacingOccurrences(of: "\u{2028}", with: "\\u2028") }
             let bytes = Array(line.utf8)[...]
             let direct = reader.item(fromJSONLine: bytes, source: "f.jsonl", line: 3)
             let throughFoundation = reader.item(from: reader.jsonObject(line: bytes, source: "f.jsonl", lineNumber: 3),
