@@ -39,10 +39,12 @@ public struct RegexPrefilter: Sendable {
     /// that hold one of them (see ``SpaceFreeChunks``).
     let chunkLiterals: [[[UInt8]]?]
     /// For each pattern, the digits in a row that every match holds (see
-    /// ``RegexAtoms/DigitRuns``), when three or more (every text with a number has two), else 0:
+    /// ``RegexAtoms/DigitRuns``), when at least ``minimumDigitRun``, else 0:
     /// the engine skips the pattern on a text whose `\d` means ASCII digits and whose
     /// ``longestDigitRun(in:)`` is shorter.
     let digitRuns: [Int32]
+    /// The fewest digits in a row worth looking for: every text with a number has two.
+    static let minimumDigitRun = 3
 
     /// - Parameter leadingWordsAllowed: for each pattern, whether the engine may try it only
     ///   where its leading words start a word, when it has some (not for patterns whose limits
@@ -63,7 +65,7 @@ public struct RegexPrefilter: Sendable {
             let words = allowed ? node.flatMap { LeadingWords(node: $0, pattern: pattern) } : nil
             leadingWords.append(words)
             let digits = node.map { RegexAtoms.digitRuns($0).longest } ?? 0
-            digitRuns.append(digits >= 3 ? Int32(digits) : 0)
+            digitRuns.append(digits >= RegexPrefilter.minimumDigitRun ? Int32(digits) : 0)
             var requirements = node.flatMap(RegexAtoms.requirements(of:))
             let spaceFree = allowed && words == nil && requirements != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
             chunkLiterals.append(spaceFree ? requirements?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?

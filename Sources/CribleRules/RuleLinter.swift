@@ -7,7 +7,7 @@ import PCRE2
 /// the linter adds the rest, as documented in Rules/README.md:
 /// - E017 a rule without any `match` example (examples are the rule's tests);
 /// - W001 a pattern at risk of catastrophic backtracking (nested unbounded quantifiers, or it
-///   exceeds its match limit on synthetic adversarial text);
+///   exceeds its match limit on synthetic adversarial text), with the documents it runs on;
 /// - W003 a rule without `no_match` examples (nothing shows its precision);
 /// - W004 a keyword that is a stopword in a rule that emits a label (it would fire on almost every
 ///   document; a helper that only feeds composites may list them);
@@ -70,7 +70,8 @@ public struct RuleLinter: Sendable {
                 guard case .regex(let compiled) = rule.kind else { break }
                 for (pattern, regex) in zip(patterns, compiled) {
                     if let reason = backtrackingRisk(pattern.value, compiled: regex) {
-                        report(.warning, "W001", "pattern /\(pattern.value)/ risks catastrophic backtracking: \(reason)",
+                        let reach = RuleLinter.reach(of: regex.pattern, caseSensitive: definition.caseSensitive)
+                        report(.warning, "W001", "pattern /\(pattern.value)/ risks catastrophic backtracking: \(reason); \(reach)",
                                at: pattern.location, length: pattern.value.count,
                                hint: "avoid a repeated group that itself repeats, e.g. `(a+)+`; use possessive `++` or atomic `(?>…)`")
                     }
@@ -80,6 +81,22 @@ public struct RuleLinter: Sendable {
             }
         }
         return diagnostics
+    }
+
+    /// Which documents a pattern runs on, for the writer of a slow one: only those holding one of
+    /// its literals, or enough digits in a row, when the engine can read such a requirement from
+    /// it (see ``RegexPrefilter``), else every document, where it may spend its whole match limit.
+    static func reach(of compiledPattern: String, caseSensitive: Bool) -> String {
+        let everywhere = "nothing in it lets the engine skip a document (no literal worth looking for, no run of digits), so it runs on every one"
+        guard !caseSensitive, let node = RegexAtoms.parse(compiledPattern) else { return everywhere }
+        if let literals = RegexAtoms.requirements(of: node)?.first {
+            let shown = literals.prefix(4).map { "`\(String(decoding: RegexAtoms.withoutMark($0), as: UTF8.self))`" }
+            return "it runs only on documents holding \(literals.count == 1 ? shown[0] : "one of " + shown.joined(separator: ", "))"
+                + (literals.count > 4 ? "…" : "")
+        }
+        let digits = RegexAtoms.digitRuns(node).longest
+        if digits >= RegexPrefilter.minimumDigitRun { return "it runs only on documents holding \(digits) digits in a row" }
+        return everywhere
     }
 
     /// A reason the pattern may backtrack catastrophically, or `nil`.
