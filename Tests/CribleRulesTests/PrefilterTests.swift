@@ -54,6 +54,12 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(atoms(#"\bprix{2,3}\d"#), ["‸pri"], "`x{2,3}` repeats the `x` only")
     }
 
+    /// Up to `count` of `pieces` drawn at random, joined by spaces or by nothing (one choice a text).
+    func randomText(of pieces: [String], upTo count: Int, using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
+        Array((0..<Int.random(in: 0...count, using: &generator))
+            .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+    }
+
     func requirements(_ pattern: String) -> [[String]]? {
         RegexAtoms.requirements(of: pattern)?.map { $0.map(shown) }
     }
@@ -270,8 +276,7 @@ final class PrefilterTests: XCTestCase {
         let scratch = MatchScratch()
         var matched = 0, skipped = 0
         for _ in 0..<20_000 {
-            let text = Array((0..<Int.random(in: 0...14, using: &generator))
-                .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+            let text = randomText(of: pieces, upTo: 14, using: &generator)
             let candidates = text.withUnsafeBufferPointer { prefilter.candidates(in: $0) }
             for (index, regex) in regexes.enumerated() {
                 let matches = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch) }
@@ -348,8 +353,7 @@ final class PrefilterTests: XCTestCase {
         let scratch = MatchScratch()
         var matched = 0, excluded = 0
         for _ in 0..<20_000 {
-            let text = Array((0..<Int.random(in: 0...10, using: &generator))
-                .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+            let text = randomText(of: pieces, upTo: 10, using: &generator)
             let longest = text.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:))
             for (index, regex) in regexes.enumerated() {
                 let matches = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch) }
