@@ -489,10 +489,10 @@ public struct CompiledRuleSet: Sendable {
         swap(&leadingWordStarts, &scratch.leadingWordStarts)
         defer { swap(&leadingWordStarts, &scratch.leadingWordStarts) }
         // What the patterns share is prepared by the first one that needs it (the Unicode check,
-        // the longest run of digits, the word starts by first byte, the chunks holding a literal). Profiled, it is timed on
-        // its own and left out of that pattern's rule: counted there, it made whichever rule
-        // came first look ten times slower than its own matching, and sent rule writers after
-        // the wrong rule.
+        // the longest run of digits, the word starts by first byte, the chunks holding a
+        // literal). Profiled, it is timed on its own and left out of that pattern's rule: counted
+        // there, it made whichever rule came first look ten times slower than its own matching,
+        // and sent rule writers after the wrong rule.
         var preparationNanoseconds: UInt64 = 0
         var preparationOfRule: UInt64 = 0
         func prepared<Result>(_ work: () throws -> Result) rethrows -> Result {

@@ -66,22 +66,11 @@ public struct RegexPrefilter: Sendable {
             leadingWords.append(words)
             let digits = node.map { RegexAtoms.digitRuns($0).longest } ?? 0
             digitRuns.append(digits >= RegexPrefilter.minimumDigitRun ? Int32(digits) : 0)
-            var requirements = node.flatMap(RegexAtoms.requirements(of:))
-            let spaceFree = allowed && words == nil && requirements != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
-            chunkLiterals.append(spaceFree ? requirements?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?
+            let all = node.flatMap(RegexAtoms.requirements(of:))
+            let spaceFree = allowed && words == nil && all != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
+            chunkLiterals.append(spaceFree ? all?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?
                 .map { Array(RegexAtoms.withoutMark($0)) } : nil)
-            // An atom that is not pinned to a word start makes the scanner read every position
-            // (see ``AtomScanner``). A pattern keeps only its requirements of pinned atoms when it
-            // has some, or when it is tried only where its leading words start a word, which
-            // already filters it; otherwise, only its most selective requirement.
-            if let all = requirements {
-                let pinned = all.filter { $0.allSatisfy(AtomScanner.isPinned) }
-                if !pinned.isEmpty || words != nil {
-                    requirements = pinned.isEmpty ? nil : pinned
-                } else {
-                    requirements = Array(all.prefix(1))
-                }
-            }
+            let requirements = RegexPrefilter.scannedRequirements(all, hasLeadingWords: words != nil)
             alwaysRuns.append(requirements == nil)
             for literals in requirements ?? [] {
                 let requirement = Int32(patternOfRequirement.count)
@@ -113,6 +102,18 @@ public struct RegexPrefilter: Sendable {
         self.leadingWordsAllowed = allowed
         self.chunkLiterals = chunkLiterals
         self.digitRuns = digitRuns
+    }
+
+    /// The requirements the scanner looks for, of a pattern's (``RegexAtoms/requirements(of:)``).
+    /// An atom that is not pinned to a word start makes the scanner read every position (see
+    /// ``AtomScanner``). A pattern keeps only its requirements of pinned atoms when it has some,
+    /// or when it is tried only where its leading words start a word, which already filters it;
+    /// otherwise, only its most selective requirement.
+    static func scannedRequirements(_ requirements: [[[UInt8]]]?, hasLeadingWords: Bool) -> [[[UInt8]]]? {
+        guard let all = requirements else { return nil }
+        let pinned = all.filter { $0.allSatisfy(AtomScanner.isPinned) }
+        if !pinned.isEmpty || hasLeadingWords { return pinned.isEmpty ? nil : pinned }
+        return Array(all.prefix(1))
     }
 
     /// The most ASCII digits in a row in `text`: eight bytes at a time where there are none
@@ -331,7 +332,7 @@ enum RegexAtoms {
     /// articles lack (years have four). Read on texts whose `\d` means ASCII digits (see
     /// `Regex.isUnicodeNeutral`), where the engine skips a pattern needing a longer run than
     /// the text's longest (``RegexPrefilter/longestDigitRun(in:)``).
-    struct DigitRuns: Equatable {
+    struct DigitRuns {
         /// When every match is made of digits only: how many, at least.
         var whole: Int?
         /// Digits every match starts with, ends with, and holds in a row somewhere.

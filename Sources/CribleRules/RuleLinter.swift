@@ -86,10 +86,11 @@ public struct RuleLinter: Sendable {
     /// Which documents a pattern runs on, for the writer of a slow one: only those holding one of
     /// its literals, or enough digits in a row, when the engine can read such a requirement from
     /// it (see ``RegexPrefilter``), else every document, where it may spend its whole match limit.
+    /// A pattern at risk is never tried at leading words only (its limit bounds a whole scan).
     static func reach(of compiledPattern: String, caseSensitive: Bool) -> String {
         let everywhere = "nothing in it lets the engine skip a document (no literal worth looking for, no run of digits), so it runs on every one"
         guard !caseSensitive, let node = RegexAtoms.parse(compiledPattern) else { return everywhere }
-        if let literals = RegexAtoms.requirements(of: node)?.first {
+        if let literals = RegexPrefilter.scannedRequirements(RegexAtoms.requirements(of: node), hasLeadingWords: false)?.first {
             let shown = literals.prefix(4).map { "`\(String(decoding: RegexAtoms.withoutMark($0), as: UTF8.self))`" }
             return "it runs only on documents holding \(literals.count == 1 ? shown[0] : "one of " + shown.joined(separator: ", "))"
                 + (literals.count > 4 ? "…" : "")
