@@ -55,8 +55,10 @@ GENERATED_SOURCE_BYTES = 300_000  # generated text before it is repeated, as the
 # Suffixes that turn a word of the text into a French-looking word that is not in it.
 ABSENT_SUFFIXES = ("eraient", "isation", "ements", "iques", "ettes", "aires", "ismes", "erons")
 
-CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", "keywords-1000-slow-regex",
-              "keywords-1000-slow-regex-unfiltered", "pipeline-1-job",
+# The 1,000 keyword rules with one slow rule added: one the engine skips where its digits are
+# missing, one that runs everywhere (see `Benchmark.SlowRule`).
+SLOW_RULE_GROUPS = ("keywords-1000-slow-regex", "keywords-1000-slow-regex-unfiltered")
+CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", *SLOW_RULE_GROUPS, "pipeline-1-job",
               "pipeline-N-jobs", "sentiment-1-job", "jsonl-1-job", "jsonl-N-jobs")
 CRIBLE_NAMES = {  # used when Crible's output does not name a measurement
     "load": "rule loading", "text-view": "text view", "keywords-10": "text view + 10 keyword rules",
@@ -636,7 +638,7 @@ def ratios(rows: list[Row], crible_costs: Optional[dict[str, float]] = None) -> 
         if row.system == "Crible" and crible_costs and row.group in crible_costs:
             row.scaling = crible_costs[row.group]
             continue
-        if row.group in ("keywords-1000", "keywords-1000-slow-regex", "keywords-1000-slow-regex-unfiltered") and row.mbps:
+        if (row.group == "keywords-1000" or row.group in SLOW_RULE_GROUPS) and row.mbps:
             smaller = "keywords-10" if row.group == "keywords-1000" else "keywords-1000"
             small = next((r for r in rows if r.group == smaller and r.system == row.system), None)
             if small is not None and small.mbps:
@@ -723,6 +725,7 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
           counts: dict[str, dict[str, Counter]], vader_docs: int, re_docs: int) -> list[str]:
     out: list[str] = []
     text_bytes = report["text"]["bytes"]
+    digit_documents = report["text"].get("documents_with_12_digits_in_a_row", 0)
     batch = report["crible"].get("batch") or {}
     if batch and (batch.get("bytes") != text_bytes or batch.get("documents") != report["text"]["documents"]):
         out.append(f"**Crible counted {batch.get('documents')} documents and {batch.get('bytes')} bytes, this "
@@ -756,7 +759,8 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                "keyword rules one regex rule that backtracks exponentially on every text it runs on (so it "
                "spends its whole match limit there) and has no literal for the prefilter: "
                "`(?:\\w+\\s?)+\\d{12}` needs twelve digits in a row, which the engine reads and looks for "
-               "before running it (no document of the batch has them), and `(?:\\w+\\s?)+[^\\w\\s]{12}` needs "
+               f"before running it ({digit_documents:,} document{'' if digit_documents == 1 else 's'} of the batch "
+               f"{'has' if digit_documents == 1 else 'have'} them), and `(?:\\w+\\s?)+[^\\w\\s]{{12}}` needs "
                "nothing the engine can read, so it runs on every document: the worst rule a user can add. "
                "Each ratio is the time with the rule over the time without it. Crible's time ratios (1,000 keyword rules over 10, each slow rule "
                "over none) are medians of alternated pairs, as its speed-ups are; the peers' are ratios of their "
@@ -961,6 +965,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             "repetitions": args.repetitions,
         },
         "text": {"source": source, "documents": len(documents), "bytes": total_bytes,
+                 "documents_with_12_digits_in_a_row": sum(1 for d in documents if re.search(r"[0-9]{12}", d)),
                  "document_target_bytes": DOCUMENT_BYTES, "documents_path": shown_path(documents_path),
                  "vader_documents": vader_docs, "re_documents": re_docs},
         "keywords": {"path": shown_path(keywords_path), "count": len(keywords), **keyword_info},
