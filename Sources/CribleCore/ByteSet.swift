@@ -213,6 +213,14 @@ public func lowBytesMask(_ count: Int) -> UInt64 {
     count >= 8 ? ~0 : (1 &<< UInt64(truncatingIfNeeded: 8 &* count)) &- 1
 }
 
+/// Per byte of `low`, whose bytes are all below 0x80, 0x80 where the byte is at least `bound`
+/// (at most 0x80), else 0: eight comparisons in one addition, which never carries from a byte
+/// into the next. The byte scans that classify eight bytes at a time build their tests on it.
+@inlinable @inline(__always)
+public func sevenBitBytes(atLeast bound: UInt64, in low: UInt64) -> UInt64 {
+    (low &+ (0x80 &- bound) &* 0x0101_0101_0101_0101) & 0x8080_8080_8080_8080
+}
+
 extension UnsafeBufferPointer where Element == UInt8 {
     /// The eight bytes from `position` as one little-endian number, zeros for those past the
     /// end: a word to compare under a mask with a key of up to eight bytes.

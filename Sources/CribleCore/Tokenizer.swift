@@ -116,13 +116,9 @@ public enum Tokenizer {
     static func nonWordBytes(_ group: UInt64) -> UInt64 {
         let high: UInt64 = 0x8080_8080_8080_8080
         let low = group & ~high
-        /// Per byte, whether its seven low bits are at least `bound` (no carry between bytes).
-        @inline(__always) func atLeast(_ value: UInt64, _ bound: UInt64) -> UInt64 {
-            (value &+ (0x80 &- bound) &* 0x0101_0101_0101_0101) & high
-        }
-        let digits = atLeast(low, 0x30) & ~atLeast(low, 0x3A)
+        let digits = sevenBitBytes(atLeast: 0x30, in: low) & ~sevenBitBytes(atLeast: 0x3A, in: low)
         let lowerCase = low | 0x2020_2020_2020_2020
-        let letters = atLeast(lowerCase, 0x61) & ~atLeast(lowerCase, 0x7B)
+        let letters = sevenBitBytes(atLeast: 0x61, in: lowerCase) & ~sevenBitBytes(atLeast: 0x7B, in: lowerCase)
         return ~((digits | letters) & ~group) & high
     }
 

@@ -150,11 +150,8 @@ public struct RegexPrefilter: Sendable {
     /// The bytes of `group` that are ASCII digits, as the top bit of each.
     @inline(__always)
     static func asciiDigitBytes(_ group: UInt64) -> UInt64 {
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let low = group & ~high
-        // Per byte, whether its seven low bits are at least `bound` (no carry between bytes).
-        @inline(__always) func atLeast(_ bound: UInt64) -> UInt64 { (low &+ (0x80 &- bound) &* 0x0101_0101_0101_0101) & high }
-        return atLeast(0x30) & ~atLeast(0x3A) & ~group
+        let low = group & ~0x8080_8080_8080_8080
+        return sevenBitBytes(atLeast: 0x30, in: low) & ~sevenBitBytes(atLeast: 0x3A, in: low) & ~group
     }
 
     /// Whether ``candidates(in:wordStarts:)`` reads the text's word starts.
