@@ -234,7 +234,7 @@ enum JSONSyntax {
             let opening = position
             try string()
             let content = bytes[(opening + 1)..<(position - 1)]
-            guard lastStringHadEscape else { return content.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) } }
+            guard lastStringHadEscape else { return String(validating: content, as: UTF8.self) }
             var decoded: [UInt8] = []
             decoded.reserveCapacity(content.count)
             var index = content.startIndex
@@ -294,7 +294,7 @@ enum JSONSyntax {
                 }
                 index += 2
             }
-            return decoded.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+            return String(validating: decoded, as: UTF8.self)
         }
 
         mutating func number() throws(Problem) {
