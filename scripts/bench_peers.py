@@ -56,14 +56,16 @@ GENERATED_SOURCE_BYTES = 300_000  # generated text before it is repeated, as the
 ABSENT_SUFFIXES = ("eraient", "isation", "ements", "iques", "ettes", "aires", "ismes", "erons")
 
 # The 1,000 keyword rules with one slow rule added: one the engine skips where its digits are
-# missing, one that runs everywhere (see `Benchmark.SlowRule`).
-SLOW_RULE_GROUPS = ("keywords-1000-slow-regex", "keywords-1000-slow-regex-unfiltered")
+# missing, one it skips where a part of it is not found, one that runs everywhere (see
+# `Benchmark.SlowRule`).
+SLOW_RULE_GROUPS = ("keywords-1000-slow-regex", "keywords-1000-slow-regex-factor", "keywords-1000-slow-regex-unfiltered")
 CRIBLE_IDS = ("load", "text-view", "keywords-10", "keywords-1000", *SLOW_RULE_GROUPS, "pipeline-1-job",
               "pipeline-N-jobs", "sentiment-1-job", "jsonl-1-job", "jsonl-N-jobs")
 CRIBLE_NAMES = {  # used when Crible's output does not name a measurement
     "load": "rule loading", "text-view": "text view", "keywords-10": "text view + 10 keyword rules",
     "keywords-1000": "text view + 1,000 keyword rules",
     "keywords-1000-slow-regex": "text view + 1,000 keyword rules + one catastrophic regex rule needing 12 digits",
+    "keywords-1000-slow-regex-factor": "text view + 1,000 keyword rules + one catastrophic regex rule needing 12 symbols in a row",
     "keywords-1000-slow-regex-unfiltered": "text view + 1,000 keyword rules + one catastrophic regex rule that always runs",
     "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
@@ -587,6 +589,7 @@ GROUP_TITLES = {
     "keywords-10": "10 keywords",
     "keywords-1000": "1,000 keywords",
     "keywords-1000-slow-regex": "1,000 keywords + 1 slow rule needing 12 digits",
+    "keywords-1000-slow-regex-factor": "1,000 keywords + 1 slow rule needing 12 symbols in a row",
     "keywords-1000-slow-regex-unfiltered": "1,000 keywords + 1 slow rule that always runs",
     "pipeline-1-job": "full pipeline, 1 job",
     "pipeline-N-jobs": "full pipeline, all jobs",
@@ -726,6 +729,7 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
     out: list[str] = []
     text_bytes = report["text"]["bytes"]
     digit_documents = report["text"].get("documents_with_12_digits_in_a_row", 0)
+    symbol_documents = report["text"].get("documents_with_12_symbols_in_a_row", 0)
     batch = report["crible"].get("batch") or {}
     if batch and (batch.get("bytes") != text_bytes or batch.get("documents") != report["text"]["documents"]):
         out.append(f"**Crible counted {batch.get('documents')} documents and {batch.get('bytes')} bytes, this "
@@ -755,13 +759,18 @@ def notes(report: dict[str, Any], rows: list[Row], hs_info: dict[str, Any],
                    "more between two blocks of runs than the ratio moves." + host_note)
     out.append("Crible's rows are its own measurements (`crible bench --documents ... --keywords ... --format json`); "
                "its keyword rows are the text view plus matching N case-insensitive, accent-insensitive, "
-               "word-bounded keyword rules over all documents, one job. Its two slow-rule rows each add to the 1,000 "
+               "word-bounded keyword rules over all documents, one job. Its three slow-rule rows each add to the 1,000 "
                "keyword rules one regex rule that backtracks exponentially on every text it runs on (so it "
                "spends its whole match limit there) and has no literal for the prefilter: "
                "`(?:\\w+\\s?)+\\d{12}` needs twelve digits in a row, which the engine reads and looks for "
                f"before running it ({digit_documents:,} document{'' if digit_documents == 1 else 's'} of the batch "
-               f"{'has' if digit_documents == 1 else 'have'} them), and `(?:\\w+\\s?)+[^\\w\\s]{{12}}` needs "
-               "nothing the engine can read, so it runs on every document: the worst rule a user can add. "
+               f"{'has' if digit_documents == 1 else 'have'} them); `(?:\\w+\\s?)+[^\\w\\s]{{12}}` needs twelve "
+               "characters in a row that are neither word characters nor spaces, a part of it the engine "
+               "searches alone (one fast pass, no nested repetition) before running it "
+               f"({symbol_documents:,} document{'' if symbol_documents == 1 else 's'} "
+               f"{'holds' if symbol_documents == 1 else 'hold'} such a run, counted by Python's `re`); and "
+               "`(?:\\w+\\s?)+$` needs nothing the engine can read, so it runs on every document: the worst rule "
+               "a user can add, bounded by its match limit. "
                "Each ratio is the time with the rule over the time without it. Crible's time ratios (1,000 keyword rules over 10, each slow rule "
                "over none) are medians of alternated pairs, as its speed-ups are; the peers' are ratios of their "
                "two medians. Its pipeline rows run the batch classifier, as `crible classify` "
@@ -966,6 +975,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         },
         "text": {"source": source, "documents": len(documents), "bytes": total_bytes,
                  "documents_with_12_digits_in_a_row": sum(1 for d in documents if re.search(r"[0-9]{12}", d)),
+                 "documents_with_12_symbols_in_a_row": sum(1 for d in documents if re.search(r"[^\w\s]{12}", d)),
                  "document_target_bytes": DOCUMENT_BYTES, "documents_path": shown_path(documents_path),
                  "vader_documents": vader_docs, "re_documents": re_docs},
         "keywords": {"path": shown_path(keywords_path), "count": len(keywords), **keyword_info},

@@ -146,15 +146,19 @@ public struct Benchmark: Sendable {
         /// Ends with twelve digits in a row, which no text of the batch holds: the engine reads
         /// that requirement and runs the rule only on texts with such a run (none here).
         case needsDigits = "slow-regex"
-        /// Ends with twelve characters in a row that are neither word characters nor spaces:
-        /// the engine reads no requirement from a class other than `\d`, so the rule runs on
-        /// every document, the worst rule a user can add.
+        /// Ends with twelve characters in a row that are neither word characters nor spaces: the
+        /// engine searches that part alone first (see `RegexGuard`), and runs the rule only
+        /// where it is found.
+        case needsFactor = "slow-regex-factor"
+        /// Ends at the end of the text: nothing in it lets the engine skip a document, so it
+        /// runs on every one, the worst rule a user can add, bounded by its match limit.
         case unfiltered = "slow-regex-unfiltered"
 
         public var pattern: String {
             switch self {
             case .needsDigits: #"(?:\w+\s?)+\d{12}"#
-            case .unfiltered: #"(?:\w+\s?)+[^\w\s]{12}"#
+            case .needsFactor: #"(?:\w+\s?)+[^\w\s]{12}"#
+            case .unfiltered: #"(?:\w+\s?)+$"#
             }
         }
     }

@@ -130,6 +130,10 @@ public struct CompiledRuleSet: Sendable {
     /// here without taking the rule's list of patterns out of its kind (a retain and a release for
     /// each rule a document tries).
     let regexPatterns: [(rule: Int, regex: Regex)]
+    /// For each of `regexPatterns` at risk of catastrophic backtracking (lint warning W001), the
+    /// part of it that every match holds (see ``RegexGuard``), compiled alone: the pattern is
+    /// skipped on a text where it is not found, instead of spending its match limit there.
+    let guards: [Regex?]
     /// Every position of `regexPatterns`, in order: what a document tries when the prefilter is off.
     let everyRegexPattern: [Int32]
     let prefilter: RegexPrefilter
@@ -245,6 +249,7 @@ public struct CompiledRuleSet: Sendable {
             }
         }
         self.regexPatterns = patterns
+        self.guards = patterns.map { CompiledRuleSet.guardPattern(for: $0.regex) }
         self.everyRegexPattern = patterns.indices.map { Int32($0) }
         // A prefilter built beforehand is used only if it was built from exactly these patterns.
         if let prebuiltPrefilter, prebuiltPrefilter.sources == sources,
@@ -261,6 +266,13 @@ public struct CompiledRuleSet: Sendable {
     /// tight limits of a risky shape, which must bound the whole scan.
     static func mayTryAtLeadingWords(options: Regex.Options, limits: Regex.Limits) -> Bool {
         options.isDisjoint(with: [.caseless, .extended]) && limits == .standard
+    }
+
+    /// The factor of a pattern at risk (see ``guards``), compiled as the pattern was, or `nil`.
+    static func guardPattern(for regex: Regex) -> Regex? {
+        guard regex.options.isEmpty, RuleLinter.hasNestedUnboundedQuantifier(regex.pattern),
+              let factor = RegexGuard.factor(of: regex.pattern) else { return nil }
+        return try? Regex(factor, options: regex.options, limits: .standard)
     }
 
     public func rule(withID id: String) -> CompiledRule? { ruleIndexByID[id].map { rules[$0] } }
@@ -545,6 +557,15 @@ public struct CompiledRuleSet: Sendable {
                             longestDigitRun = prepared { text.folded.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)) }
                         }
                         if longestDigitRun! < digitsNeeded { continue }
+                    }
+                    // A slow pattern whose factor is not in the text cannot match it. A factor
+                    // that hits its own limit proves nothing: the pattern runs.
+                    if optimised, let guardPattern = guards[position] {
+                        let factorFound = try? (onOriginal ? text.original : text.folded).withUnsafeBufferPointer { buffer in
+                            try !guardPattern.matches(in: buffer, scratch: scratch.matches, validUTF8: true, limit: 1,
+                                                      unicodeNeutral: neutral).isEmpty
+                        }
+                        if factorFound == false { continue }
                     }
                     let words = optimised && !onOriginal ? leadingWords[position].flatMap { $0.needsNeutralText && !neutral ? nil : $0 } : nil
                     let chunkLiterals = optimised && !onOriginal && words == nil ? prefilter.chunkLiterals[position] : nil

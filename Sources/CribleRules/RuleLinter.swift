@@ -85,19 +85,24 @@ public struct RuleLinter: Sendable {
 
     /// Which documents a pattern runs on, for the writer of a slow one: only those holding one of
     /// its literals, or enough digits in a row, when the engine can read such a requirement from
-    /// it (see ``RegexPrefilter``), else every document, where it may spend its whole match limit.
-    /// A pattern at risk is never tried at leading words only (its limit bounds a whole scan).
+    /// it (see ``RegexPrefilter``), or those where a part of it every match holds is found (see
+    /// ``RegexGuard``), else every document, where it may spend its whole match limit. A pattern
+    /// at risk is never tried at leading words only (its limit bounds a whole scan).
     static func reach(of compiledPattern: String, caseSensitive: Bool) -> String {
-        let everywhere = "nothing in it lets the engine skip a document (no literal worth looking for, no run of digits), so it runs on every one"
-        guard !caseSensitive, let node = RegexAtoms.parse(compiledPattern) else { return everywhere }
-        if let literals = RegexPrefilter.scannedRequirements(RegexAtoms.requirements(of: node), hasLeadingWords: false)?.first {
-            let shown = literals.prefix(4).map { "`\(String(decoding: RegexAtoms.withoutMark($0), as: UTF8.self))`" }
-            return "it runs only on documents holding \(literals.count == 1 ? shown[0] : "one of " + shown.joined(separator: ", "))"
-                + (literals.count > 4 ? "…" : "")
+        if !caseSensitive, let node = RegexAtoms.parse(compiledPattern) {
+            if let literals = RegexPrefilter.scannedRequirements(RegexAtoms.requirements(of: node), hasLeadingWords: false)?.first {
+                let shown = literals.prefix(4).map { "`\(String(decoding: RegexAtoms.withoutMark($0), as: UTF8.self))`" }
+                return "it runs only on documents holding \(literals.count == 1 ? shown[0] : "one of " + shown.joined(separator: ", "))"
+                    + (literals.count > 4 ? "…" : "")
+            }
+            let digits = RegexAtoms.digitRuns(node).longest
+            if digits >= RegexPrefilter.minimumDigitRun { return "it runs only on documents holding \(digits) digits in a row" }
         }
-        let digits = RegexAtoms.digitRuns(node).longest
-        if digits >= RegexPrefilter.minimumDigitRun { return "it runs only on documents holding \(digits) digits in a row" }
-        return everywhere
+        if let factor = RegexGuard.factor(of: compiledPattern) {
+            return "it runs only on documents where `\(factor)`, a part every match holds, is found first"
+        }
+        return "nothing in it lets the engine skip a document (no literal worth looking for, no run of digits, "
+            + "no part of three characters or more outside its repetition), so it runs on every one"
     }
 
     /// A reason the pattern may backtrack catastrophically, or `nil`.

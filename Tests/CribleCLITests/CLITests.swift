@@ -67,11 +67,12 @@ final class CLITests: XCTestCase {
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let ids = (report["measurements"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
         XCTAssertEqual(ids, ["load", "text-view", "pipeline-1-job", "pipeline-2-jobs", "sentiment-1-job", "jsonl-1-job", "jsonl-2-jobs",
-                             "keywords-10", "keywords-12", "keywords-12-slow-regex", "keywords-12-slow-regex-unfiltered"])
+                             "keywords-10", "keywords-12", "keywords-12-slow-regex", "keywords-12-slow-regex-factor",
+                             "keywords-12-slow-regex-unfiltered"])
         let costs = try XCTUnwrap(report["cost_ratios"] as? [[String: Any]])
         XCTAssertEqual(costs.map { "\($0["id"] ?? "") over \($0["over"] ?? "")" },
                        ["keywords-12 over keywords-10", "keywords-12-slow-regex over keywords-12",
-                        "keywords-12-slow-regex-unfiltered over keywords-12"])
+                        "keywords-12-slow-regex-factor over keywords-12", "keywords-12-slow-regex-unfiltered over keywords-12"])
         for cost in costs { XCTAssertGreaterThan(cost["median_paired_time_ratio"] as? Double ?? 0, 0) }
         let speedUps = try XCTUnwrap(report["speed_ups"] as? [[String: Any]])
         XCTAssertEqual(speedUps.compactMap { $0["id"] as? String }, ["pipeline-2-jobs", "jsonl-2-jobs"])

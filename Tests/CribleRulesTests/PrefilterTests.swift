@@ -54,12 +54,6 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(atoms(#"\bprix{2,3}\d"#), ["‸pri"], "`x{2,3}` repeats the `x` only")
     }
 
-    /// Up to `count` of `pieces` drawn at random, joined by spaces or by nothing (one choice a text).
-    func randomText(of pieces: [String], upTo count: Int, using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
-        Array((0..<Int.random(in: 0...count, using: &generator))
-            .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
-    }
-
     func requirements(_ pattern: String) -> [[String]]? {
         RegexAtoms.requirements(of: pattern)?.map { $0.map(shown) }
     }

@@ -25,3 +25,10 @@ func matches(_ set: CompiledRuleSet, _ text: String, language: String = "fr", ti
     for item in evidence { found[item.ruleID] = item.spans.map(view.originalString) }
     return found
 }
+
+/// Up to `count` of `pieces` drawn at random, joined by spaces or by nothing (one choice a text):
+/// the texts of the property tests that check a skip never loses a match.
+func randomText(of pieces: [String], upTo count: Int, using generator: inout SystemRandomNumberGenerator) -> [UInt8] {
+    Array((0..<Int.random(in: 0...count, using: &generator))
+        .map { _ in pieces.randomElement(using: &generator)! }.joined(separator: Bool.random(using: &generator) ? " " : "").utf8)
+}
