@@ -5,7 +5,8 @@ import Foundation
 /// Lexicon-based sentiment, in the manner of VADER, for French and English.
 ///
 /// A term's valence (−4…+4, from the lexicon files) is adjusted by what surrounds it:
-/// - **negation**: a negator among the 3 tokens before the term multiplies it by −0.74. French
+/// - **negation**: a negator among the 3 tokens before the term, with no comma, semicolon or
+///   colon between them (a negation belongs to its clause), multiplies it by −0.74. French
 ///   "ne … pas" needs nothing special: "n'est pas bon" has `n` and `pas` before `bon`;
 ///   "ne … plus" is handled by treating `plus` as a negator only when `ne`/`n` precedes it
 ///   (otherwise `plus` means "more");
@@ -115,7 +116,7 @@ public struct SentimentAnalyzer: Sendable {
             let startsNegated = lexicon.negatorHashes[tokens[first].hash] != nil
             for distance in 1...3 where !startsNegated {
                 let position = first - distance
-                guard position >= sentenceStart else { break }
+                guard position >= sentenceStart, !endsClause(after: position, in: text) else { break }
                 let word = tokens[position].hash
                 var negates = lexicon.negatorHashes[word] != nil
                 if word == plus {
@@ -281,6 +282,21 @@ public struct SentimentAnalyzer: Sendable {
     /// one are read: none of them is ever inside a token. Walking the gap before every token, a
     /// branch on whether it was more than one space (one token in six or seven) was mispredicted
     /// at random, and the walk cost as much as the rest of the analysis of a long text.
+    /// Whether a comma, semicolon or colon lies between token `index` and the next: a negation
+    /// does not reach across it ("Pas de doute, c'est excellent"; "Rien ne va plus : tout
+    /// s'effondre").
+    func endsClause(after index: Int, in text: TextView) -> Bool {
+        let end = index + 1 < text.tokens.count ? Int(text.tokens[index + 1].start) : text.folded.count
+        var position = Int(text.tokens[index].end)
+        while position < end {
+            switch text.folded[position] {
+            case UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"): return true
+            default: position += 1
+            }
+        }
+        return false
+    }
+
     func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
         var sentences = SentenceList(capacity: text.tokens.count / 10 + 2)
         // Without tokens, one sentence with no `!` (there is nothing to emphasise).
