@@ -673,8 +673,12 @@ def evaluate(args, peers: dict[str, PeerState], log: Callable[[str], None]) -> d
                                    "crible_langid": ratio(len(rows), lang_run.seconds)}
         if task in SENTIMENT_TASKS:
             lang = "en" if task == "sentiment-rating" else "fr"
-            scores: dict[str, Optional[list[float]]] = {"crible": [crible_sentiment(v) for v in run.verdicts]}
-            thresholds = {"crible": SENTIMENT_THRESHOLD}
+            # Also the run without the dataset's `lang`: what a user who does not declare it gets
+            # (short texts whose language is not identified are scored with the lexicon that
+            # knows their words).
+            scores: dict[str, Optional[list[float]]] = {"crible": [crible_sentiment(v) for v in run.verdicts],
+                                                        "crible_langid": [crible_sentiment(v) for v in lang_run.verdicts]}
+            thresholds = {"crible": SENTIMENT_THRESHOLD, "crible_langid": SENTIMENT_THRESHOLD}
             peer_status = {}
             texts = [r["text"] for r in rows]
             for key, peer in peers.items():
@@ -809,9 +813,10 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
     L.append("* Crible runs once per file, as a batch: `crible classify - --format jsonl --fail-on never`, "
              "texts on standard input as JSON lines `{id, text, lang}`. A text whose verdict is an error record "
              "(or is missing) counts as a verdict with no label and a sentiment score of 0. Every file is also "
-             "run with `{id, text}` alone: toxicity and spam show that run too (\"Crible, language not "
-             "given\"), which is what a user who does not declare the language gets, since most rules are "
-             "gated by language.")
+             "run with `{id, text}` alone: sentiment, toxicity and spam show that run too (\"Crible, language "
+             "not given\"), which is what a user who does not declare the language gets, since most rules are "
+             "gated by language and the lexicon is the language's (a short text whose language is not "
+             "identified is scored with the lexicon that covers at least half of its words).")
     L.append("* **Majority class:** always predicts the most frequent gold class of the set being scored "
              "(ties: the class listed first). Its Pearson r is undefined.")
     L.append(f"* **Sentiment, 3 classes:** a score ≥ {SENTIMENT_THRESHOLD} is positive, ≤ −{SENTIMENT_THRESHOLD} "
@@ -887,7 +892,7 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         if e.get("status") != "ok":
             rows.append([name, "file missing", "", "", "", "", "", ""])
             continue
-        for key in ["crible", "vader", "majority"]:
+        for key in [k for k in ["crible", "crible_langid", "vader", "majority"] if k != "crible_langid" or e["systems"].get(k)]:
             m = e["systems"].get(key)
             if m is None:
                 rows.append([name, system_cell(key, peers), e["n"], not_run_note(key, peers), "", "", "", ""])
@@ -916,7 +921,8 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
         if e.get("status") != "ok":
             rows.append([name, "file missing"] + [""] * 8)
             continue
-        for key in ["crible", "vader-fr", "textblob-fr", "majority"]:
+        for key in [k for k in ["crible", "crible_langid", "vader-fr", "textblob-fr", "majority"]
+                    if k != "crible_langid" or e["systems"].get(k)]:
             m = e["systems"].get(key)
             if m is None:
                 rows.append([name, system_cell(key, peers), e["n"], not_run_note(key, peers)] + [""] * 6)
@@ -947,7 +953,8 @@ def render(report: dict[str, Any], peers: dict[str, PeerState]) -> str:
             continue
         for subset in ["test", "all"]:
             block = e["subsets"][subset]
-            for key in ["crible", "vader-fr", "textblob-fr", "majority"]:
+            for key in [k for k in ["crible", "crible_langid", "vader-fr", "textblob-fr", "majority"]
+                        if k != "crible_langid" or block["systems"].get(k)]:
                 m = block["systems"].get(key)
                 if m is None:
                     rows.append([name, subset, system_cell(key, peers), "", not_run_note(key, peers), ""])

@@ -12,11 +12,16 @@ struct Explain: ParsableCommand {
     @Option(help: "The id of the document to explain, in a JSONL input (default: the first).")
     var id: String?
 
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the document when it declares none, instead of identifying it.", valueName: "code"))
+    var language: String?
+
     @OptionGroup var rules: RuleOptions
 
     func run() throws {
         let (engine, loadFailed) = try rules.loadEngine()
-        let items = DocumentReader().read(paths: [path])
+        var reader = DocumentReader()
+        reader.assumedLanguage = language
+        let items = reader.read(paths: [path])
         let documents = items.compactMap { item -> Document? in if case .document(let d) = item { d } else { nil } }
         guard let document = id.map({ wanted in documents.first { $0.id == wanted } }) ?? documents.first else {
             for case .failure(let failure) in items { Terminal.printError("crible: \(failure.id): \(failure.message)") }

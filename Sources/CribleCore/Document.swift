@@ -51,8 +51,9 @@ public struct Document: Sendable {
     public let title: String?
     public var origin: Origin?
     public let body: String
-    /// A language given with the input (`lang` in JSONL); when absent it is identified.
-    public let declaredLanguage: String?
+    /// A language given with the input (`lang` in JSONL, a feed's or a page's language,
+    /// `--lang`), as its primary subtag (see ``languageCode(of:)``); when absent it is identified.
+    public private(set) var declaredLanguage: String?
     public let metadata: [String: String]
     /// What is analysed: title and body joined, or the body alone.
     public let content: String
@@ -65,7 +66,7 @@ public struct Document: Sendable {
     public init(id: String, title: String? = nil, body: String, language: String? = nil,
                 metadata: [String: String] = [:], titleIsFirstLine: Bool = false) {
         self.id = id
-        self.declaredLanguage = language.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+        self.declaredLanguage = language.flatMap(Document.languageCode(of:))
         self.metadata = metadata
         self.body = body
         if let title, !title.isEmpty {
@@ -86,6 +87,25 @@ public struct Document: Sendable {
             self.titleRange = firstLine
             self.title = firstLine.map { String(decoding: Array(body.utf8)[$0], as: UTF8.self) }
         }
+    }
+
+    /// The language code rules and lexicons are chosen by, from a tag as inputs write it: its
+    /// primary subtag, lower-cased (`fr-FR`, `fr_CA`, `FR` → `fr`). Kept whole, `fr-FR` named a
+    /// language no rule is written for, and a French feed was classified with no French rule.
+    /// `nil` for an empty tag.
+    public static func languageCode(of tag: String) -> String? {
+        let primary = tag.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == "-" || $0 == "_" }).first
+        return primary.map { $0.lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// This document with `language` declared, unless it declares one already: for inputs whose
+    /// language the user knows (`crible classify --lang fr` on a stream of short comments, too
+    /// short for their language to be identified).
+    public func assuming(language: String?) -> Document {
+        guard declaredLanguage == nil, let language, let code = Document.languageCode(of: language) else { return self }
+        var document = self
+        document.declaredLanguage = code
+        return document
     }
 
     /// The field an offset of ``content`` falls in, and the offset relative to that field.

@@ -49,6 +49,9 @@ public struct DocumentReader: Sendable {
     public var forcedType: InputType?
     /// Leave fenced code blocks of Markdown out of the analysis.
     public var skipCodeBlocks = false
+    /// The language of every document whose input declares none (`--lang`); see
+    /// ``Document/assuming(language:)``.
+    public var assumedLanguage: String?
 
     public enum InputType: String, Sendable, CaseIterable {
         case text, markdown, jsonl, feed, html

@@ -95,6 +95,43 @@ public struct Engine: Sendable {
         return languageIdentifier.identify(text)
     }
 
+    /// Texts of at most this many tokens whose language is undetermined are scored with the
+    /// lexicon that knows most of their words (see ``lexiconByVocabulary(of:)``).
+    static let shortTextTokens = 12
+
+    /// For a short text of undetermined language, the sentiment lexicon that covers at least
+    /// half of its words, more of them than any other, when one does. A comment of a word or two
+    /// ("Magnifique", "Quelle horreur", "Nul", "Awful") holds none of the function words language
+    /// identification counts, and without a language it got no sentiment at all. Only the
+    /// lexicon is chosen so: the language stays undetermined, so every rule still runs on the
+    /// text (rules of both languages run on undetermined ones), where taking the lexicon's
+    /// language for the text's would stop the rules of the other: once accents are folded a
+    /// word of one language may be a term of the other (`retard`, `negatives`). Half, because one
+    /// such word among several says nothing.
+    func lexiconByVocabulary(of text: TextView) -> CompiledLexicon? {
+        guard text.tokens.count <= Engine.shortTextTokens else { return nil }
+        var best: (lexicon: CompiledLexicon, covered: Int)?
+        var tied = false
+        var covered = [Bool](repeating: false, count: text.tokens.count)
+        // In code order, so that the choice does not depend on the dictionary's.
+        for code in ruleSet.lexicons.keys.sorted() {
+            let lexicon = ruleSet.lexicons[code]!
+            for index in covered.indices { covered[index] = false }
+            for match in lexicon.terms.matches(in: text) {
+                for token in match.firstToken...match.lastToken { covered[token] = true }
+            }
+            let count = covered.lazy.filter { $0 }.count
+            guard count > 0, 2 * count >= text.tokens.count else { continue }
+            if count > best?.covered ?? 0 {
+                best = (lexicon, count)
+                tied = false
+            } else if count == best?.covered {
+                tied = true
+            }
+        }
+        return tied ? nil : best?.lexicon
+    }
+
     /// - Parameter scratch: what the rules reuse from one document to the next (see
     ///   ``RuleScratch``): a caller that classifies many documents on one thread passes the same
     ///   one each time; a new one is made when `nil`.
@@ -120,7 +157,10 @@ public struct Engine: Sendable {
         // 3. Sentiment (the lexicon looked up once: a lookup by language code hashes the string).
         let lexicon = ruleSet.lexicons[language.code]
         let sentimentResult = stage("sentiment") {
-            sentiment.analyze(text, lexicon: lexicon, termMatches: phraseMatches.lexiconTerms)
+            if lexicon == nil, language.code == LanguageGuess.undetermined.code, let chosen = lexiconByVocabulary(of: text) {
+                return sentiment.analyze(text, lexicon: chosen)
+            }
+            return sentiment.analyze(text, lexicon: lexicon, termMatches: phraseMatches.lexiconTerms)
         }
 
         // 4. Plugins.

@@ -23,6 +23,7 @@ public struct FeedReader: Sendable {
         var items: [InputItem] = delegate.items.enumerated().map { index, item in
             let id = item.link ?? item.guid ?? "\(source)#\(index + 1)"
             var document = Document(id: id, title: item.title.map(HTMLText.plain), body: HTMLText.plain(item.content ?? item.summary ?? ""),
+                                    language: item.language ?? delegate.feedLanguage,
                                     metadata: item.published.map { ["published": $0] } ?? [:])
             document.origin = Document.Origin(file: source)
             return .document(document)
@@ -46,10 +47,16 @@ private final class FeedParserDelegate: NSObject, XMLParserDelegate {
         var summary: String?
         var content: String?
         var published: String?
+        /// The entry's own language (Atom `xml:lang`, `dc:language`), before the feed's.
+        var language: String?
     }
 
     var items: [Item] = []
     var sawFeed = false
+    /// The feed's language: RSS `<language>` (or `dc:language`) of the channel, Atom `xml:lang`
+    /// of the feed. A feed's items are short (a title and a summary) and often identified too
+    /// weakly to run a language's rules; the feed says what they are.
+    var feedLanguage: String?
     /// Whether the root element was closed: some XML parsers accept a truncated file.
     var closed = false
     private var current: Item?
@@ -58,8 +65,10 @@ private final class FeedParserDelegate: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
         switch name {
-        case "rss", "feed", "channel", "rdf:RDF": sawFeed = true
-        case "item", "entry": current = Item()
+        case "rss", "feed", "channel", "rdf:RDF":
+            sawFeed = true
+            if let language = attributes["xml:lang"], feedLanguage == nil { feedLanguage = language }
+        case "item", "entry": current = Item(language: attributes["xml:lang"])
         case "link":
             // Atom: <link href="…" rel="alternate"/>; RSS: <link>…</link>.
             if var item = current, let href = attributes["href"], attributes["rel"] == nil || attributes["rel"] == "alternate" {
@@ -79,7 +88,10 @@ private final class FeedParserDelegate: NSObject, XMLParserDelegate {
         let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
         defer { text = "" }
         if ["rss", "feed", "rdf:RDF"].contains(name) { closed = true }
-        guard var item = current else { return }
+        guard var item = current else {
+            if name == "language" || name == "dc:language", !value.isEmpty, feedLanguage == nil { feedLanguage = value }
+            return
+        }
         switch name {
         case "item", "entry":
             items.append(item)
@@ -91,6 +103,7 @@ private final class FeedParserDelegate: NSObject, XMLParserDelegate {
         case "description", "summary": item.summary = value
         case "content:encoded", "content": item.content = value
         case "pubDate", "published", "updated", "dc:date": if item.published == nil { item.published = value }
+        case "dc:language": if !value.isEmpty { item.language = value }
         default: break
         }
         current = item

@@ -96,9 +96,44 @@ public struct HTMLReader: Sendable {
             return .failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))
         }
         let (text, sources) = extract(page)
-        var document = Document(id: path, body: String(decoding: text, as: UTF8.self), titleIsFirstLine: true)
+        var document = Document(id: path, body: String(decoding: text, as: UTF8.self), language: language(of: page),
+                                titleIsFirstLine: true)
         document.origin = Document.Origin(file: path)
         document.origin?.sourceMap = Document.SourceMap(page: page, ranges: sources)
         return .document(document)
+    }
+
+    /// The page's declared language: the `lang` attribute of its `<html>` tag (`xml:lang` in
+    /// XHTML), as a publisher writes it (`fr`, `fr-FR`).
+    func language(of page: [UInt8]) -> String? {
+        let lowered = page.prefix(16_384).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var searchFrom = 0
+        // The first `<html` followed by a space or `>` (not `<htmlfoo`).
+        while let start = find(Array("<html".utf8), in: lowered, from: searchFrom) {
+            let after = start + 5
+            guard after < lowered.count else { return nil }
+            guard lowered[after] == 0x20 || lowered[after] == 0x09 || lowered[after] == 0x0A || lowered[after] == 0x0D else {
+                searchFrom = after
+                continue
+            }
+            guard let close = lowered[after...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+            let tag = String(decoding: lowered[after..<close], as: UTF8.self)
+            let original = String(decoding: page[after..<close], as: UTF8.self)
+            for attribute in [" lang=", "\tlang=", "\nlang=", ":lang="] {
+                guard let range = tag.range(of: attribute) else { continue }
+                let valueStart = original.index(original.startIndex, offsetBy: tag.distance(from: tag.startIndex, to: range.upperBound))
+                var value = original[valueStart...]
+                let quote = value.first
+                if quote == "\"" || quote == "'" {
+                    value = value.dropFirst()
+                    value = value.prefix { $0 != quote }
+                } else {
+                    value = value.prefix { !$0.isWhitespace && $0 != "/" }
+                }
+                if !value.isEmpty { return String(value) }
+            }
+            return nil
+        }
+        return nil
     }
 }

@@ -95,10 +95,12 @@ public final class InputQueue: @unchecked Sendable {
 
     /// The input an entry stands for (a JSONL line decoded into a document, or why it is not one).
     public func decode(_ entry: Entry) -> InputItem {
-        switch entry {
+        let item = switch entry {
         case .ready(let item): item
         case .jsonLine(let bytes, let source, let line): reader.item(fromJSONLine: bytes[...], source: source, line: line)
         }
+        guard let language = reader.assumedLanguage, case .document(let document) = item else { return item }
+        return .document(document.assuming(language: language))
     }
 
     /// Every remaining input, read and decoded: for commands that need them all at once.

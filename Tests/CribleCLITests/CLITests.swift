@@ -52,6 +52,31 @@ final class CLITests: XCTestCase {
 
     /// `crible bench` reports its throughputs, the speed-up of several jobs, and what more rules
     /// and the worst rule cost, each as the median ratio of alternated pairs.
+    /// `--lang` declares the language of the documents that declare none: a comment too short
+    /// to be identified then runs its language's rules only; a declared language is kept.
+    func testLangDeclaresTheLanguageOfDocumentsThatDeclareNone() throws {
+        let input = """
+        {"id": "short", "text": "Génial"}
+        {"id": "declared", "text": "Génial", "lang": "en"}
+        """
+        func languages(_ arguments: [String]) throws -> [String: String] {
+            let run = try crible(["classify", "-", "--format", "jsonl", "--fail-on", "never"] + arguments, stdin: input)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            var found: [String: String] = [:]
+            for line in run.stdout.split(separator: "\n") {
+                let verdict = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let language = try XCTUnwrap(verdict["language"] as? [String: Any])
+                found[verdict["id"] as? String ?? ""] = "\(language["code"] ?? "")"
+            }
+            return found
+        }
+        XCTAssertEqual(try languages([]), ["short": "und", "declared": "en"], "too short to be identified")
+        XCTAssertEqual(try languages(["--lang", "fr-FR"]), ["short": "fr", "declared": "en"])
+        let bad = try crible(["classify", "-", "--lang", "fr!"], stdin: input)
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.stderr.contains("--lang takes a language code"), bad.stderr)
+    }
+
     func testBenchReportsPairedRatios() throws {
         let folder = try temporaryFolder()
         let documents = folder.appendingPathComponent("documents.jsonl")

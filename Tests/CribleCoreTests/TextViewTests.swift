@@ -243,6 +243,25 @@ final class TextViewTests: XCTestCase {
 }
 
 final class SupportTypesTests: XCTestCase {
+    /// Rules and lexicons are chosen by a language's primary subtag: a declared `fr-FR` is French.
+    func testADeclaredLanguageIsItsPrimarySubtag() {
+        for (tag, code) in [("fr", "fr"), ("fr-FR", "fr"), ("FR", "fr"), ("fr_CA", "fr"), (" en-GB ", "en"), ("zh-Hant-TW", "zh")] {
+            XCTAssertEqual(Document(id: "d", body: "x", language: tag).declaredLanguage, code, tag)
+        }
+        for tag in ["", " ", "-"] {
+            XCTAssertNil(Document(id: "d", body: "x", language: tag).declaredLanguage, tag)
+        }
+        XCTAssertEqual(Document.languageCode(of: "_fr"), "fr", "an empty subtag before the first is skipped")
+        let undeclared = Document(id: "d", title: "Titre", body: "Corps")
+        let assumed = undeclared.assuming(language: "fr-BE")
+        XCTAssertEqual(assumed.declaredLanguage, "fr")
+        XCTAssertEqual(assumed.content, undeclared.content)
+        XCTAssertEqual(assumed.titleRange, undeclared.titleRange)
+        XCTAssertEqual(Document(id: "d", body: "x", language: "en").assuming(language: "fr").declaredLanguage, "en",
+                       "a declared language is kept")
+        XCTAssertNil(undeclared.assuming(language: nil).declaredLanguage)
+    }
+
     func testMarkedExampleParsesSpans() throws {
         let example = try MarkedExample(parsing: "La ↓CNIL↓ et le ↓RGPD↓.")
         XCTAssertEqual(example.text, "La CNIL et le RGPD.")

@@ -227,6 +227,28 @@ final class DocumentReaderTests: XCTestCase {
     }
 }
 
+final class ShortTextTests: XCTestCase {
+    /// A comment of a word or two, too short for its language to be identified, is scored with
+    /// the lexicon that covers at least half of its words; its language stays undetermined, so
+    /// the rules of every language still run on it.
+    func testAShortTextOfUndeterminedLanguageIsScoredWithTheLexiconThatKnowsItsWords() {
+        func classified(_ text: String) -> (language: String, sentiment: String) {
+            let verdict = bundledEngine.classify(Document(id: "c", body: text))
+            return (verdict.language.code, verdict.sentiment.label)
+        }
+        XCTAssertEqual(classified("Magnifique").language, "und")
+        XCTAssertEqual(classified("Magnifique").sentiment, "sentiment/positive")
+        XCTAssertEqual(classified("Quelle horreur").sentiment, "sentiment/negative")
+        XCTAssertEqual(classified("Awful").sentiment, "sentiment/negative")
+        XCTAssertEqual(classified("xyz magnifique").sentiment, "sentiment/positive", "half of the words")
+        XCTAssertEqual(classified("hmm xyz magnifique").sentiment, "sentiment/neutral", "one word in three says nothing")
+        XCTAssertEqual(classified("Hola amigo").sentiment, "sentiment/neutral")
+        let long = Array(repeating: "magnifique", count: Engine.shortTextTokens + 1).joined(separator: " ")
+        XCTAssertEqual(classified(long).language, "und")
+        XCTAssertEqual(classified(long).sentiment, "sentiment/neutral", "only short texts are guessed at")
+    }
+}
+
 final class FeedReaderTests: XCTestCase {
     let feeds = repositoryRoot.appendingPathComponent("Tests/Fixtures/feeds")
 
@@ -243,6 +265,28 @@ final class FeedReaderTests: XCTestCase {
         XCTAssertEqual(first.body, "La CNIL a infligé une amende au titre du RGPD à l\u{2019}éditeur d'un chatbot.")
         XCTAssertEqual(first.metadata["published"], "Mon, 02 Feb 2026 10:00:00 +0100")
         XCTAssertEqual(second.id, "urn:a2", "no link: the guid is the id")
+        XCTAssertEqual([first.declaredLanguage, second.declaredLanguage], ["fr", "fr"],
+                       "the channel's language (fr-FR), as its primary subtag, for every item")
+    }
+
+    func testAnAtomEntrysLanguageWinsOverItsFeeds() {
+        let languages = documents("tech.atom").map { item -> String? in
+            if case .document(let document) = item { document.declaredLanguage } else { nil }
+        }
+        XCTAssertEqual(languages, ["en", "fr"], "the feed's xml:lang, then the entry's own (fr-CA)")
+    }
+
+    func testALanguageAssumedForTheInputsFillsOnlyWhatTheyLeaveOut() {
+        var reader = DocumentReader()
+        reader.assumedLanguage = "FR"
+        let lines = Data("""
+        {"id": "a", "text": "Quelle lâcheté."}
+        {"id": "b", "text": "What a shame.", "lang": "en-GB"}
+        """.utf8)
+        let items = InputQueue(items: reader.readJSONLines(lines, source: "in.jsonl"), reader: reader).drain()
+            + reader.read(paths: [feeds.appendingPathComponent("tech.atom").path])
+        let languages = items.map { item -> String? in if case .document(let document) = item { document.declaredLanguage } else { nil } }
+        XCTAssertEqual(languages, ["fr", "en", "en", "fr"], "declared languages stay; the others take the assumed one")
     }
 
     func testAtomEntriesUseTheirLinkAndDecodedSummary() {
@@ -383,6 +427,18 @@ final class InputOptionsTests: XCTestCase {
 }
 
 final class HTMLReaderTests: XCTestCase {
+    func testThePagesLanguageIsTheLangOfItsHTMLTag() {
+        let reader = HTMLReader()
+        func language(_ page: String) -> String? { reader.language(of: Array(page.utf8)) }
+        XCTAssertEqual(language(#"<!DOCTYPE html><HTML LANG="fr-FR"><body>x</body></HTML>"#), "fr-FR")
+        XCTAssertEqual(language("<html class='a' lang='en'>"), "en")
+        XCTAssertEqual(language(#"<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="fr">"#), "fr")
+        XCTAssertEqual(language("<html\nlang=de>"), "de", "unquoted, after a line break")
+        XCTAssertNil(language(#"<html data-lang="fr"><p lang="en">"#), "another attribute ending in lang, a lang beyond the tag")
+        XCTAssertNil(language("<htmlx lang=fr><p>"))
+        XCTAssertNil(language("<p>no html tag</p>"))
+    }
+
     func testTextOfAPageMapsBackToTheFile() throws {
         let path = repositoryRoot.appendingPathComponent("Tests/Fixtures/html/page.html").path
         guard case .document(let document) = DocumentReader().read(file: path).first else { return XCTFail() }
