@@ -489,8 +489,22 @@ public struct CompiledRuleSet: Sendable {
         // `Regex.isUnicodeNeutral`), checked once, when a pattern first needs it.
         var foldedIsNeutral: Bool?
         var originalIsNeutral: Bool?
-        // The folded text's most ASCII digits in a row, found when a pattern first needs a run.
-        var longestDigitRun: Int?
+        // The folded text's ASCII digits, found when a pattern first needs a run of them or
+        // many in a stretch; the longest run, and the most digits within each span asked for.
+        var digitPositions: [Int32] = []
+        swap(&digitPositions, &scratch.digitPositions)
+        defer { swap(&digitPositions, &scratch.digitPositions) }
+        var digitsFound = false
+        var longestDigitRun = 0
+        var mostDigitsBySpan: [(span: Int32, most: Int)] = []
+        func findDigits() {
+            guard !digitsFound else { return }
+            digitsFound = true
+            prepared {
+                text.folded.withUnsafeBufferPointer { RegexPrefilter.digitPositions(in: $0, into: &digitPositions) }
+                longestDigitRun = RegexPrefilter.longestDigitRun(of: digitPositions)
+            }
+        }
         // The word starts by first byte, grouped when a pattern with leading words first runs.
         var wordStarts: WordStarts?
         // The positions of the chunks that hold a space-free pattern's literals, kept for the
@@ -553,10 +567,21 @@ public struct CompiledRuleSet: Sendable {
                     // A pattern needing more digits in a row than the text holds cannot match it.
                     let digitsNeeded = optimised && !onOriginal && neutral ? Int(prefilter.digitRuns[position]) : 0
                     if digitsNeeded > 0 {
-                        if longestDigitRun == nil {
-                            longestDigitRun = prepared { text.folded.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)) }
+                        findDigits()
+                        if longestDigitRun < digitsNeeded { continue }
+                    }
+                    // Nor one needing more digits within a stretch than any stretch of the text holds.
+                    let density: (digits: Int32, span: Int32) = optimised && !onOriginal && neutral ? prefilter.digitDensities[position] : (0, 0)
+                    if density.digits > 0 {
+                        findDigits()
+                        let most: Int
+                        if let known = mostDigitsBySpan.first(where: { $0.span == density.span }) {
+                            most = known.most
+                        } else {
+                            most = RegexPrefilter.mostDigits(of: digitPositions, within: Int(density.span))
+                            mostDigitsBySpan.append((density.span, most))
                         }
-                        if longestDigitRun! < digitsNeeded { continue }
+                        if most < Int(density.digits) { continue }
                     }
                     // A slow pattern whose factor is not in the text cannot match it. A factor
                     // that hits its own limit proves nothing: the pattern runs.

@@ -252,7 +252,7 @@ final class LeadingWords: Sendable {
     static func leadingLiterals(_ node: RegexAtoms.Node) -> [[UInt8]]? {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [bytes]
-        case .repeated(let inner, let min): return min >= 1 ? leadingLiterals(inner) : nil
+        case .repeated(let inner, let min, _): return min >= 1 ? leadingLiterals(inner) : nil
         case .alternation(let branches):
             return union(branches, leadingLiterals)
         case .sequence(let items):

@@ -45,6 +45,14 @@ public struct RegexPrefilter: Sendable {
     let digitRuns: [Int32]
     /// The fewest digits in a row worth looking for: every text with a number has two.
     static let minimumDigitRun = 3
+    /// For each pattern, the ASCII digits every match holds and the most bytes a match spans
+    /// (see ``RegexAtoms/DigitDensity``), when the digits are at least ``minimumDensityDigits``
+    /// and more than its digits in a row, else zeros: the engine skips the pattern on a text
+    /// whose `\d` means ASCII digits and where no stretch of that many bytes holds that many
+    /// digits (``mostDigits(of:within:)``).
+    let digitDensities: [(digits: Int32, span: Int32)]
+    /// The fewest digits worth counting in a stretch: a date (`12/03/2024`) has eight in ten bytes.
+    static let minimumDensityDigits = 9
 
     /// - Parameter leadingWordsAllowed: for each pattern, whether the engine may try it only
     ///   where its leading words start a word, when it has some (not for patterns whose limits
@@ -59,6 +67,7 @@ public struct RegexPrefilter: Sendable {
         var leadingWords: [LeadingWords?] = []
         var chunkLiterals: [[[UInt8]]?] = []
         var digitRuns: [Int32] = []
+        var digitDensities: [(digits: Int32, span: Int32)] = []
         let allowed = leadingWordsAllowed ?? [Bool](repeating: true, count: patterns.count)
         for (patternNumber, (pattern, allowed)) in zip(patterns, allowed).enumerated() {
             let node = RegexAtoms.parse(pattern)
@@ -66,6 +75,12 @@ public struct RegexPrefilter: Sendable {
             leadingWords.append(words)
             let digits = node.map { RegexAtoms.digitRuns($0).longest } ?? 0
             digitRuns.append(digits >= RegexPrefilter.minimumDigitRun ? Int32(digits) : 0)
+            let density = node.map(RegexAtoms.digitDensity)
+            if let density, let span = density.span, density.digits >= RegexPrefilter.minimumDensityDigits, density.digits > digits {
+                digitDensities.append((Int32(density.digits), Int32(span)))
+            } else {
+                digitDensities.append((0, 0))
+            }
             let all = node.flatMap(RegexAtoms.requirements(of:))
             let spaceFree = allowed && words == nil && all != nil && SpaceFreeChunks.neverMatchesASCIISpace(pattern)
             chunkLiterals.append(spaceFree ? all?.first { $0.count <= SpaceFreeChunks.maximumLiterals }?
@@ -102,6 +117,7 @@ public struct RegexPrefilter: Sendable {
         self.leadingWordsAllowed = allowed
         self.chunkLiterals = chunkLiterals
         self.digitRuns = digitRuns
+        self.digitDensities = digitDensities
     }
 
     /// The requirements the scanner looks for, of a pattern's (``RegexAtoms/requirements(of:)``).
@@ -116,35 +132,57 @@ public struct RegexPrefilter: Sendable {
         return Array(all.prefix(1))
     }
 
-    /// The most ASCII digits in a row in `text`: eight bytes at a time where there are none
-    /// (most of news text), byte by byte only in the groups that hold one.
-    public static func longestDigitRun(in text: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let base = text.baseAddress else { return 0 }
+    /// The offsets of `text`'s ASCII digits, in order, in `positions` (emptied first): eight
+    /// bytes at a time where there are none (most of news text), byte by byte only in the groups
+    /// that hold one. A few dozen in an article; from them, the longest run
+    /// (``longestDigitRun(of:)``) and the most digits in a stretch (``mostDigits(of:within:)``).
+    public static func digitPositions(in text: UnsafeBufferPointer<UInt8>, into positions: inout [Int32]) {
+        positions.removeAll(keepingCapacity: true)
+        guard let base = text.baseAddress else { return }
         let raw = UnsafeRawPointer(base)
         let count = text.count
-        var longest = 0, current = 0, index = 0
-        @inline(__always) func step(_ byte: UInt8) {
-            if byte &- UInt8(ascii: "0") < 10 {
-                current &+= 1
-                if current > longest { longest = current }
-            } else {
-                current = 0
-            }
-        }
+        var index = 0
         while index + 8 <= count {
             let group = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            if asciiDigitBytes(group) == 0 {
-                current = 0
-            } else {
-                for offset in 0..<8 { step(UInt8(truncatingIfNeeded: group >> UInt64(8 * offset))) }
+            var digits = asciiDigitBytes(group)
+            while digits != 0 {
+                positions.append(Int32(truncatingIfNeeded: index &+ digits.trailingZeroBitCount &>> 3))
+                digits &= digits &- 1
             }
             index += 8
         }
         while index < count {
-            step(text[index])
+            if text[index] &- UInt8(ascii: "0") < 10 { positions.append(Int32(truncatingIfNeeded: index)) }
             index += 1
         }
+    }
+
+    /// The most digits in a row, from their positions (``digitPositions(in:into:)``).
+    public static func longestDigitRun(of positions: [Int32]) -> Int {
+        var longest = positions.isEmpty ? 0 : 1, current = 1
+        for index in positions.indices.dropFirst() {
+            current = positions[index] == positions[index - 1] &+ 1 ? current &+ 1 : 1
+            if current > longest { longest = current }
+        }
         return longest
+    }
+
+    /// The most ASCII digits in `text` in a row.
+    public static func longestDigitRun(in text: UnsafeBufferPointer<UInt8>) -> Int {
+        var positions: [Int32] = []
+        digitPositions(in: text, into: &positions)
+        return longestDigitRun(of: positions)
+    }
+
+    /// The most digits any stretch of `span` bytes holds, from their positions.
+    public static func mostDigits(of positions: [Int32], within span: Int) -> Int {
+        guard span > 0 else { return 0 }
+        var most = 0, first = 0
+        for last in positions.indices {
+            while Int(positions[last]) - Int(positions[first]) >= span { first += 1 }
+            most = max(most, last - first + 1)
+        }
+        return most
     }
 
     /// The bytes of `group` that are ASCII digits, as the top bit of each.
@@ -380,7 +418,7 @@ enum RegexAtoms {
         case .other, .separator: return .nonDigit
         case .optional(let inner):
             return digitRuns(inner).whole == nil ? .nonDigit : .nothing
-        case .repeated(let inner, let minimum):
+        case .repeated(let inner, let minimum, _):
             let once = digitRuns(inner)
             guard minimum >= 1 else { return once.whole == nil ? .nonDigit : .nothing }
             if let whole = once.whole { return .digits(whole * Swift.min(minimum, DigitRuns.cap)) }
@@ -394,6 +432,55 @@ enum RegexAtoms {
         }
     }
 
+    /// The fewest ASCII digits every match of a node holds, and the most bytes a match can
+    /// span (`nil` when unbounded), on a text whose `\d` means ASCII digits (see
+    /// `Regex.isUnicodeNeutral`): a phone number's pattern needs ten digits within about twenty
+    /// bytes, which news text almost never holds (dates and amounts have them further apart),
+    /// while its longest run of digits in a row is only two. Such a text's other characters
+    /// beyond ASCII are punctuation and symbols, of up to four bytes each: what is not known to
+    /// be one ASCII byte counts four (a backreference is read as a repetition without bound).
+    struct DigitDensity: Equatable {
+        var digits: Int
+        var span: Int?
+
+        static let cap = 1_000_000
+        static func sum(_ first: Int?, _ second: Int?) -> Int? {
+            guard let first, let second else { return nil }
+            let total = first + second
+            return total > cap ? nil : total
+        }
+    }
+
+    static func digitDensity(_ node: Node) -> DigitDensity {
+        switch node {
+        case .literal(let bytes):
+            return DigitDensity(digits: bytes.filter { $0 &- UInt8(ascii: "0") < 10 }.count, span: bytes.count)
+        case .digit: return DigitDensity(digits: 1, span: 1)
+        case .separator, .other: return DigitDensity(digits: 0, span: 4)
+        case .empty, .boundary: return DigitDensity(digits: 0, span: 0)
+        case .optional(let inner):
+            return DigitDensity(digits: 0, span: digitDensity(inner).span)
+        case .repeated(let inner, let minimum, let maximum):
+            let once = digitDensity(inner)
+            let digits = Swift.min(once.digits * Swift.min(minimum, DigitDensity.cap), DigitDensity.cap)
+            guard let maximum, let span = once.span, maximum <= DigitDensity.cap, span * maximum <= DigitDensity.cap else {
+                return DigitDensity(digits: digits, span: nil)
+            }
+            return DigitDensity(digits: digits, span: span * maximum)
+        case .alternation(let branches):
+            let each = branches.map(digitDensity)
+            let spans = each.map(\.span)
+            return DigitDensity(digits: each.map(\.digits).min() ?? 0,
+                                span: spans.contains(where: { $0 == nil }) ? nil : spans.compactMap { $0 }.max() ?? 0)
+        case .sequence(let items):
+            return items.reduce(DigitDensity(digits: 0, span: 0)) { total, item in
+                let next = digitDensity(item)
+                return DigitDensity(digits: Swift.min(total.digits + next.digits, DigitDensity.cap),
+                                    span: DigitDensity.sum(total.span, next.span))
+            }
+        }
+    }
+
     indirect enum Node {
         case literal([UInt8])
         case other                       // a class, an escape, a dot, an anchor: matches something unknown
@@ -404,7 +491,7 @@ enum RegexAtoms {
 
         case sequence([Node])
         case alternation([Node])
-        case repeated(Node, min: Int)
+        case repeated(Node, min: Int, max: Int?)  // `x{min,max}`; `max` is `nil` for `+`, `*`, `{n,}`
         case optional(Node)              // `x?`: nothing, or one `x`
     }
 
@@ -481,7 +568,7 @@ enum RegexAtoms {
     static func startsWithNonWordCharacter(_ node: Node) -> Bool {
         switch node {
         case .separator: return true
-        case .repeated(let inner, let min): return min >= 1 && startsWithNonWordCharacter(inner)
+        case .repeated(let inner, let min, _): return min >= 1 && startsWithNonWordCharacter(inner)
         case .sequence(let items): return items.first.map(startsWithNonWordCharacter) ?? false
         case .alternation(let branches): return branches.allSatisfy(startsWithNonWordCharacter)
         case .literal, .other, .empty, .boundary, .digit, .optional: return false
@@ -499,7 +586,7 @@ enum RegexAtoms {
         case .other, .digit: return false
         case .empty: return before
         case .optional(let inner): return before && breakAfter(inner, before: before)
-        case .repeated(let inner, let min):
+        case .repeated(let inner, let min, _):
             // The last repetition follows the one before it, or what came before them all.
             let once = breakAfter(inner, before: before)
             let again = once && breakAfter(inner, before: once)
@@ -525,7 +612,7 @@ enum RegexAtoms {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? nil : [endMarked(marked(bytes, afterBreak: afterBreak), following)]
         case .other, .separator, .digit, .empty, .boundary, .optional: return nil
-        case .repeated(let inner, let min): return min >= 1 ? required(inner, afterBreak: afterBreak) : nil
+        case .repeated(let inner, let min, _): return min >= 1 ? required(inner, afterBreak: afterBreak) : nil
         case .alternation(let branches):
             if let strings = exactStrings(node) {
                 return strings.contains { $0.isEmpty } ? nil : strings.map { endMarked(marked($0, afterBreak: afterBreak), following) }
@@ -547,7 +634,7 @@ enum RegexAtoms {
         switch node {
         case .literal(let bytes): return bytes.isEmpty ? [] : [[endMarked(marked(bytes, afterBreak: afterBreak), following)]]
         case .other, .separator, .digit, .empty, .boundary, .optional: return []
-        case .repeated(let inner, let min): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
+        case .repeated(let inner, let min, _): return min >= 1 ? conjunction(inner, afterBreak: afterBreak) : []
         case .alternation: return required(node, afterBreak: afterBreak, following: following).map { [$0] } ?? []
         case .sequence(let items):
             let afterSequence = following
@@ -673,19 +760,24 @@ enum RegexAtoms {
         mutating func parseQuantifier(_ atom: Node) -> Node? {
             guard index < bytes.count else { return atom }
             var minimum: Int?
+            var maximum: Int?
             let quantifierStart = index
             switch bytes[index] {
-            case UInt8(ascii: "?"), UInt8(ascii: "*"): minimum = 0; index += 1
+            case UInt8(ascii: "?"): minimum = 0; maximum = 1; index += 1
+            case UInt8(ascii: "*"): minimum = 0; index += 1
             case UInt8(ascii: "+"): minimum = 1; index += 1
             case UInt8(ascii: "{"):
                 var end = index + 1
                 while end < bytes.count, bytes[end] != UInt8(ascii: "}") { end += 1 }
                 guard end < bytes.count else { return nil }
                 let body = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-                guard let first = body.split(separator: ",", omittingEmptySubsequences: false).first, let value = Int(first) else {
+                let bounds = body.split(separator: ",", omittingEmptySubsequences: false)
+                guard let first = bounds.first, let value = Int(first) else {
                     return nil
                 }
                 minimum = value
+                // `{n}` repeats exactly n times, `{n,m}` at most m, `{n,}` without bound.
+                maximum = bounds.count == 1 ? value : bounds.count == 2 ? Int(bounds[1]) : nil
                 index = end + 1
             default: return atom
             }
@@ -701,9 +793,9 @@ enum RegexAtoms {
             }
             // A repeated literal run only guarantees its last character once; keep it simple.
             if case .literal(let run) = atom, run.count > 1 {
-                return .sequence([.literal(Array(run.dropLast())), .repeated(.literal([run.last!]), min: minimum!)])
+                return .sequence([.literal(Array(run.dropLast())), .repeated(.literal([run.last!]), min: minimum!, max: maximum)])
             }
-            return .repeated(atom, min: minimum!)
+            return .repeated(atom, min: minimum!, max: maximum)
         }
 
         /// Whether the lookbehind body starting at `start` is `\w)` or a class (not negated) that
@@ -806,11 +898,22 @@ enum RegexAtoms {
                 if escaped == UInt8(ascii: "s") || escaped == UInt8(ascii: "W") { return .separator }
                 if escaped == UInt8(ascii: "d") { return .digit }
                 if "BAzZGK".utf8.contains(escaped) { return .empty }
-                if "pPxNgko".utf8.contains(escaped), index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "<") {
-                    let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: ">")
+                // A backreference (`\1`, `\g{1}`, `\k<name>`) matches what its group did, of any
+                // length: read as something unknown repeated any number of times.
+                let backreference = Node.repeated(.other, min: 0, max: nil)
+                if "pPxNgko".utf8.contains(escaped), index < bytes.count,
+                   bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "<") || bytes[index] == UInt8(ascii: "'") {
+                    let closing = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : bytes[index] == UInt8(ascii: "<") ? UInt8(ascii: ">") : UInt8(ascii: "'")
+                    index += 1
                     while index < bytes.count, bytes[index] != closing { index += 1 }
                     index += 1
-                    return .other
+                    return "gk".utf8.contains(escaped) ? backreference : .other
+                }
+                if (49...57).contains(escaped) || escaped == UInt8(ascii: "g") {
+                    // `\12`, `\g-1`: the whole number is the reference, not a digit after it.
+                    if escaped == UInt8(ascii: "g"), index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+                    while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
+                    return backreference
                 }
                 if "pPx".utf8.contains(escaped) { index += escaped == UInt8(ascii: "x") ? 2 : 1; return .other }
                 if escaped == UInt8(ascii: "Q") { return nil }

@@ -19,9 +19,11 @@ public final class RuleScratch {
     /// The prefilter's flags (see ``PrefilterFlags``), between documents.
     private var prefilterFlags = PrefilterFlags()
     /// Lists a document fills and empties again, kept for their room: the starts where a
-    /// pattern with leading words is tried, the composite plans to check.
+    /// pattern with leading words is tried, the composite plans to check, the digits' offsets.
     var leadingWordStarts: [Int] = []
     var planBits: [UInt64] = []
+    /// The offsets of the ASCII digits of the last document's folded text.
+    var digitPositions: [Int32] = []
 
     /// This job's copies of the evidence templates of the rule set it last evaluated, and that
     /// rule set's own array of them, held so that its storage (which names the rule set: a

@@ -364,6 +364,91 @@ final class PrefilterTests: XCTestCase {
         XCTAssertGreaterThan(excluded, 10_000, "and the run must still rule patterns out")
     }
 
+    // MARK: Digits in a stretch
+
+    func density(_ pattern: String) -> RegexAtoms.DigitDensity? {
+        RegexAtoms.parse(pattern).map(RegexAtoms.digitDensity)
+    }
+
+    func testDigitsInAStretchOfCommonShapes() {
+        typealias D = RegexAtoms.DigitDensity
+        XCTAssertEqual(density(#"(?<![\w+])(?:\+33\s?(?:\(0\)\s?)?|0033\s?|0)[1-9](?:[ .-]?\d{2}){4}(?!\d)"#),
+                       D(digits: 10, span: 27), "a French phone number: `+33 (0) ` is the longest start, a space counted as four bytes")
+        XCTAssertEqual(density(#"\d{3}[.-]\d{3}[.-]\d{4}"#), D(digits: 10, span: 12))
+        XCTAssertEqual(density(#"\d{2,4}"#), D(digits: 2, span: 4))
+        XCTAssertEqual(density(#"\d{2,4}?x"#), D(digits: 2, span: 5), "a lazy count keeps its bounds")
+        XCTAssertEqual(density(#"\d+"#), D(digits: 1, span: nil))
+        XCTAssertEqual(density(#"x{2,}\d"#), D(digits: 1, span: nil))
+        XCTAssertEqual(density(#"(?:\d\d)?"#), D(digits: 0, span: 2))
+        XCTAssertEqual(density(#"\d{5}|ab"#), D(digits: 0, span: 5), "the fewest digits and the longest branch")
+        XCTAssertEqual(density(#"(\d)\1"#)?.span, nil, "a backreference may be of any length")
+        XCTAssertEqual(density(#"(\d)\g{1}\d"#), D(digits: 2, span: nil))
+        XCTAssertEqual(density(#"(?<n>\d)\k'n'\d"#), D(digits: 2, span: nil))
+        XCTAssertEqual(density(#"(\d)\12"#), D(digits: 1, span: nil), "the reference's number is not a digit after it")
+        XCTAssertEqual(density(#"\d\W\d"#), D(digits: 2, span: 6), "a character that may be beyond ASCII counts four bytes")
+        XCTAssertEqual(density(#"\b\d{3}(?=\d{9})"#), D(digits: 3, span: 3), "a lookahead is outside the match")
+        XCTAssertEqual(density("é\\d{2}"), D(digits: 2, span: 4), "a literal counts its bytes")
+    }
+
+    func testTheMostDigitsInAStretchAreCounted() {
+        func positions(_ text: String) -> [Int32] {
+            var found: [Int32] = []
+            Array(text.utf8).withUnsafeBufferPointer { RegexPrefilter.digitPositions(in: $0, into: &found) }
+            return found
+        }
+        XCTAssertEqual(positions("a1b22 cccccccc9"), [1, 3, 4, 14], "across groups of eight")
+        XCTAssertEqual(RegexPrefilter.mostDigits(of: positions("06 12 34 56 78"), within: 14), 10)
+        XCTAssertEqual(RegexPrefilter.mostDigits(of: positions("06 12 34 56 78"), within: 13), 9)
+        XCTAssertEqual(RegexPrefilter.mostDigits(of: [], within: 10), 0)
+        // Against a count of every stretch, on random texts.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("0123456789a .".utf8) + [0xC2, 0xB0]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            let span = Int.random(in: 1...12, using: &generator)
+            var expected = 0
+            for start in 0..<max(1, text.count) {
+                expected = max(expected, text[min(start, text.count)..<min(start + span, text.count)].filter { $0 &- 48 < 10 }.count)
+            }
+            var found: [Int32] = []
+            text.withUnsafeBufferPointer { RegexPrefilter.digitPositions(in: $0, into: &found) }
+            XCTAssertEqual(RegexPrefilter.mostDigits(of: found, within: span), expected, "\(text) within \(span)")
+            XCTAssertEqual(RegexPrefilter.longestDigitRun(of: found), text.withUnsafeBufferPointer(RegexPrefilter.longestDigitRun(in:)))
+        }
+    }
+
+    /// On random texts whose `\d` means ASCII digits (punctuation beyond ASCII included), a
+    /// pattern never matches where no stretch of its span holds its digits (fails when a count's
+    /// bound, a character beyond ASCII or a branch is read too short).
+    func testAPatternNeedingMoreDigitsInAStretchThanATextHasCannotMatchIt() throws {
+        let patterns = [#"(?:0|\+33\s?)[1-9](?:[ .-]?\d{2}){4}"#, #"\d{3}\W\d{3}\W?\d{4}"#, #"(?:\d{2}[ «—-]){4}\d{2}"#,
+                        #"\d{2,4}(?:\.\d{3}){2}"#, #"(?:12|345)\d{2}-?\d{3}"#]
+        let regexes = try patterns.map { try Regex($0) }
+        let needed = try patterns.map { try XCTUnwrap(density($0)) }
+        let pieces = ["0", "12", "345", "6", "78", "9", " ", ".", "-", "—", "«", "+33", "x", "00", "06 12", "34.567"]
+        var generator = SystemRandomNumberGenerator()
+        let scratch = MatchScratch()
+        var matched = 0, excluded = 0
+        var positions: [Int32] = []
+        for _ in 0..<20_000 {
+            let text = randomText(of: pieces, upTo: 12, using: &generator)
+            text.withUnsafeBufferPointer { RegexPrefilter.digitPositions(in: $0, into: &positions) }
+            for (index, regex) in regexes.enumerated() {
+                let most = RegexPrefilter.mostDigits(of: positions, within: try XCTUnwrap(needed[index].span))
+                let matches = try text.withUnsafeBufferPointer { try regex.matches(in: $0, scratch: scratch, limit: 1) }
+                if !matches.isEmpty {
+                    matched += 1
+                    XCTAssertGreaterThanOrEqual(most, needed[index].digits, "\(patterns[index]) matches \(String(decoding: text, as: UTF8.self))")
+                    if most < needed[index].digits { return }
+                } else if most < needed[index].digits {
+                    excluded += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(matched, 1_000, "the texts must hold matches for the check to mean something")
+        XCTAssertGreaterThan(excluded, 10_000, "and the stretch must still rule patterns out")
+    }
+
     // MARK: Leading words
 
     func leadingWords(_ pattern: String) -> [String]? {
