@@ -107,29 +107,31 @@ public struct Engine: Sendable {
     /// text (rules of both languages run on undetermined ones), where taking the lexicon's
     /// language for the text's would stop the rules of the other: once accents are folded a
     /// word of one language may be a term of the other (`retard`, `negatives`). Half, because one
-    /// such word among several says nothing.
-    func lexiconByVocabulary(of text: TextView) -> CompiledLexicon? {
+    /// such word among several says nothing. Returns the lexicon's matches too, for the analyzer.
+    func lexiconByVocabulary(of text: TextView) -> (lexicon: CompiledLexicon, terms: [PhraseMatch])? {
         guard text.tokens.count <= Engine.shortTextTokens else { return nil }
-        var best: (lexicon: CompiledLexicon, covered: Int)?
+        var best: (lexicon: CompiledLexicon, terms: [PhraseMatch], covered: Int)?
         var tied = false
         var covered = [Bool](repeating: false, count: text.tokens.count)
         // In code order, so that the choice does not depend on the dictionary's.
         for code in ruleSet.lexicons.keys.sorted() {
             let lexicon = ruleSet.lexicons[code]!
             for index in covered.indices { covered[index] = false }
-            for match in lexicon.terms.matches(in: text) {
+            let terms = lexicon.terms.matches(in: text)
+            for match in terms {
                 for token in match.firstToken...match.lastToken { covered[token] = true }
             }
             let count = covered.lazy.filter { $0 }.count
             guard count > 0, 2 * count >= text.tokens.count else { continue }
             if count > best?.covered ?? 0 {
-                best = (lexicon, count)
+                best = (lexicon, terms, count)
                 tied = false
             } else if count == best?.covered {
                 tied = true
             }
         }
-        return tied ? nil : best?.lexicon
+        guard let best, !tied else { return nil }
+        return (best.lexicon, best.terms)
     }
 
     /// - Parameter scratch: what the rules reuse from one document to the next (see
@@ -158,7 +160,7 @@ public struct Engine: Sendable {
         let lexicon = ruleSet.lexicons[language.code]
         let sentimentResult = stage("sentiment") {
             if lexicon == nil, language.code == LanguageGuess.undetermined.code, let chosen = lexiconByVocabulary(of: text) {
-                return sentiment.analyze(text, lexicon: chosen)
+                return sentiment.analyze(text, lexicon: chosen.lexicon, termMatches: chosen.terms)
             }
             return sentiment.analyze(text, lexicon: lexicon, termMatches: phraseMatches.lexiconTerms)
         }
