@@ -52,8 +52,7 @@ struct Classify: ParsableCommand {
     @Option(name: .customLong("lang-field"), help: "JSONL field holding the language code.")
     var languageField = "lang"
 
-    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of every document that declares none (JSONL field, feed or page language), instead of identifying it: for short comments in one language.", valueName: "code"))
-    var language: String?
+    @OptionGroup var language: LanguageOption
 
     @Option(help: "Documents classified in parallel (default: all cores).")
     var jobs: Int?
@@ -112,9 +111,7 @@ struct Classify: ParsableCommand {
         if let maxReview, maxReview < 0 { throw ValidationError("--max-review must be 0 or more") }
         if strictBaseline && baseline == nil { throw ValidationError("--strict-baseline needs --baseline") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
-        if let language, Document.languageCode(of: language) == nil || !language.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0 == "-" || $0 == "_") }) {
-            throw ValidationError("--lang takes a language code such as fr or en-GB, not '\(language)'")
-        }
+
     }
 
     func run() throws {
@@ -129,7 +126,7 @@ struct Classify: ParsableCommand {
         reader.textField = textField
         reader.titleField = titleField
         reader.languageField = languageField
-        reader.assumedLanguage = language
+        reader.assumedLanguage = language.language
         // Read as the batch goes: files one by one, JSONL line by line (standard input too).
         let inputs = InputQueue(paths: paths, reader: reader)
         // Per-path profiles: one engine per policy, sharing the compiled rules.

@@ -23,6 +23,8 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("min-f1"), help: ArgumentHelp("Fail (exit 1) when a label's F1, or `micro` / `macro`, is below X (repeatable).", valueName: "label=x"))
     var minimumF1: [String] = []
 
+    @OptionGroup var language: LanguageOption
+
     @OptionGroup var rules: RuleOptions
 
     @Option(help: "Documents classified in parallel (default: all cores).")
@@ -48,7 +50,7 @@ struct Eval: ParsableCommand {
         let (gold, readFailures) = GoldReader().read(path: gold)
         let batch = jobs.map { BatchClassifier(engine: engine, jobs: $0) } ?? BatchClassifier(engine: engine)
         var verdicts: [String: Verdict] = [:]
-        for case .verdict(let verdict) in batch.classify(gold.map { .document($0.document) }) {
+        for case .verdict(let verdict) in batch.classify(gold.map { .document($0.document.assuming(language: language.language)) }) {
             verdicts[verdict.document.id] = verdict
         }
         let evaluation = Evaluation.evaluate(gold: gold, verdicts: verdicts, failures: readFailures,

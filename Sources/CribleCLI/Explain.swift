@@ -12,15 +12,14 @@ struct Explain: ParsableCommand {
     @Option(help: "The id of the document to explain, in a JSONL input (default: the first).")
     var id: String?
 
-    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of the document when it declares none, instead of identifying it.", valueName: "code"))
-    var language: String?
+    @OptionGroup var language: LanguageOption
 
     @OptionGroup var rules: RuleOptions
 
     func run() throws {
         let (engine, loadFailed) = try rules.loadEngine()
         var reader = DocumentReader()
-        reader.assumedLanguage = language
+        reader.assumedLanguage = language.language
         let items = reader.read(paths: [path])
         let documents = items.compactMap { item -> Document? in if case .document(let d) = item { d } else { nil } }
         guard let document = id.map({ wanted in documents.first { $0.id == wanted } }) ?? documents.first else {

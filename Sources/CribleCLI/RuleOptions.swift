@@ -4,6 +4,20 @@ import CribleEngine
 import CribleRules
 import Foundation
 
+/// `--lang`: the language of documents whose input declares none, for every command that reads
+/// documents (classify, explain, eval).
+struct LanguageOption: ParsableArguments {
+    @Option(name: .customLong("lang"), help: ArgumentHelp("Language of every document that declares none (JSONL field, feed or page language), instead of identifying it: for short comments in one language.", valueName: "code"))
+    var language: String?
+
+    func validate() throws {
+        if let language, Document.languageCode(of: language) == nil
+            || !language.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0 == "-" || $0 == "_") }) {
+            throw ValidationError("--lang takes a language code such as fr or en-GB, not '\(language)'")
+        }
+    }
+}
+
 /// Options every command that loads rules shares.
 struct RuleOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("A folder (or file) of rule files to load; repeatable. The bundled Rules/ are loaded too unless --no-default-rules.", valueName: "dir"))

@@ -72,9 +72,20 @@ final class CLITests: XCTestCase {
         }
         XCTAssertEqual(try languages([]), ["short": "und", "declared": "en"], "too short to be identified")
         XCTAssertEqual(try languages(["--lang", "fr-FR"]), ["short": "fr", "declared": "en"])
-        let bad = try crible(["classify", "-", "--lang", "fr!"], stdin: input)
-        XCTAssertEqual(bad.status, 64)
-        XCTAssertTrue(bad.stderr.contains("--lang takes a language code"), bad.stderr)
+        // The same option, with the same check, for explain and eval.
+        for command in [["classify", "-"], ["explain", "-"], ["eval", "--gold", "-"]] {
+            let bad = try crible(command + ["--lang", "fr!"], stdin: input)
+            XCTAssertEqual(bad.status, 64, "\(command)")
+            XCTAssertTrue(bad.stderr.contains("--lang takes a language code"), bad.stderr)
+        }
+        let explained = try crible(["explain", "-", "--lang", "fr"], stdin: #"{"id": "short", "text": "Génial"}"#)
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        XCTAssertTrue(explained.stdout.hasPrefix("short  [fr, declared]"), explained.stdout)
+        let folder = try temporaryFolder()
+        let gold = folder.appendingPathComponent("gold.jsonl")
+        try #"{"id": "short", "text": "Génial", "labels": ["lang/fr"]}"#.write(to: gold, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try crible(["eval", "--gold", gold.path, "--min-f1", "lang/fr=1"]).status, 1, "identified: undetermined")
+        XCTAssertEqual(try crible(["eval", "--gold", gold.path, "--min-f1", "lang/fr=1", "--lang", "fr"]).status, 0)
     }
 
     func testBenchReportsPairedRatios() throws {
