@@ -111,7 +111,6 @@ struct Classify: ParsableCommand {
         if let maxReview, maxReview < 0 { throw ValidationError("--max-review must be 0 or more") }
         if strictBaseline && baseline == nil { throw ValidationError("--strict-baseline needs --baseline") }
         if paths.isEmpty { throw ValidationError("give at least one file, folder, or - for standard input") }
-
     }
 
     func run() throws {
