@@ -116,7 +116,11 @@ public struct SentimentAnalyzer: Sendable {
             let startsNegated = lexicon.negatorHashes[tokens[first].hash] != nil
             for distance in 1...3 where !startsNegated {
                 let position = first - distance
-                guard position >= sentenceStart, !endsClause(after: position, in: text) else { break }
+                // A negation belongs to its clause: it does not reach across a comma, semicolon or
+                // colon ("Sans aucun doute, génial").
+                guard position >= sentenceStart,
+                      !gap(after: position, in: text).contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ":") })
+                else { break }
                 let word = tokens[position].hash
                 var negates = lexicon.negatorHashes[word] != nil
                 if word == plus {
@@ -234,6 +238,12 @@ public struct SentimentAnalyzer: Sendable {
         return terms
     }
 
+    /// The folded bytes between token `index` and the next (spaces and punctuation: never part
+    /// of a token), where what ends a clause is looked for.
+    func gap(after index: Int, in text: TextView) -> ArraySlice<UInt8> {
+        text.folded[Int(text.tokens[index].end)..<Int(text.tokens[index + 1].start)]
+    }
+
     /// By sentence, its first concessive clause as a token range: from the concessive phrase to
     /// the token before the next comma or semicolon, or to the end of the sentence (see the type's
     /// documentation for the clause left alone). Empty when the text has none, as most have.
@@ -241,7 +251,6 @@ public struct SentimentAnalyzer: Sendable {
                            sentenceOf: (Int) -> Int) -> [Range<Int>?] {
         guard !openings.isEmpty else { return [] }
         let tokens = text.tokens
-        let folded = text.folded
         var clauses = [Range<Int>?](filledWith: nil, count: sentences.count)
         for opening in openings {
             let index = opening.firstToken
@@ -252,7 +261,7 @@ public struct SentimentAnalyzer: Sendable {
             var end = sentenceEnd
             var closed = false
             for next in afterOpening..<max(afterOpening, sentenceEnd)
-            where folded[Int(tokens[next - 1].end)..<Int(tokens[next].start)].contains(where: { $0 == 0x2C || $0 == 0x3B }) {
+            where gap(after: next - 1, in: text).contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) {
                 end = next
                 closed = true
                 break
@@ -282,21 +291,6 @@ public struct SentimentAnalyzer: Sendable {
     /// one are read: none of them is ever inside a token. Walking the gap before every token, a
     /// branch on whether it was more than one space (one token in six or seven) was mispredicted
     /// at random, and the walk cost as much as the rest of the analysis of a long text.
-    /// Whether a comma, semicolon or colon lies between token `index` and the next: a negation
-    /// does not reach across it ("Pas de doute, c'est excellent"; "Rien ne va plus : tout
-    /// s'effondre").
-    func endsClause(after index: Int, in text: TextView) -> Bool {
-        let end = index + 1 < text.tokens.count ? Int(text.tokens[index + 1].start) : text.folded.count
-        var position = Int(text.tokens[index].end)
-        while position < end {
-            switch text.folded[position] {
-            case UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"): return true
-            default: position += 1
-            }
-        }
-        return false
-    }
-
     func sentenceStarts(_ text: TextView) -> [SentenceInfo] {
         var sentences = SentenceList(capacity: text.tokens.count / 10 + 2)
         // Without tokens, one sentence with no `!` (there is nothing to emphasise).
