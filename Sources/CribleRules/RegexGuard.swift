@@ -83,7 +83,7 @@ enum RegexGuard {
                 case UInt8(ascii: "."):
                     index += 1
                 case UInt8(ascii: "["):
-                    guard let after = classEnd(from: index, limit: end) else { return nil }
+                    guard let after = RegexAtoms.classEnd(bytes, from: index, limit: end) else { return nil }
                     index = after
                 case UInt8(ascii: "\\"):
                     guard let (after, isAssertion) = escapeEnd(from: index, limit: end) else { return nil }
@@ -101,7 +101,13 @@ enum RegexGuard {
                     index += 1
                     while index < end, bytes[index] & 0xC0 == 0x80 { index += 1 }
                 }
-                guard let (minimum, after) = quantifier(at: index, limit: end) else { return nil }
+                let minimum: Int?
+                let after: Int
+                switch RegexAtoms.quantifier(bytes, at: index, limit: end) {
+                case .none: (minimum, after) = (nil, index)
+                case .malformed: return nil
+                case .bounds(let least, _, let quantifierEnd): (minimum, after) = (least, quantifierEnd)
+                }
                 // A group with no alternation at its top is entered unless it may be skipped; a
                 // quantified assertion, or any other group, is left whole (it is not plain).
                 if let inner, minimum == nil || minimum! >= 1 {
@@ -118,63 +124,6 @@ enum RegexGuard {
                 index = after
             }
             return items
-        }
-
-        /// The minimum of the quantifier at `index` (`nil` when there is none) and where it
-        /// ends, lazy or possessive suffix included; `nil` for a brace that is not a quantifier.
-        func quantifier(at index: Int, limit: Int) -> (minimum: Int?, end: Int)? {
-            guard index < limit else { return (nil, index) }
-            var minimum: Int
-            var end = index + 1
-            switch bytes[index] {
-            case UInt8(ascii: "?"), UInt8(ascii: "*"): minimum = 0
-            case UInt8(ascii: "+"): minimum = 1
-            case UInt8(ascii: "{"):
-                var digits = 0
-                minimum = 0
-                while end < limit, (48...57).contains(bytes[end]) {
-                    minimum = minimum * 10 + Int(bytes[end] - 48)
-                    digits += 1
-                    end += 1
-                    guard minimum < 100_000 else { return nil }
-                }
-                guard digits > 0, end < limit else { return nil }
-                if bytes[end] == UInt8(ascii: ",") {
-                    end += 1
-                    while end < limit, (48...57).contains(bytes[end]) { end += 1 }
-                }
-                guard end < limit, bytes[end] == UInt8(ascii: "}") else { return nil }
-                end += 1
-            default:
-                return (nil, index)
-            }
-            if end < limit, bytes[end] == UInt8(ascii: "?") || bytes[end] == UInt8(ascii: "+") { end += 1 }
-            return (minimum, end)
-        }
-
-        /// Where the class opening at `index` ends (after its `]`).
-        func classEnd(from index: Int, limit: Int) -> Int? {
-            var position = index + 1
-            if position < limit, bytes[position] == UInt8(ascii: "^") { position += 1 }
-            if position < limit, bytes[position] == UInt8(ascii: "]") { position += 1 }
-            while position < limit, bytes[position] != UInt8(ascii: "]") {
-                if bytes[position] == UInt8(ascii: "\\") {
-                    // `\Q` and `\E` change what the class holds: not read.
-                    guard position + 1 < limit, bytes[position + 1] != UInt8(ascii: "Q"),
-                          bytes[position + 1] != UInt8(ascii: "E") else { return nil }
-                    position += 2
-                } else if bytes[position] == UInt8(ascii: "["), position + 1 < limit, bytes[position + 1] == UInt8(ascii: ":") {
-                    // A POSIX class, `[:alpha:]`.
-                    position += 2
-                    while position + 1 < limit, !(bytes[position] == UInt8(ascii: ":") && bytes[position + 1] == UInt8(ascii: "]")) {
-                        position += 1
-                    }
-                    position += 2
-                } else {
-                    position += 1
-                }
-            }
-            return position < limit ? position + 1 : nil
         }
 
         /// Where the escape at `index` ends, and whether it is an assertion (it matches no
@@ -259,7 +208,7 @@ enum RegexGuard {
                     position += 2
                     continue
                 case UInt8(ascii: "["):
-                    guard let after = classEnd(from: position, limit: limit) else { return nil }
+                    guard let after = RegexAtoms.classEnd(bytes, from: position, limit: limit) else { return nil }
                     position = after
                     continue
                 case UInt8(ascii: "("):

@@ -481,6 +481,78 @@ enum RegexAtoms {
         }
     }
 
+    /// Where the character class opening at `start` ends (after its `]`, POSIX classes such as
+    /// `[:alpha:]` and escapes stepped over), or `nil` when it is not closed before `limit` or
+    /// holds `\Q` or `\E`, which can hide its end (`[\Q]\E]`).
+    static func classEnd(_ bytes: [UInt8], from start: Int, limit: Int) -> Int? {
+        var position = start + 1
+        if position < limit, bytes[position] == UInt8(ascii: "^") { position += 1 }
+        if position < limit, bytes[position] == UInt8(ascii: "]") { position += 1 }
+        while position < limit, bytes[position] != UInt8(ascii: "]") {
+            if bytes[position] == UInt8(ascii: "\\") {
+                guard position + 1 < limit, bytes[position + 1] != UInt8(ascii: "Q"), bytes[position + 1] != UInt8(ascii: "E") else { return nil }
+                position += 2
+            } else if bytes[position] == UInt8(ascii: "["), position + 1 < limit, bytes[position + 1] == UInt8(ascii: ":") {
+                position += 2
+                while position + 1 < limit, !(bytes[position] == UInt8(ascii: ":") && bytes[position + 1] == UInt8(ascii: "]")) {
+                    position += 1
+                }
+                position += 2
+            } else {
+                position += 1
+            }
+        }
+        return position < limit ? position + 1 : nil
+    }
+
+    /// What stands at `index` as a quantifier: none, one that cannot be read (a brace that is
+    /// not `{n}`, `{n,}` or `{n,m}`), or its bounds (`?` is 0 to 1, `*` 0 without bound, `+` 1
+    /// without bound) and where it ends, a lazy or possessive suffix included.
+    enum Quantifier {
+        case none
+        case malformed
+        case bounds(minimum: Int, maximum: Int?, end: Int)
+    }
+
+    static func quantifier(_ bytes: [UInt8], at index: Int, limit: Int) -> Quantifier {
+        guard index < limit else { return .none }
+        var minimum = 0
+        var maximum: Int?
+        var end = index + 1
+        switch bytes[index] {
+        case UInt8(ascii: "?"): maximum = 1
+        case UInt8(ascii: "*"): break
+        case UInt8(ascii: "+"): minimum = 1
+        case UInt8(ascii: "{"):
+            func number() -> Int? {
+                let start = end
+                var value = 0
+                // Counts past a million say nothing more (PCRE2 refuses them anyway) and must not overflow.
+                while end < limit, (48...57).contains(bytes[end]) {
+                    value = min(value * 10 + Int(bytes[end] - 48), 1_000_000)
+                    end += 1
+                }
+                return end > start ? value : nil
+            }
+            guard let least = number(), end < limit else { return .malformed }
+            minimum = least
+            if bytes[end] == UInt8(ascii: ",") {
+                end += 1
+                // `{n,}` has no bound; `{n,m}` at most m.
+                maximum = end < limit && bytes[end] != UInt8(ascii: "}") ? number() : nil
+                if maximum == nil, end < limit, bytes[end] != UInt8(ascii: "}") { return .malformed }
+            } else {
+                maximum = least
+            }
+            guard end < limit, bytes[end] == UInt8(ascii: "}") else { return .malformed }
+            end += 1
+        default:
+            return .none
+        }
+        if end < limit, bytes[end] == UInt8(ascii: "?") || bytes[end] == UInt8(ascii: "+") { end += 1 }
+        return .bounds(minimum: minimum, maximum: maximum, end: end)
+    }
+
     indirect enum Node {
         case literal([UInt8])
         case other                       // a class, an escape, a dot, an anchor: matches something unknown
@@ -758,34 +830,16 @@ enum RegexAtoms {
         }
 
         mutating func parseQuantifier(_ atom: Node) -> Node? {
-            guard index < bytes.count else { return atom }
-            var minimum: Int?
-            var maximum: Int?
             let quantifierStart = index
-            switch bytes[index] {
-            case UInt8(ascii: "?"): minimum = 0; maximum = 1; index += 1
-            case UInt8(ascii: "*"): minimum = 0; index += 1
-            case UInt8(ascii: "+"): minimum = 1; index += 1
-            case UInt8(ascii: "{"):
-                var end = index + 1
-                while end < bytes.count, bytes[end] != UInt8(ascii: "}") { end += 1 }
-                guard end < bytes.count else { return nil }
-                let body = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-                let bounds = body.split(separator: ",", omittingEmptySubsequences: false)
-                guard let first = bounds.first, let value = Int(first) else {
-                    return nil
-                }
-                minimum = value
-                // `{n}` repeats exactly n times, `{n,m}` at most m, `{n,}` without bound.
-                maximum = bounds.count == 1 ? value : bounds.count == 2 ? Int(bounds[1]) : nil
-                index = end + 1
-            default: return atom
+            let minimum: Int, maximum: Int?
+            switch RegexAtoms.quantifier(bytes, at: index, limit: bytes.count) {
+            case .none: return atom
+            case .malformed: return nil
+            case .bounds(let least, let most, let end): (minimum, maximum, index) = (least, most, end)
             }
-            // Lazy or possessive suffix.
-            if index < bytes.count, bytes[index] == UInt8(ascii: "?") || bytes[index] == UInt8(ascii: "+") { index += 1 }
             // `x?` is kept apart from other repetitions: with exact neighbours it still gives a
             // short list of exact strings (`millions? de` → `million de`, `millions de`).
-            if minimum == 0, bytes[quantifierStart] == UInt8(ascii: "?") {
+            if bytes[quantifierStart] == UInt8(ascii: "?") {
                 if case .literal(let run) = atom, run.count > 1 {
                     return .sequence([.literal(Array(run.dropLast())), .optional(.literal([run.last!]))])
                 }
@@ -793,9 +847,9 @@ enum RegexAtoms {
             }
             // A repeated literal run only guarantees its last character once; keep it simple.
             if case .literal(let run) = atom, run.count > 1 {
-                return .sequence([.literal(Array(run.dropLast())), .repeated(.literal([run.last!]), min: minimum!, max: maximum)])
+                return .sequence([.literal(Array(run.dropLast())), .repeated(.literal([run.last!]), min: minimum, max: maximum)])
             }
-            return .repeated(atom, min: minimum!, max: maximum)
+            return .repeated(atom, min: minimum, max: maximum)
         }
 
         /// Whether the lookbehind body starting at `start` is `\w)` or a class (not negated) that
@@ -876,19 +930,8 @@ enum RegexAtoms {
                 return lookaround ? .empty : inner
             case UInt8(ascii: "["):
                 if let members = smallClass() { return .alternation(members.map { .literal([$0]) }) }
-                index += 1
-                if index < bytes.count, bytes[index] == UInt8(ascii: "^") { index += 1 }
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1 }
-                while index < bytes.count, bytes[index] != UInt8(ascii: "]") {
-                    if bytes[index] == UInt8(ascii: "\\") { index += 1 }
-                    else if bytes[index] == UInt8(ascii: "["), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: ":") {
-                        while index < bytes.count, !(bytes[index] == UInt8(ascii: ":") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "]")) { index += 1 }
-                        index += 1
-                    }
-                    index += 1
-                }
-                guard index < bytes.count else { return nil }
-                index += 1
+                guard let end = RegexAtoms.classEnd(bytes, from: index, limit: bytes.count) else { return nil }
+                index = end
                 return .other
             case UInt8(ascii: "\\"):
                 guard index + 1 < bytes.count else { return nil }

@@ -388,6 +388,8 @@ final class PrefilterTests: XCTestCase {
         XCTAssertEqual(density(#"\d\W\d"#), D(digits: 2, span: 6), "a character that may be beyond ASCII counts four bytes")
         XCTAssertEqual(density(#"\b\d{3}(?=\d{9})"#), D(digits: 3, span: 3), "a lookahead is outside the match")
         XCTAssertEqual(density("é\\d{2}"), D(digits: 2, span: 4), "a literal counts its bytes")
+        XCTAssertNil(RegexAtoms.parse(#"[\Q]\E]abc"#), "a quotation may hide a class's end: not read")
+        XCTAssertNil(RegexAtoms.parse(#"\d{2,x}"#), "nor a brace that is not a count")
     }
 
     func testTheMostDigitsInAStretchAreCounted() {

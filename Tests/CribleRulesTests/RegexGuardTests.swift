@@ -26,7 +26,8 @@ final class RegexGuardTests: XCTestCase {
         for pattern in [#"(?:\w+\s?)+$"#, #"(?:\w+\s?)+\d\d"#, #"(?:\w+\s?)+\d{5}|abc"#, #"(\w+\s?)+\d{5}\1"#,
                         #"(?i)(?:\w+\s?)+\d{5}"#, #"(?:\w+\s?)+\Q(\E\d{5}"#, #"(*UCP)(?:\w+\s?)+\d{5}"#,
                         #"(?:\w+\s?)+(?(1)a|b)\d{5}"#, #"\G(?:\w+\s?)+\d{5}"#, #"(?:\w+\s?)+\K\d{5}"#,
-                        #"(?:\w+\s?)*(?:abc)?"#, #"(?=\d{5})(?:\w+\s?)+"#, #"(?:\w+\s?)+x{2,"#] {
+                        #"(?:\w+\s?)*(?:abc)?"#, #"(?=\d{5})(?:\w+\s?)+"#, #"(?:\w+\s?)+x{2,"#,
+                        #"(?:\w+\s?)+[\Q]\E]{3}"#, #"(?:\w+\s?)+\d{2,x}"#] {
             XCTAssertNil(RegexGuard.factor(of: pattern), pattern)
         }
         XCTAssertEqual(RegexGuard.factor(of: #"(?:(\w)+\s?)+[^\w\s]{3}(?:x|y)"#), #"[^\w\s]{3}"#,
