@@ -22,6 +22,12 @@ enum JSONSyntax {
             try reader.value(depth: 0)
             reader.skipSpace()
             if !reader.atEnd { throw reader.problem("unexpected text after the JSON value") }
+            // Well formed by the grammar, but a `\u` escape that is half of a surrogate pair
+            // names no character, and Foundation refuses the line for it.
+            if let half = reader.unpairedSurrogate {
+                let escape = String(decoding: reader.bytes[half..<(half + 6)], as: UTF8.self)
+                return Problem(offset: half, message: "`\(escape)` is half of a surrogate pair, without its other half")
+            }
             return nil
         } catch {
             return error
@@ -87,6 +93,9 @@ enum JSONSyntax {
         var position = 0
         /// Whether a string so far held a `\u` escape of a surrogate (half of a pair).
         var sawSurrogateEscape = false
+        /// Offset of the first `\u` escape of a surrogate that is not one half of a pair: a high
+        /// half not followed at once by a low one, or a low half not preceded by a high one.
+        var unpairedSurrogate: Int?
         /// Whether the last string walked held any escape (else its bytes are its text).
         var lastStringHadEscape = false
 
@@ -210,10 +219,16 @@ enum JSONSyntax {
                             position -= 1
                             throw problem("`\\u` needs four hexadecimal digits")
                         }
-                        if digits.first! | 0x20 == UInt8(ascii: "d"), digits.dropFirst().first! | 0x20 >= UInt8(ascii: "8") {
-                            sawSurrogateEscape = true
-                        }
+                        let escape = position - 1
                         position += 5
+                        if let half = surrogateHalf(escapeAt: escape) {
+                            sawSurrogateEscape = true
+                            if half == .high, surrogateHalf(escapeAt: position) == .low {
+                                position += 6
+                            } else if unpairedSurrogate == nil {
+                                unpairedSurrogate = escape
+                            }
+                        }
                     default:
                         position -= 1
                         throw problem("unknown escape `\\\(String(decoding: [bytes[position + 1]], as: UTF8.self))` in a string")
@@ -226,6 +241,20 @@ enum JSONSyntax {
             }
             position = opening
             throw problem("the string that starts here is not closed")
+        }
+
+        enum SurrogateHalf { case high, low }
+
+        /// Which half of a surrogate pair the `\uXXXX` escape at `offset` is, if it is one (the
+        /// digits of an escape the walk has not checked yet may be anything).
+        func surrogateHalf(escapeAt offset: Int) -> SurrogateHalf? {
+            guard offset + 6 <= bytes.count, bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u"),
+                  bytes[offset + 2] | 0x20 == UInt8(ascii: "d"), bytes[(offset + 3)..<(offset + 6)].allSatisfy(\.isHexDigit) else { return nil }
+            switch bytes[offset + 3] | 0x20 {
+            case UInt8(ascii: "8")...UInt8(ascii: "b"): return .high
+            case UInt8(ascii: "c")...UInt8(ascii: "f"): return .low
+            default: return nil
+            }
         }
 
         /// The string at the current position (its opening quote), unescaped; `nil` when an

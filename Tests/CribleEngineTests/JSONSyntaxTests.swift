@@ -25,6 +25,10 @@ final class JSONSyntaxTests: XCTestCase {
             (#"{"a": [1,]}"#, 10, "a comma before `]` leaves no value after it"),
             (#"{"a": @}"#, 7, "expected a value"),
             (String(repeating: "[", count: 600), 513, "nested more than 512 levels deep"),
+            (#"{"a": "x\ud800 y"}"#, 9, "`\\ud800` is half of a surrogate pair, without its other half"),
+            (#"{"a": "\udc00"}"#, 8, "`\\udc00` is half of a surrogate pair"),
+            (#"{"a": "\uD83D\u0041"}"#, 8, "`\\uD83D` is half of a surrogate pair"),
+            (#"{"a": "\ud83d\ude00", "b": "\ud83d"}"#, 29, "`\\ud83d` is half of a surrogate pair"),
         ]
         for (line, column, reason) in cases {
             let bytes = Array(line.utf8)[...]
@@ -61,7 +65,7 @@ final class JSONSyntaxTests: XCTestCase {
             let problem = JSONSyntax.firstProblem(in: Array(data)[...])
             XCTAssertNil(problem, String(decoding: data, as: UTF8.self))
         }
-        XCTAssertNil(JSONSyntax.firstProblem(in: Array(#"  {"a": [1, -0.5e+3, true, false, null, "\u00e9\/"]}  "#.utf8)[...]))
+        XCTAssertNil(JSONSyntax.firstProblem(in: Array(#"  {"a": [1, -0.5e+3, true, false, null, "\u00e9\/", "\ud83d\uDE00"]}  "#.utf8)[...]))
     }
 }
 
