@@ -104,9 +104,16 @@ struct RulesLint: ParsableCommand {
         let (files, missing) = RuleLoader.ruleFiles(in: targets)
         let result = RuleLoader().load(paths: load)
         let selected = Set(files)
-        let diagnostics = (result.diagnostics + RuleLinter().lint(result))
+        var diagnostics = (result.diagnostics + RuleLinter().lint(result))
             .filter { selected.contains($0.file) || !missing.isEmpty && missing.contains($0) }
             .sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
+        if !withDefaultRules, !paths.isEmpty, !bundled.isEmpty {
+            let resolved = RuleLoader().resolved(diagnostics, byAlsoLoading: [bundled], with: targets)
+            for index in diagnostics.indices where resolved.contains(diagnostics[index]) {
+                let what = diagnostics[index].code == "E013" ? "declare this label" : "define this rule"
+                diagnostics[index].hint = "the bundled Rules/ \(what), and `crible classify` loads them with yours: lint with --with-default-rules"
+            }
+        }
         if format == "json" {
             let items: [JSONValue] = diagnostics.map { diagnostic in
                 .object([("file", .string(diagnostic.file)), ("line", .integer(diagnostic.line)), ("column", .integer(diagnostic.column)),

@@ -63,20 +63,35 @@ public struct RuleCompiler: Sendable {
             }
         }
 
+        /// Whether the label of `rule` is declared, reported when it is not.
+        func hasDeclaredLabel(_ rule: RuleDefinition) -> Bool {
+            guard let label = rule.label, labels[label] == nil else { return true }
+            report(.error, "E013", "rule `\(rule.id)` emits label `\(label)`, which no loaded file declares", at: rule.location,
+                   hint: closestMatch(to: label, in: Set(labels.keys)).map { "did you mean `\($0)`?" }
+                       ?? "declare it in a `labels:` section")
+            return false
+        }
+
         // Unique ids across every file.
         var definitions: [RuleDefinition] = []
         var firstLocation: [String: SourceLocation] = [:]
+        // Rules left out for an error of their own, whose patterns are still checked below: a
+        // rule author fixing a file sees all of its mistakes at once, not one layer per run.
+        var leftOut: [RuleDefinition] = []
         for file in files {
-            for rule in file.rules {
+            // In the file's order, complete or not: an id is taken by its first rule either way.
+            let written = (file.rules.map { (rule: $0, complete: true) } + file.rulesWithErrors.map { (rule: $0, complete: false) })
+                .sorted { ($0.rule.location.line, $0.rule.location.column) < ($1.rule.location.line, $1.rule.location.column) }
+            for (rule, complete) in written {
+                let declared = hasDeclaredLabel(rule)
                 if let first = firstLocation[rule.id] {
                     report(.error, "E012", "duplicate rule id `\(rule.id)` (first defined at \(first))", at: rule.location)
+                    leftOut.append(rule)
                     continue
                 }
                 firstLocation[rule.id] = rule.location
-                if let label = rule.label, labels[label] == nil {
-                    report(.error, "E013", "rule `\(rule.id)` emits label `\(label)`, which no loaded file declares", at: rule.location,
-                           hint: closestMatch(to: label, in: Set(labels.keys)).map { "did you mean `\($0)`?" }
-                               ?? "declare it in a `labels:` section")
+                guard declared, complete else {
+                    leftOut.append(rule)
                     continue
                 }
                 definitions.append(rule)
@@ -87,19 +102,21 @@ public struct RuleCompiler: Sendable {
         // another core while the patterns compile here. It is built for every regex rule; if one
         // fails to compile (an error the user must fix anyway), the rule set builds it again.
         // Each pattern as it is compiled: folded like documents, unless the rule is case-sensitive.
-        let compiledSources = definitions.map { definition -> [String] in
+        func sourcesToCompile(of definition: RuleDefinition) -> [String] {
             guard case .regex(let patterns) = definition.kind else { return [] }
             return patterns.map { definition.caseSensitive ? $0.value : RegexFolding.fold($0.value) }
         }
+        let compiledSources = definitions.map(sourcesToCompile(of:))
         // Case-sensitive patterns run on the original text, which the prefilter does not read.
         let prefilterSources = zip(definitions, compiledSources).flatMap { definition, sources in
             definition.caseSensitive ? sources.map { _ in "" } : sources
         }
         // The limits each pattern compiles with: the tight ones for risky shapes.
-        let patternLimits = definitions.map { definition -> [Regex.Limits] in
+        func limitsToCompile(of definition: RuleDefinition) -> [Regex.Limits] {
             guard case .regex(let patterns) = definition.kind else { return [] }
             return patterns.map { RuleLinter.hasNestedUnboundedQuantifier($0.value) ? riskyRegexLimits : regexLimits }
         }
+        let patternLimits = definitions.map(limitsToCompile(of:))
         // Rule patterns compile without options; the rule set checks these against the compiled ones.
         let leadingWordsAllowed = patternLimits.flatMap { $0.map { CompiledRuleSet.mayTryAtLeadingWords(options: [], limits: $0) } }
         let prefilterBuild = IndexedResults<RegexPrefilter?>(count: 1, placeholder: nil)
@@ -110,18 +127,19 @@ public struct RuleCompiler: Sendable {
         // Compile simple rules; composites are resolved once every simple rule is known.
         var compiled: [CompiledRule] = []
         var phrases = PhraseIndex<PhraseOwner>()
-        var pendingPhrases: [(Phrase, PhraseOwner.Side)] = []
         var composites: [RuleDefinition] = []
-        for (definitionIndex, definition) in definitions.enumerated() {
-            let languages = definition.languages.map(Set.init)
-            pendingPhrases.removeAll()
+        /// The compiled kind of a simple rule and the phrases it adds, or `nil` when one of its
+        /// keywords or patterns is wrong (reported).
+        func compiledKind(of definition: RuleDefinition, sources: [String],
+                          limits: [Regex.Limits]) -> (kind: CompiledRule.Kind, phrases: [(Phrase, PhraseOwner.Side)])? {
+            var phrases: [(Phrase, PhraseOwner.Side)] = []
             var ok = true
             let kind: CompiledRule.Kind
             switch definition.kind {
             case .keywords(let list):
                 for keyword in list {
                     if let phrase = Phrase(keyword.value) {
-                        pendingPhrases.append((phrase, .keyword))
+                        phrases.append((phrase, .keyword))
                     } else {
                         report(.error, "E010", "keyword `\(keyword.value)` has no letter or digit to match", at: keyword.location)
                         ok = false
@@ -132,7 +150,7 @@ public struct RuleCompiler: Sendable {
                 for (list, side) in [(a, PhraseOwner.Side.nearA), (b, .nearB)] {
                     for keyword in list {
                         if let phrase = Phrase(keyword.value) {
-                            pendingPhrases.append((phrase, side))
+                            phrases.append((phrase, side))
                         } else {
                             report(.error, "E010", "keyword `\(keyword.value)` has no letter or digit to match", at: keyword.location)
                             ok = false
@@ -142,7 +160,7 @@ public struct RuleCompiler: Sendable {
                 kind = .near(within: within)
             case .regex(let patterns):
                 var regexes: [Regex] = []
-                for ((pattern, source), limits) in zip(zip(patterns, compiledSources[definitionIndex]), patternLimits[definitionIndex]) {
+                for ((pattern, source), limits) in zip(zip(patterns, sources), limits) {
                     do {
                         let regex = try Regex(source, limits: limits)
                         if regex.canMatchEmpty {
@@ -164,13 +182,23 @@ public struct RuleCompiler: Sendable {
                 }
                 kind = .regex(regexes)
             case .composite:
+                return nil
+            }
+            return ok ? (kind, phrases) : nil
+        }
+        for (definitionIndex, definition) in definitions.enumerated() {
+            if case .composite = definition.kind {
                 composites.append(definition)
                 continue
             }
-            guard ok else { continue }
+            guard let (kind, pendingPhrases) = compiledKind(of: definition, sources: compiledSources[definitionIndex],
+                                                            limits: patternLimits[definitionIndex]) else { continue }
             let ruleNumber = Int32(compiled.count)
             for (phrase, side) in pendingPhrases { phrases.insert(phrase, payload: PhraseOwner(rule: ruleNumber, side: side)) }
-            compiled.append(CompiledRule(definition: definition, kind: kind, languages: languages))
+            compiled.append(CompiledRule(definition: definition, kind: kind, languages: definition.languages.map(Set.init)))
+        }
+        for definition in leftOut {
+            _ = compiledKind(of: definition, sources: sourcesToCompile(of: definition), limits: limitsToCompile(of: definition))
         }
 
         // Composites: resolve names, drop those naming unknown rules, order them, reject cycles.

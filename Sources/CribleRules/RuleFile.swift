@@ -28,6 +28,9 @@ public struct RuleFile: Sendable {
     public var path: String
     public var labels: [LabelDefinition] = []
     public var rules: [RuleDefinition] = []
+    /// Rules with an error in their fields (reported while parsing): never compiled into a rule
+    /// set, but their label and patterns are checked, so that one run reports every mistake.
+    public var rulesWithErrors: [RuleDefinition] = []
     public var lexicon: LexiconDefinition?
     public var plugins: [ExternalPluginDefinition] = []
     public var pluginConfigurations: [PluginConfiguration] = []

@@ -61,7 +61,8 @@ public enum RuleFileParser {
                     continue
                 }
                 for item in sequence {
-                    if let rule = parseRule(item, reader: reader) { file.rules.append(rule) }
+                    guard let (rule, complete) = parseRule(item, reader: reader) else { continue }
+                    if complete { file.rules.append(rule) } else { file.rulesWithErrors.append(rule) }
                 }
             case "lexicon":
                 file.lexicon = parseLexicon(value, reader: reader, lines: LineIndex(Array(text.utf8)))
@@ -133,7 +134,10 @@ public enum RuleFileParser {
 
     static let idPattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 
-    static func parseRule(_ node: YAMLNode, reader: YAMLReader) -> RuleDefinition? {
+    /// The rule written at `node`, and whether it is complete: a rule with an error in one of its
+    /// fields is still returned when its kind could be read, so that the compiler checks its
+    /// label and patterns too and a file's mistakes are all reported in one run.
+    static func parseRule(_ node: YAMLNode, reader: YAMLReader) -> (rule: RuleDefinition, complete: Bool)? {
         let errorsBefore = reader.diagnostics.filter { $0.severity == .error }.count
         guard let pairs = reader.mapping(node, context: "a rule", allowed: ruleKeys) else { return nil }
         let fields = Dictionary(pairs.map { ($0.key, ($0.keyNode, $0.value)) }, uniquingKeysWith: { first, _ in first })
@@ -245,10 +249,11 @@ public enum RuleFileParser {
             }
         }
         let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
-        guard errorsAfter == errorsBefore, let kind else { return nil }
-        return RuleDefinition(id: id, label: label, description: description, languages: languages, weight: weight,
-                              scope: scope, minCount: minCount, caseSensitive: caseSensitive, kind: kind,
-                              examples: examples, location: location(node, reader))
+        guard let kind else { return nil }
+        let rule = RuleDefinition(id: id, label: label, description: description, languages: languages, weight: weight,
+                                  scope: scope, minCount: minCount, caseSensitive: caseSensitive, kind: kind,
+                                  examples: examples, location: location(node, reader))
+        return (rule, errorsAfter == errorsBefore)
     }
 
     static func parseNear(_ node: YAMLNode, context: String, reader: YAMLReader) -> RuleKind? {

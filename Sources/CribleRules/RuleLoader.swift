@@ -53,6 +53,20 @@ public struct RuleLoader: Sendable {
         return (files, diagnostics)
     }
 
+    /// Those of `diagnostics`, from loading `paths` alone, that loading `others` with them makes
+    /// go away: a label a rule emits, or a rule a composite names, that the rules of `others`
+    /// declare (a user's pack built on the bundled one, linted alone).
+    public func resolved(_ diagnostics: [Diagnostic], byAlsoLoading others: [String], with paths: [String]) -> Set<Diagnostic> {
+        let dependent = diagnostics.filter { ["E013", "E015"].contains($0.code) }
+        guard !dependent.isEmpty else { return [] }
+        // The same problem at the same place, whatever its hint (a closest name may change).
+        func problem(_ diagnostic: Diagnostic) -> String {
+            "\(diagnostic.file):\(diagnostic.line):\(diagnostic.column): \(diagnostic.code) \(diagnostic.message)"
+        }
+        let together = Set(load(paths: others + paths).diagnostics.map(problem))
+        return Set(dependent.filter { !together.contains(problem($0)) })
+    }
+
     public func load(paths: [String]) -> Result {
         let (files, findDiagnostics) = RuleLoader.ruleFiles(in: paths)
         var diagnostics = findDiagnostics

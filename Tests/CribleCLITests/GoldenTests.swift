@@ -19,7 +19,7 @@ final class GoldenTests: XCTestCase {
     }
 
     func testLintOutputOfInvalidRuleFiles() throws {
-        for name in ["unknown-key", "bad-regex", "references", "yaml-syntax", "wrong-types", "warnings"] {
+        for name in ["unknown-key", "bad-regex", "references", "yaml-syntax", "wrong-types", "warnings", "every-error"] {
             try check(["rules", "lint", "\(golden)/lint/\(name).yaml"], expected: "lint/\(name).expected")
         }
     }
