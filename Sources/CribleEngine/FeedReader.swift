@@ -16,7 +16,8 @@ public struct FeedReader: Sendable {
 
     public func read(_ data: Data, source: String) -> [InputItem] {
         let delegate = FeedParserDelegate()
-        let parser = XMLParser(data: data)
+        let readable = FeedReader.withNumericEntities(data)
+        let parser = XMLParser(data: readable)
         parser.delegate = delegate
         parser.shouldProcessNamespaces = false
         let ok = parser.parse()
@@ -29,13 +30,126 @@ public struct FeedReader: Sendable {
             return .document(document)
         }
         if !ok || parser.parserError != nil || (delegate.sawFeed && !delegate.closed) {
-            let line = parser.lineNumber
-            items.append(.failure(InputFailure(id: "\(source):\(line)", message: "the feed is not well-formed XML (stopped at line \(line), column \(parser.columnNumber)\(parser.parserError.map { ": \($0.localizedDescription)" } ?? ", before the feed was closed"))",
-                                               file: source, line: line, column: parser.columnNumber)))
+            var (line, column) = (parser.lineNumber, parser.columnNumber)
+            let code = parser.parserError.map { ($0 as NSError).code }
+            // The parser's place is where it had read to, often the end of a long line: a bare
+            // `&`, the most common mistake in feeds (`AT&T` in a title), is found exactly.
+            if let code, FeedReader.reason(ofXMLError: code) == FeedReader.bareAmpersand,
+               let place = FeedReader.firstBareAmpersand(in: readable) {
+                (line, column) = place
+            }
+            let reason = code.map { ": \(FeedReader.reason(ofXMLError: $0))" } ?? ", before the feed was closed"
+            items.append(.failure(InputFailure(id: "\(source):\(line)",
+                                               message: "the feed is not well-formed XML (stopped at line \(line), column \(column)\(reason))",
+                                               file: source, line: line, column: column)))
         } else if delegate.items.isEmpty && !delegate.sawFeed {
             items.append(.failure(InputFailure(id: source, message: "not an RSS or Atom feed (no <rss>, <feed> or <channel>)", file: source)))
         }
         return items
+    }
+
+    /// The feed with each HTML entity that XML does not define (`&eacute;`, `&nbsp;`, `&rsquo;`)
+    /// written as the numeric reference an XML parser reads (`&#00233;`): feeds made by HTML tools
+    /// use them outside CDATA sections, and the parser stopped at the first one, losing every
+    /// item after it. The reference is padded with zeros to the entity's length when it would be
+    /// shorter, so that columns in error messages still point into the file; lines never move.
+    static func withNumericEntities(_ data: Data) -> Data {
+        let ampersand = UInt8(ascii: "&")
+        guard data.contains(ampersand) else { return data }
+        let bytes = [UInt8](data)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == ampersand else {
+                output.append(bytes[index])
+                index += 1
+                continue
+            }
+            // The longest HTML entity name has eight characters (`thetasym`).
+            var end = index + 1
+            while end < bytes.count, end - index <= 8, (bytes[end] &- 48 < 10 || (bytes[end] | 0x20) &- 97 < 26) { end += 1 }
+            if end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: ";") {
+                let name = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
+                if !HTMLEntities.definedByXML.contains(name), let character = HTMLEntities.character(named: name) {
+                    let digits = String(character.value)
+                    let padding = max(0, (end + 1 - index) - (digits.count + 3))
+                    output += Array("&#\(String(repeating: "0", count: padding))\(digits);".utf8)
+                    index = end + 1
+                    continue
+                }
+            }
+            output.append(ampersand)
+            index += 1
+        }
+        return Data(output)
+    }
+
+    static let bareAmpersand = "an `&` that starts no entity XML knows (write `&amp;` for the character itself)"
+
+    /// The line and column (from 1, in characters) of the first `&` outside CDATA sections and
+    /// comments that starts no entity or character reference.
+    static func firstBareAmpersand(in data: Data) -> (line: Int, column: Int)? {
+        let bytes = [UInt8](data)
+        var line = 1, lineStart = 0, index = 0
+        func starts(with literal: String, at position: Int) -> Bool {
+            let literal = Array(literal.utf8)
+            return position + literal.count <= bytes.count && Array(bytes[position..<(position + literal.count)]) == literal
+        }
+        /// Moves past `terminator`, counting the lines crossed; `false` at the end of the data.
+        func skip(to terminator: String) -> Bool {
+            while index < bytes.count, !starts(with: terminator, at: index) {
+                if bytes[index] == 0x0A { (line, lineStart) = (line + 1, index + 1) }
+                index += 1
+            }
+            index += terminator.utf8.count
+            return index <= bytes.count
+        }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x0A:
+                (line, lineStart) = (line + 1, index + 1)
+                index += 1
+            case UInt8(ascii: "<") where starts(with: "<![CDATA[", at: index):
+                guard skip(to: "]]>") else { return nil }
+            case UInt8(ascii: "<") where starts(with: "<!--", at: index):
+                guard skip(to: "-->") else { return nil }
+            case UInt8(ascii: "&"):
+                var end = index + 1
+                if end < bytes.count, bytes[end] == UInt8(ascii: "#") { end += 1 }
+                let nameStart = end
+                while end < bytes.count, end - index <= 10, bytes[end] &- 48 < 10 || (bytes[end] | 0x20) &- 97 < 26 { end += 1 }
+                let name = String(decoding: bytes[nameStart..<end], as: UTF8.self)
+                let known = nameStart > index + 1 || HTMLEntities.definedByXML.contains(name)
+                guard end > nameStart, end < bytes.count, bytes[end] == UInt8(ascii: ";"), known else {
+                    let column = 1 + bytes[lineStart..<index].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+                    return (line, column)
+                }
+                index = end + 1
+            default:
+                index += 1
+            }
+        }
+        return nil
+    }
+
+    /// What an XML parser's error code means, in words: Foundation describes the error by its
+    /// domain and number only. The numbers are libxml2's (`xmlParserErrors`), which Foundation's
+    /// parser passes on (its own enumeration of them is numbered differently on Linux).
+    static func reason(ofXMLError code: Int) -> String {
+        switch code {
+        case 14, 22, 23, 26, 27: return bareAmpersand
+        case 4: return "the file holds no XML element"
+        case 5: return "the XML ends before the feed is closed, or text follows it"
+        case 9: return "a character that XML does not allow"
+        case 38, 39, 40, 41: return "a malformed attribute"
+        case 64: return "an XML declaration that is not at the very start of the file"
+        case 68: return "a `<` that starts no tag (write `&lt;` for the character itself)"
+        case 73: return "a tag that is not finished (an attribute value without quotes?)"
+        case 76: return "an end tag that does not match the element it closes"
+        case 77: return "an element that is never closed"
+        default: return "XML parser error \(code)"
+        }
     }
 }
 
@@ -149,10 +263,7 @@ enum HTMLText {
     }
 
     static func decode(_ entity: String) -> String? {
-        let named: [String: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",
-                                       "rsquo": "\u{2019}", "lsquo": "\u{2018}", "laquo": "«", "raquo": "»", "hellip": "…",
-                                       "eacute": "é", "egrave": "è", "agrave": "à", "ccedil": "ç", "ecirc": "ê", "mdash": "—", "ndash": "–"]
-        if let value = named[entity] { return value }
+        if let character = HTMLEntities.character(named: entity) { return String(character) }
         if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
             return String(scalar)
         }

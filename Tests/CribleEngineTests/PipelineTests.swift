@@ -295,6 +295,40 @@ final class FeedReaderTests: XCTestCase {
         XCTAssertEqual(entry.body, "The deal covers training data and copyright.")
     }
 
+    /// HTML's named entities are not XML's: a feed using them outside CDATA used to stop at the
+    /// first one, losing the items after it.
+    func testHTMLEntitiesOutsideCDATAAreRead() {
+        let feed = Data("""
+        <rss version="2.0"><channel><title>T</title>
+        <item><title>R&eacute;forme &laquo;&nbsp;urgente&nbsp;&raquo;</title><guid>a</guid>
+        <description>Un c&oelig;ur &agrave; 5&nbsp;&euro; &amp; plus&hellip; &#233;t&#xE9;</description></item>
+        <item><title>Second</title><guid>b</guid><description><![CDATA[<p>Caf&eacute; &Eacute;t&eacute;</p>]]></description></item>
+        </channel></rss>
+        """.utf8)
+        let items = FeedReader().read(feed, source: "f.rss")
+        let documents = items.compactMap { item -> Document? in if case .document(let document) = item { document } else { nil } }
+        XCTAssertEqual(documents.count, 2, "\(items)")
+        XCTAssertEqual(documents.first?.title, "Réforme «\u{A0}urgente\u{A0}»")
+        XCTAssertEqual(documents.first?.body, "Un cœur à 5\u{A0}€ & plus… été")
+        XCTAssertEqual(documents.last?.body, "Café Été")
+    }
+
+    /// Each entity becomes a reference of the same length where it can, so that the parser's
+    /// columns still point into the file.
+    func testNumericEntitiesKeepTheirEntitysLength() {
+        let converted = String(decoding: FeedReader.withNumericEntities(Data("a&eacute;b&nbsp;&amp;&foo;&ne;".utf8)), as: UTF8.self)
+        XCTAssertEqual(converted, "a&#00233;b&#160;&amp;&foo;&#8800;")
+    }
+
+    /// `AT&T` in a title: the error names the `&`, not the end of the line where the parser stopped.
+    func testABareAmpersandIsPlacedExactly() {
+        let feed = Data("<rss><channel>\n<item><title>Caf&eacute; <![CDATA[a & b]]> AT&T</title></item></channel></rss>".utf8)
+        guard case .failure(let failure) = FeedReader().read(feed, source: "f.rss").last else { return XCTFail() }
+        XCTAssertEqual(failure.line, 2)
+        XCTAssertEqual(failure.column, 46)
+        XCTAssertTrue(failure.message.contains("write `&amp;`"), failure.message)
+    }
+
     func testATruncatedFeedIsAFailureNamingItsLine() {
         let items = documents("truncated.rss")
         guard case .failure(let failure) = items.last else { return XCTFail("\(items)") }
