@@ -18,6 +18,16 @@ public struct InputFailure: Error, Sendable, Hashable {
         self.line = line
         self.column = column
     }
+
+    /// Input that is not UTF-8 (`what`: "the file", "standard input"), placed at its first bad
+    /// byte, with the conversion to run when it looks like Latin-1.
+    static func notUTF8(_ bytes: some Collection<UInt8>, id: String, file: String?, what: String) -> InputFailure {
+        guard let problem = UTF8Problem.first(in: bytes) else {
+            return InputFailure(id: id, message: "\(what) is not valid UTF-8", file: file)
+        }
+        return InputFailure(id: id, message: "\(what) is not valid UTF-8: \(problem)", file: file,
+                            line: problem.line, column: problem.column)
+    }
 }
 
 public enum InputItem: Sendable {
@@ -111,7 +121,7 @@ public struct DocumentReader: Sendable {
         if type == .feed { return FeedReader().read(data, source: path) }
         if type == .html { return [HTMLReader().read(data, path: path)] }
         guard let text = decodeUTF8(data) else {
-            return [.failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))]
+            return [.failure(InputFailure.notUTF8(data, id: path, file: path, what: "the file"))]
         }
         let body = type == .markdown ? MarkdownText.analysable(text, skipCodeBlocks: skipCodeBlocks) : text
         var document = Document(id: path, body: body, titleIsFirstLine: true)
@@ -121,7 +131,7 @@ public struct DocumentReader: Sendable {
 
     func readStandardInput(_ data: Data) -> [InputItem] {
         guard let text = decodeUTF8(data) else {
-            return [.failure(InputFailure(id: "stdin", message: "standard input is not valid UTF-8"))]
+            return [.failure(InputFailure.notUTF8(data, id: "stdin", file: nil, what: "standard input"))]
         }
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         switch forcedType {
@@ -171,7 +181,9 @@ public struct DocumentReader: Sendable {
             .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber))
         }
         guard String(validating: line, as: UTF8.self) != nil else {
-            return failure("line \(lineNumber) is not valid UTF-8")
+            guard let problem = UTF8Problem.first(in: line) else { return failure("line \(lineNumber) is not valid UTF-8") }
+            return .failure(InputFailure(id: "\(source):\(lineNumber)", message: "line \(lineNumber) is not valid UTF-8: \(problem.descriptionWithinLine)",
+                                         file: source, line: lineNumber, column: problem.column))
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
             // Foundation says only that the line failed; the grammar walk says where and why.

@@ -93,7 +93,7 @@ public struct HTMLReader: Sendable {
     public func read(_ data: Data, path: String) -> InputItem {
         let page = [UInt8](data)
         guard String(validating: page, as: UTF8.self) != nil else {
-            return .failure(InputFailure(id: path, message: "the file is not valid UTF-8", file: path))
+            return .failure(InputFailure.notUTF8(page, id: path, file: path, what: "the file"))
         }
         let (text, sources) = extract(page)
         var document = Document(id: path, body: String(decoding: text, as: UTF8.self), language: language(of: page),

@@ -77,7 +77,9 @@ public struct RuleLoader: Sendable {
                 continue
             }
             guard let text = String(validatingUTF8Data: data) else {
-                diagnostics.append(Diagnostic(.error, "E021", "the file is not valid UTF-8", file: file, line: 1, column: 1))
+                let problem = UTF8Problem.first(in: data)
+                diagnostics.append(Diagnostic(.error, "E021", "the file is not valid UTF-8" + (problem.map { ": \($0)" } ?? ""), file: file,
+                                              line: problem?.line ?? 1, column: problem?.column ?? 1))
                 continue
             }
             sources.append((file, text))

@@ -136,7 +136,9 @@ extension JSONLineDocumentTests {
                 XCTFail("read a document from \(template)")
                 continue
             }
-            XCTAssertEqual(failure.message, "line 2 is not valid UTF-8", template)
+            let column = template.distance(from: template.startIndex, to: template.firstIndex(of: "X")!) + 1
+            XCTAssertTrue(failure.message.hasPrefix("line 2 is not valid UTF-8: byte 0xFF at column \(column);"), failure.message)
+            XCTAssertEqual(failure.column, column, template)
         }
     }
 }

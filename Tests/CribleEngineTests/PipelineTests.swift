@@ -1,4 +1,4 @@
-import CribleCore
+@testable import CribleCore
 @testable import CribleEngine
 import CribleRules
 import Foundation
@@ -221,9 +221,37 @@ final class DocumentReaderTests: XCTestCase {
         XCTAssertEqual(document.title, "Titre")
         guard case .failure(let failure) = items[1] else { return XCTFail() }
         XCTAssertTrue(failure.id.hasSuffix("b.txt"))
-        XCTAssertTrue(failure.message.contains("UTF-8"))
+        XCTAssertTrue(failure.message.contains("is not valid UTF-8: byte 0xFF at line 1, column 2"), failure.message)
+        XCTAssertEqual([failure.line, failure.column], [1, 2])
         guard case .failure(let missing) = items[2] else { return XCTFail() }
         XCTAssertEqual(missing.message, "no such file or folder")
+    }
+}
+
+final class UTF8ProblemTests: XCTestCase {
+    /// The first bad byte, placed by line and by characters; Latin-1 is recognised by its lone
+    /// high bytes, and not guessed for a file that also holds UTF-8 or longer broken sequences.
+    func testTheFirstBadByteIsPlacedAndLatin1Recognised() {
+        XCTAssertNil(UTF8Problem.first(in: Array("déjà vu\n😀".utf8)))
+        let latin1: [UInt8] = Array("ligne 1\nCaf".utf8) + [0xE9, 0x20, 0x63, 0x72, 0xE8, 0x6D, 0x65]
+        XCTAssertEqual(UTF8Problem.first(in: latin1),
+                       UTF8Problem(offset: 11, line: 2, column: 4, byte: 0xE9, looksLikeLatin1: true))
+        XCTAssertTrue(UTF8Problem.first(in: latin1)!.description.contains("iconv -f WINDOWS-1252"))
+        let mixed: [UInt8] = Array("é à ".utf8) + [0xE9]
+        XCTAssertEqual(UTF8Problem.first(in: mixed), UTF8Problem(offset: 6, line: 1, column: 5, byte: 0xE9, looksLikeLatin1: false))
+        let truncated: [UInt8] = [0x61, 0xF0, 0x9F, 0x98]
+        XCTAssertEqual(UTF8Problem.first(in: truncated)?.looksLikeLatin1, false, "a broken four-byte sequence is not Latin-1")
+        XCTAssertEqual(UTF8Problem.first(in: truncated)?.offset, 1)
+    }
+
+    func testAJSONLineInLatin1NamesItsColumn() {
+        let line: [UInt8] = Array(#"{"id": "a", "text": "Caf"#.utf8) + [0xE9] + Array(#""}"#.utf8)
+        guard case .failure(let failure) = DocumentReader().item(fromJSONLine: line[...], source: "in.jsonl", line: 4) else {
+            return XCTFail()
+        }
+        XCTAssertEqual([failure.line, failure.column], [4, 25])
+        XCTAssertTrue(failure.message.hasPrefix("line 4 is not valid UTF-8: byte 0xE9 at column 25; the text looks like Latin-1"),
+                      failure.message)
     }
 }
 
