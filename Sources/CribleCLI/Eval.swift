@@ -1,6 +1,7 @@
 import ArgumentParser
 import CribleCore
 import CribleEngine
+import CribleRules
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,6 +49,10 @@ struct Eval: ParsableCommand {
     func run() throws {
         let (engine, loadFailed) = try rules.loadEngine()
         let (gold, readFailures) = GoldReader().read(path: gold)
+        for (label, suggestion) in GoldReader.unknownLabels(in: gold, known: Set(engine.ruleSet.labels.keys)) {
+            Terminal.printError("crible: warning: gold label `\(label)` is not one the loaded rules or plugins give; its recall will be 0"
+                                + (suggestion.map { " (did you mean `\($0)`?)" } ?? ""))
+        }
         let batch = jobs.map { BatchClassifier(engine: engine, jobs: $0) } ?? BatchClassifier(engine: engine)
         var verdicts: [String: Verdict] = [:]
         for case .verdict(let verdict) in batch.classify(gold.map { .document($0.document.assuming(language: language.language)) }) {
@@ -63,7 +68,15 @@ struct Eval: ParsableCommand {
             switch label {
             case "micro": value = evaluation.micro.f1
             case "macro": value = evaluation.macroF1
-            default: value = evaluation.perLabel[label]?.f1 ?? 0
+            default:
+                // A misspelt label must not read as a label scoring 0, nor pass unnoticed.
+                guard let counts = evaluation.perLabel[label] else {
+                    let suggestion = closestMatch(to: label, in: Set(evaluation.perLabel.keys))
+                    Terminal.printError("crible: --min-f1 names `\(label)`, which is not a judged label of the gold file"
+                                        + (suggestion.map { " (did you mean `\($0)`?)" } ?? ""))
+                    throw ExitCode.validationFailure
+                }
+                value = counts.f1
             }
             if value < minimum {
                 Terminal.printError("crible: F1 of \(label) is \(String(format: "%.3f", value)), below the minimum \(minimum)")

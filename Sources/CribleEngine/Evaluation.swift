@@ -1,4 +1,5 @@
 import CribleCore
+import CribleRules
 import Foundation
 
 /// A labelled document for evaluation: the labels a person gave it and/or a sentiment score.
@@ -137,6 +138,9 @@ public struct GoldReader: Sendable {
         }
         var gold: [GoldDocument] = []
         var failures: [InputFailure] = []
+        // The line of each id: verdicts are matched to gold documents by id, so a second document
+        // with the same id would be judged against the first one's verdict.
+        var lineOfID: [String: Int] = [:]
         let reader = DocumentReader()
         for (line, parsed) in reader.jsonObjects(in: data, source: path) {
             switch parsed {
@@ -145,14 +149,68 @@ public struct GoldReader: Sendable {
                 switch reader.document(from: object, source: path, line: line) {
                 case .failure(let failure): failures.append(failure)
                 case .document(let document):
-                    var labels = object["labels"] as? [String]
-                    if let single = object["labels"] as? String { labels = [single] }
-                    gold.append(GoldDocument(document: document, labels: labels,
-                                             sentiment: (object["sentiment"] as? NSNumber)?.doubleValue,
-                                             polarity: object["polarity"] as? String))
+                    switch GoldReader.expectations(in: object, id: document.id, firstLine: lineOfID[document.id]) {
+                    case .failure(let problem):
+                        failures.append(InputFailure(id: "\(path):\(line)", message: "line \(line): \(problem.message)", file: path, line: line))
+                    case .success(let (labels, sentiment, polarity)):
+                        lineOfID[document.id] = line
+                        gold.append(GoldDocument(document: document, labels: labels, sentiment: sentiment, polarity: polarity))
+                    }
                 }
             }
         }
         return (gold, failures)
+    }
+
+    struct Problem: Error { let message: String }
+
+    /// What a gold line expects, or why it cannot be read: a value of the wrong type is an error,
+    /// never a field silently left out (a misspelt polarity would have made a row of its own, a
+    /// score written as a string no sentiment judged at all).
+    static func expectations(in object: [String: Any], id: String, firstLine: Int?)
+        -> Result<(labels: [String]?, sentiment: Double?, polarity: String?), Problem> {
+        if let firstLine { return .failure(Problem(message: "id `\(id)` is already used on line \(firstLine)")) }
+        func given(_ key: String) -> Any? { object[key].flatMap { $0 is NSNull ? nil : $0 } }
+        var labels: [String]?
+        switch given("labels") {
+        case nil: labels = nil
+        case let list as [String]: labels = list
+        case let single as String: labels = [single]
+        case let other?: return .failure(Problem(message: "`labels` must be a list of label names, found \(GoldReader.shown(other))"))
+        }
+        var sentiment: Double?
+        if let value = given("sentiment") {
+            guard let number = value as? NSNumber, !(value is Bool), (-1...1).contains(number.doubleValue) else {
+                return .failure(Problem(message: "`sentiment` must be a number from -1 to 1, found \(GoldReader.shown(value))"))
+            }
+            sentiment = number.doubleValue
+        }
+        var polarity: String?
+        if let value = given("polarity") {
+            guard let name = value as? String, ["positive", "negative", "neutral"].contains(name) else {
+                return .failure(Problem(message: "`polarity` must be positive, negative or neutral, found \(GoldReader.shown(value))"))
+            }
+            polarity = name
+        }
+        return .success((labels, sentiment, polarity))
+    }
+
+    private static func shown(_ value: Any) -> String {
+        switch value {
+        case let text as String: return "\"\(text)\""
+        case is [Any]: return "a list"
+        case is [String: Any]: return "an object"
+        default: return "\(value)"
+        }
+    }
+
+    /// The gold labels no loaded rule or plugin can give, each with the closest one that can (a
+    /// typo in a gold file scores that label 0 without any other sign). Languages count as
+    /// known: `lang/` takes any identified code.
+    public static func unknownLabels(in gold: [GoldDocument], known: Set<String>) -> [(label: String, suggestion: String?)] {
+        Set(gold.flatMap { $0.labels ?? [] })
+            .filter { !known.contains($0) && !$0.hasPrefix("lang/") }
+            .sorted()
+            .map { ($0, closestMatch(to: $0, in: known)) }
     }
 }

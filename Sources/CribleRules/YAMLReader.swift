@@ -146,7 +146,7 @@ final class YAMLReader {
 }
 
 /// The closest allowed word to a misspelt one, if it is close enough to be a likely typo.
-func closestMatch(to word: String, in candidates: Set<String>) -> String? {
+public func closestMatch(to word: String, in candidates: Set<String>) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word, candidate)

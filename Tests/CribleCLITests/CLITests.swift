@@ -88,6 +88,35 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try crible(["eval", "--gold", gold.path, "--min-f1", "lang/fr=1", "--lang", "fr"]).status, 0)
     }
 
+    /// A gold file's mistakes are named where they are, and none of them reads as a score: a
+    /// value of the wrong type, an id used twice, a label nothing gives, a threshold on a label
+    /// the file does not judge.
+    func testEvalNamesTheGoldFilesMistakes() throws {
+        let folder = try temporaryFolder()
+        let gold = folder.appendingPathComponent("gold.jsonl")
+        try """
+        {"id": "a", "text": "Le match de foot a commencé.", "labels": ["topic/sport"]}
+        {"id": "b", "text": "Rien.", "sentiment": "high"}
+        {"id": "c", "text": "Rien.", "polarity": "pos"}
+        {"id": "d", "text": "Rien.", "labels": [1, 2]}
+        {"id": "a", "text": "Encore.", "labels": []}
+        {"id": "e", "text": "Le stade.", "labels": ["topic/sprot"]}
+        """.write(to: gold, atomically: true, encoding: .utf8)
+        let run = try crible(["eval", "--gold", gold.path])
+        XCTAssertEqual(run.status, 2, "unreadable gold lines")
+        for expected in ["line 2: `sentiment` must be a number from -1 to 1, found \"high\"",
+                         "line 3: `polarity` must be positive, negative or neutral, found \"pos\"",
+                         "line 4: `labels` must be a list of label names, found a list",
+                         "line 5: id `a` is already used on line 1"] {
+            XCTAssertTrue(run.stdout.contains(expected), "\(expected)\n\(run.stdout)")
+        }
+        XCTAssertTrue(run.stderr.contains("gold label `topic/sprot` is not one the loaded rules or plugins give"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("did you mean `topic/sport`?"), run.stderr)
+        let misspelt = try crible(["eval", "--gold", gold.path, "--min-f1", "topic/spor=0.5"])
+        XCTAssertEqual(misspelt.status, 64)
+        XCTAssertTrue(misspelt.stderr.contains("--min-f1 names `topic/spor`, which is not a judged label"), misspelt.stderr)
+    }
+
     func testBenchReportsPairedRatios() throws {
         let folder = try temporaryFolder()
         let documents = folder.appendingPathComponent("documents.jsonl")
