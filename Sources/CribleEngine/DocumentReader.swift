@@ -106,6 +106,24 @@ public struct DocumentReader: Sendable {
         return results
     }
 
+    /// A file that is not UTF-8 text (a NUL byte among its first 8 KB, which no UTF-8 text, JSON
+    /// or feed holds): a PDF or an office document given by mistake, or UTF-16 text, named as
+    /// such, rather than read as text or reported as text in the wrong encoding.
+    static func binaryFailure(_ data: Data, path: String) -> InputItem? {
+        guard data.prefix(8192).contains(0) else { return nil }
+        let kind: String
+        let start = [UInt8](data.prefix(2))
+        switch (path as NSString).pathExtension.lowercased() {
+        case _ where start == [0xFF, 0xFE] || start == [0xFE, 0xFF]:
+            kind = "UTF-16 text: convert it with `iconv -f UTF-16 -t UTF-8`"
+        case "pdf": kind = "a PDF file: extract its text first (for instance with `pdftotext`)"
+        case "doc", "docx", "odt", "rtf", "pages": kind = "a word-processor document: export it as text or Markdown first"
+        case "gz", "zip", "bz2", "xz", "zst", "tar": kind = "compressed: decompress it first"
+        default: kind = "binary (it holds NUL bytes); Crible reads text, Markdown, JSON lines, HTML and RSS or Atom feeds"
+        }
+        return .failure(InputFailure(id: path, message: "the file is \(kind)", file: path))
+    }
+
     /// Every input of `paths`, read now. `crible classify` reads through an ``InputQueue``
     /// instead, as the batch goes; this is for commands that need all documents at once.
     public func read(paths: [String], standardInput: FileHandle = .standardInput) -> [InputItem] {
@@ -117,8 +135,10 @@ public struct DocumentReader: Sendable {
             return [.failure(InputFailure(id: path, message: "cannot read the file", file: path))]
         }
         let type = type(of: path)
-        if type == .jsonl { return readJSONLines(data, source: path) }
+        // An XML parser reads feeds in UTF-16 too.
         if type == .feed { return FeedReader().read(data, source: path) }
+        if let failure = DocumentReader.binaryFailure(data, path: path) { return [failure] }
+        if type == .jsonl { return readJSONLines(data, source: path) }
         if type == .html { return [HTMLReader().read(data, path: path)] }
         guard let text = decodeUTF8(data) else {
             return [.failure(InputFailure.notUTF8(data, id: path, file: path, what: "the file"))]

@@ -226,6 +226,34 @@ final class DocumentReaderTests: XCTestCase {
         guard case .failure(let missing) = items[2] else { return XCTFail() }
         XCTAssertEqual(missing.message, "no such file or folder")
     }
+
+    /// A binary file given by mistake is named for what it is, not read as text nor reported as
+    /// text in a wrong encoding; UTF-16 text is told apart, and a feed in UTF-16 is still read.
+    func testBinaryAndUTF16FilesAreNamedForWhatTheyAre() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crible-binary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files: [(String, Data, String?)] = [
+            ("report.pdf", Data("%PDF-1.7\n".utf8) + Data([0, 0xE2, 0xE3, 0xCF]), "the file is a PDF file: extract its text first"),
+            ("notes.docx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0]), "the file is a word-processor document"),
+            ("dump.bin", Data([0x41, 0, 0x42]), "the file is binary (it holds NUL bytes)"),
+            ("windows.txt", "Bonjour à tous".data(using: .utf16)!, "the file is UTF-16 text: convert it with `iconv -f UTF-16 -t UTF-8`"),
+            ("feed.rss", #"<?xml version="1.0" encoding="UTF-16"?><rss><channel><item><title>Été</title></item></channel></rss>"#
+                .data(using: .utf16)!, nil),
+        ]
+        for (name, data, expected) in files {
+            try data.write(to: folder.appendingPathComponent(name))
+            let items = DocumentReader().read(file: folder.appendingPathComponent(name).path)
+            switch (items.first, expected) {
+            case (.failure(let failure)?, let expected?):
+                XCTAssertTrue(failure.message.hasPrefix(expected), "\(name): \(failure.message)")
+            case (.document(let document)?, nil):
+                XCTAssertEqual(document.title, "Été", name)
+            default:
+                XCTFail("\(name): \(items)")
+            }
+        }
+    }
 }
 
 final class UTF8ProblemTests: XCTestCase {
