@@ -91,7 +91,18 @@ public struct SentimentAnalyzer: Sendable {
         var terms: [SentimentTerm] = []
         var sentenceSums = [Double](filledWith: 0, count: sentences.count)
 
-        func adjust(valence: Double, first: Int, span: Range<Int>, term: String) {
+        let valenceMatches = leftmostLongest(valenceList[...])
+        /// Whether a valence term (zero-valence ones included) starts at token `index`.
+        func termStarts(at index: Int) -> Bool {
+            valenceMatches.lastIndex(withKeyAtMost: index) { $0.firstToken }.map { valenceMatches[$0].firstToken == index } ?? false
+        }
+
+        /// Whether a comma, semicolon or colon stands between token `position` and the next.
+        func clauseEnds(after position: Int) -> Bool {
+            gap(after: position, in: text).contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ":") }
+        }
+
+        func adjust(valence: Double, first: Int, last: Int, negatedByFollowing: Bool, span: Range<Int>, term: String) {
             // Zero-valence entries only shield the words inside them ("bien sûr", "match nul").
             guard valence != 0 else { return }
             var value = valence
@@ -114,13 +125,12 @@ public struct SentimentAnalyzer: Sendable {
             // Negation before the term, unless the term already contains its negation
             // ("pas terrible", "n'a aucun intérêt").
             let startsNegated = lexicon.negatorHashes[tokens[first].hash] != nil
+            var negated = startsNegated
             for distance in 1...3 where !startsNegated {
                 let position = first - distance
                 // A negation belongs to its clause: it does not reach across a comma, semicolon or
                 // colon ("Sans aucun doute, génial").
-                guard position >= sentenceStart,
-                      !gap(after: position, in: text).contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ":") })
-                else { break }
+                guard position >= sentenceStart, !clauseEnds(after: position) else { break }
                 let word = tokens[position].hash
                 var negates = lexicon.negatorHashes[word] != nil
                 if word == plus {
@@ -132,8 +142,17 @@ public struct SentimentAnalyzer: Sendable {
                 if negates {
                     value *= negationFactor
                     modifiers.append("negated:\(text.foldedString(of: tokens[position]))")
+                    negated = true
                     break
                 }
+            }
+            // Negation right after a verb whose "ne" was dropped ("j'adore pas"), in the same
+            // clause, unless that word starts a phrase of its own ("adoré pas mal de passages").
+            let next = last + 1
+            if negatedByFollowing, !negated, next < tokens.count, lexicon.negatorAfterHashes[tokens[next].hash] != nil,
+               sentence(ofToken: next) == currentSentence, !termStarts(at: next), !clauseEnds(after: last) {
+                value *= negationFactor
+                modifiers.append("negated-after:\(text.foldedString(of: tokens[next]))")
             }
             // Contrast inside the sentence.
             let sentenceEnd = currentSentence + 1 < sentences.count ? sentences[currentSentence + 1].firstToken : tokens.count
@@ -160,7 +179,6 @@ public struct SentimentAnalyzer: Sendable {
             terms.append(SentimentTerm(span: span, term: term, valence: valence, adjustedValence: value, modifiers: modifiers))
         }
 
-        let valenceMatches = leftmostLongest(valenceList[...])
         // A term per match at most, and a few symbols: room made once, not grown through copies.
         terms.reserveCapacity(valenceMatches.count + 4)
         for (position, match) in zip(valenceMatches.indices, valenceMatches) {
@@ -171,8 +189,9 @@ public struct SentimentAnalyzer: Sendable {
                 continue
             }
             let span = text.originalRange(ofTokens: match.firstToken, through: match.lastToken)
-            adjust(valence: lexicon.valence(of: match).value, first: match.firstToken, span: span,
-                   term: lexicon.terms.phrase(of: match).source)
+            let valence = lexicon.valence(of: match)
+            adjust(valence: valence.value, first: match.firstToken, last: match.lastToken, negatedByFollowing: valence.negatedByFollowing,
+                   span: span, term: lexicon.terms.phrase(of: match).source)
         }
         for (range, symbol) in symbols {
             guard let valence = lexicon.symbols[symbol] else { continue }

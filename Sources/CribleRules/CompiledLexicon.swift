@@ -9,6 +9,9 @@ public final class CompiledLexicon: Sendable {
     public struct Valence: Sendable {
         public let value: Double
         public let lexiconID: String
+        /// Whether a word of ``negatorAfterHashes`` right after the term negates it: the term's
+        /// file lists such words (`negators_after`, its verbs).
+        public var negatedByFollowing = false
     }
 
     /// What a lexicon phrase is: a term with a valence, a booster (a dampener when negative), or
@@ -39,6 +42,8 @@ public final class CompiledLexicon: Sendable {
     /// Negators and contrast words by token hash (see `Tokenizer.hash`), so the
     /// analyzer checks a token without copying its bytes.
     public let negatorHashes: TokenTable<Bool>
+    /// Words that negate a term right before them, for the terms whose file lists them.
+    public let negatorAfterHashes: TokenTable<Bool>
     public let contrastHashes: TokenTable<Bool>
     /// Bit `hash % 64` set for every contrast word: every token is checked for being one, and
     /// this answers "no" for most of them before the table is read.
@@ -51,6 +56,7 @@ public final class CompiledLexicon: Sendable {
 
     init(language: String, terms: PhraseIndex<Term>, valenceCount: Int, concessionStart: Int, symbols: [String: Valence],
          symbolBytes: ByteSet, symbolHashes: TokenTable<Bool>, negatorHashes: TokenTable<Bool>,
+         negatorAfterHashes: TokenTable<Bool>,
          contrastHashes: TokenTable<Bool>, contrastMask: UInt64, lexiconIDs: [String], definitions: [LexiconDefinition]) {
         self.language = language
         self.terms = terms
@@ -60,6 +66,7 @@ public final class CompiledLexicon: Sendable {
         self.symbolBytes = symbolBytes
         self.symbolHashes = symbolHashes
         self.negatorHashes = negatorHashes
+        self.negatorAfterHashes = negatorAfterHashes
         self.contrastHashes = contrastHashes
         self.contrastMask = contrastMask
         self.lexiconIDs = lexiconIDs
@@ -129,7 +136,8 @@ public final class CompiledLexicon: Sendable {
         var symbols: [String: Valence] = [:]
         for definition in definitions {
             for entry in definition.valences {
-                let valence = Valence(value: entry.value.value, lexiconID: definition.id)
+                let valence = Valence(value: entry.value.value, lexiconID: definition.id,
+                                      negatedByFollowing: !definition.negatorsAfter.isEmpty)
                 guard !isSymbolTerm(entry.value.term), let phrase = Phrase(entry.value.term) else {
                     symbols[TextView(entry.value.term).foldedString.trimmingWhitespace()] = valence
                     continue
@@ -160,6 +168,7 @@ public final class CompiledLexicon: Sendable {
         // (SipHash: 2.7 M of the analyzer's 62 M instructions per megabyte of news), where the
         // table uses the token hash as it is.
         var negatorHashes = TokenTable<Bool>()
+        var negatorAfterHashes = TokenTable<Bool>()
         var contrastHashes = TokenTable<Bool>()
         var contrastMask: UInt64 = 0
         var concessions: [Phrase] = []
@@ -172,7 +181,7 @@ public final class CompiledLexicon: Sendable {
                 }
                 terms.insert(phrase, payload: .booster(entry.value.value))
             }
-            for (list, target) in [(definition.negators, 0), (definition.contrast, 1)] {
+            for (list, target) in [(definition.negators, 0), (definition.contrast, 1), (definition.negatorsAfter, 2)] {
                 for word in list {
                     guard let phrase = Phrase(word.value), phrase.tokenCount == 1 else {
                         diagnostics.append(Diagnostic(.error, "E010", "`\(word.value)` must be a single word",
@@ -182,6 +191,8 @@ public final class CompiledLexicon: Sendable {
                     let hash = Tokenizer.hash(phrase.token(0))
                     if target == 0 {
                         negatorHashes.update(hash) { _ in true }
+                    } else if target == 2 {
+                        negatorAfterHashes.update(hash) { _ in true }
                     } else {
                         contrastHashes.update(hash) { _ in true }
                         contrastMask |= 1 << (hash & 63)
@@ -209,7 +220,8 @@ public final class CompiledLexicon: Sendable {
         let lexicon = CompiledLexicon(language: language, terms: terms, valenceCount: valenceCount,
                                       concessionStart: concessionStart, symbols: symbols,
                                       symbolBytes: symbolBytes, symbolHashes: symbolHashes,
-                                      negatorHashes: negatorHashes, contrastHashes: contrastHashes,
+                                      negatorHashes: negatorHashes, negatorAfterHashes: negatorAfterHashes,
+                                      contrastHashes: contrastHashes,
                                       contrastMask: contrastMask,
                                       lexiconIDs: definitions.map(\.id),
                                       definitions: definitions)

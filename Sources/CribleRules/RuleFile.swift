@@ -125,6 +125,9 @@ public struct LexiconDefinition: Sendable {
     public var valences: [Located<LexiconEntry>] = []
     public var boosters: [Located<LexiconEntry>] = []
     public var negators: [Located<String>] = []
+    /// Words that negate the term of this file right before them (`negators_after`): spoken and
+    /// tweeted French drops the *ne* of a negated verb (*j'adore pas*, *ça marche jamais*).
+    public var negatorsAfter: [Located<String>] = []
     public var contrast: [Located<String>] = []
     /// Words that open a concession (*malgré*, *bien que*, *although*); phrases of one or more words.
     public var concessive: [Located<String>] = []

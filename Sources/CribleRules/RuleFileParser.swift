@@ -18,7 +18,8 @@ public enum RuleFileParser {
     static let exampleKeys: Set<String> = ["match", "no_match"]
     static let nearKeys: Set<String> = ["a", "b", "within"]
     static let labelKeys: Set<String> = ["description", "iptc"]
-    static let lexiconKeys: Set<String> = ["id", "lang", "valences", "boosters", "negators", "contrast", "concessive", "examples"]
+    static let lexiconKeys: Set<String> = ["id", "lang", "valences", "boosters", "negators", "negators_after", "contrast", "concessive",
+                                           "examples"]
     static let lexiconExampleKeys: Set<String> = ["positive", "negative", "neutral"]
 
     public static func parse(_ text: String, path: String) -> (RuleFile?, [Diagnostic]) {
@@ -401,6 +402,9 @@ public enum RuleFileParser {
             lexicon.boosters = parseEntries(n, context: "`boosters`", range: -2...2, reader: reader, lines: lines)
         }
         if let (_, n) = fields["negators"] { lexicon.negators = locatedStrings(n, context: "`negators`", reader: reader) }
+        if let (_, n) = fields["negators_after"] {
+            lexicon.negatorsAfter = locatedStrings(n, context: "`negators_after`", reader: reader)
+        }
         if let (_, n) = fields["contrast"] { lexicon.contrast = locatedStrings(n, context: "`contrast`", reader: reader) }
         if let (_, n) = fields["concessive"] {
             lexicon.concessive = locatedStrings(n, context: "`concessive`", reader: reader)
