@@ -92,10 +92,14 @@ public struct SentimentAnalyzer: Sendable {
         var sentenceSums = [Double](filledWith: 0, count: sentences.count)
 
         let valenceMatches = leftmostLongest(valenceList[...])
-        /// Whether a valence term (zero-valence ones included) starts at token `index`.
-        func termStarts(at index: Int) -> Bool {
-            valenceMatches.lastIndex(withKeyAtMost: index) { $0.firstToken }.map { valenceMatches[$0].firstToken == index } ?? false
+        /// The valence term (zero-valence ones included) covering token `index`, if any.
+        func phrase(covering index: Int) -> PhraseMatch? {
+            valenceMatches.lastIndex(withKeyAtMost: index) { $0.firstToken }.map { valenceMatches[$0] }.flatMap {
+                $0.lastToken >= index ? $0 : nil
+            }
         }
+        /// Whether a valence term (zero-valence ones included) starts at token `index`.
+        func termStarts(at index: Int) -> Bool { phrase(covering: index)?.firstToken == index }
 
         /// Whether a comma, semicolon or colon stands between token `position` and the next.
         func clauseEnds(after position: Int) -> Bool {
@@ -139,6 +143,10 @@ public struct SentimentAnalyzer: Sendable {
                         position - back >= sentenceStart && (tokens[position - back].hash == ne || tokens[position - back].hash == n)
                     }
                 }
+                // A negator inside a shield (a phrase of valence 0) is that phrase's: "not only
+                // good", "sans doute le meilleur", "pas mal de bonnes idées". One inside a phrase
+                // with a valence still reaches on ("pas assez rapides" is negative twice over).
+                if negates, let shield = phrase(covering: position), lexicon.valence(of: shield).value == 0 { break }
                 if negates {
                     value *= negationFactor
                     modifiers.append("negated:\(text.foldedString(of: tokens[position]))")
