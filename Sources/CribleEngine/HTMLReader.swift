@@ -33,14 +33,15 @@ public struct HTMLReader: Sendable {
         }
         while index < page.count {
             let byte = page[index]
-            if byte == UInt8(ascii: "<") {
+            // A `<` that opens no tag (`si a < b`) is text, as a browser reads it.
+            if byte == UInt8(ascii: "<"), index + 1 < page.count, HTMLReader.opensTag(page[index + 1]) {
                 // Comments and declarations.
                 if page[index...].starts(with: Array("<!--".utf8)) {
                     let end = find(Array("-->".utf8), in: page, from: index + 4) ?? page.count
                     index = min(page.count, end + 3)
                     continue
                 }
-                guard let close = page[index...].firstIndex(of: UInt8(ascii: ">")) else { break }
+                guard let close = HTMLReader.tagEnd(in: page, from: index + 1) else { break }
                 let inside = String(decoding: page[(index + 1)..<close], as: UTF8.self).lowercased()
                 let closing = inside.hasPrefix("/")
                 let name = String(inside.drop(while: { $0 == "/" }).prefix { $0.isLetter || $0.isNumber })
@@ -72,6 +73,40 @@ public struct HTMLReader: Sendable {
             index = end
         }
         return (text, sources)
+    }
+
+    /// Whether the byte after a `<` makes it a tag, a closing tag, a comment or a declaration.
+    static func opensTag(_ next: UInt8) -> Bool {
+        next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") || (next | 0x20) &- 97 < 26
+    }
+
+    /// The `>` that ends the tag whose name starts at `start`, outside its quoted attribute values
+    /// (`<p data-x="a > b">`). A quote opens a value only right after `=` (an unquoted value may
+    /// hold an apostrophe); one never closed leaves the first `>`.
+    static func tagEnd(in page: [UInt8], from start: Int) -> Int? {
+        var index = start
+        var afterEquals = false
+        while index < page.count {
+            let byte = page[index]
+            switch byte {
+            case UInt8(ascii: ">"):
+                return index
+            case UInt8(ascii: "\""), UInt8(ascii: "'") where afterEquals:
+                guard let closing = page[(index + 1)...].firstIndex(of: byte) else {
+                    return page[start...].firstIndex(of: UInt8(ascii: ">"))
+                }
+                index = closing + 1
+                afterEquals = false
+            default:
+                if byte == UInt8(ascii: "=") {
+                    afterEquals = true
+                } else if byte != 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
+                    afterEquals = false
+                }
+                index += 1
+            }
+        }
+        return nil
     }
 
     /// Whether the nearest tag before `position` opens a `<title>`.

@@ -547,6 +547,16 @@ final class HTMLReaderTests: XCTestCase {
         let entityStart = content.count - document.content[entity.lowerBound...].utf8.count
         XCTAssertEqual(String(decoding: Array(page.utf8)[map.pageRange(of: entityStart..<(entityStart + 2))], as: UTF8.self), "&eacute;")
     }
+
+    /// A `>` inside a quoted attribute value does not end its tag, a `<` that opens no tag is
+    /// text, and an apostrophe in an unquoted value opens nothing.
+    func testTagsEndOutsideQuotesAndABareLessThanIsText() {
+        func text(_ page: String) -> String { String(decoding: HTMLReader().extract(Array(page.utf8)).text, as: UTF8.self) }
+        XCTAssertEqual(text(#"<p data-x="a > b" title='c > d'>Le texte</p>"#), "\nLe texte\n")
+        XCTAssertEqual(text("<p>si a < b et c > d</p>"), "\nsi a < b et c > d\n")
+        XCTAssertEqual(text("<a title=l'hiver href=x>lien</a> et l'été"), "lien et l'été")
+        XCTAssertEqual(text(#"<p class="never closed>Texte"#), "\nTexte", "an unclosed quote: the first > ends the tag")
+    }
 }
 
 private extension JSONValue {
