@@ -233,7 +233,11 @@ enum HTMLText {
         var index = html.startIndex
         while index < html.endIndex {
             let character = html[index]
-            if character == "<", let close = html[index...].firstIndex(of: ">") {
+            // Tags end and open as in a page (``HTMLReader/tagEnd(in:from:)``): not at a `>`
+            // inside a quoted value, and a `<` before a space is text.
+            let next = html.utf8.index(after: index)
+            if character == "<", next < html.utf8.endIndex, HTMLReader.opensTag(html.utf8[next]),
+               let close = HTMLReader.tagEnd(in: html.utf8, from: next) {
                 let tag = html[html.index(after: index)..<close].lowercased()
                 let name = tag.split(whereSeparator: { $0 == " " || $0 == "/" }).first.map(String.init) ?? ""
                 if ["p", "br", "div", "li", "h1", "h2", "h3", "h4", "tr", "blockquote"].contains(name) { output += "\n" }

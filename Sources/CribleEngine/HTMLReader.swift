@@ -83,19 +83,19 @@ public struct HTMLReader: Sendable {
     /// The `>` that ends the tag whose name starts at `start`, outside its quoted attribute values
     /// (`<p data-x="a > b">`). A quote opens a value only right after `=` (an unquoted value may
     /// hold an apostrophe); one never closed leaves the first `>`.
-    static func tagEnd(in page: [UInt8], from start: Int) -> Int? {
+    static func tagEnd<Page: Collection>(in page: Page, from start: Page.Index) -> Page.Index? where Page.Element == UInt8 {
         var index = start
         var afterEquals = false
-        while index < page.count {
+        while index < page.endIndex {
             let byte = page[index]
             switch byte {
             case UInt8(ascii: ">"):
                 return index
             case UInt8(ascii: "\""), UInt8(ascii: "'") where afterEquals:
-                guard let closing = page[(index + 1)...].firstIndex(of: byte) else {
+                guard let closing = page[page.index(after: index)...].firstIndex(of: byte) else {
                     return page[start...].firstIndex(of: UInt8(ascii: ">"))
                 }
-                index = closing + 1
+                index = page.index(after: closing)
                 afterEquals = false
             default:
                 if byte == UInt8(ascii: "=") {
@@ -103,7 +103,7 @@ public struct HTMLReader: Sendable {
                 } else if byte != 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
                     afterEquals = false
                 }
-                index += 1
+                index = page.index(after: index)
             }
         }
         return nil

@@ -369,6 +369,13 @@ final class FeedReaderTests: XCTestCase {
         XCTAssertEqual(documents.last?.body, "Café Été")
     }
 
+    /// The HTML inside a feed item loses its tags as a page does: not at a `>` in a quoted value,
+    /// and not at a `<` that opens no tag.
+    func testFeedHTMLKeepsTextAroundAngleBrackets() {
+        XCTAssertEqual(HTMLText.plain(#"<p class="a > b">Quand a < b, le prix baisse.</p><script>x()</script>Fin"#),
+                       "Quand a < b, le prix baisse.\nFin")
+    }
+
     /// Each entity becomes a reference of the same length where it can, so that the parser's
     /// columns still point into the file.
     func testNumericEntitiesKeepTheirEntitysLength() {
