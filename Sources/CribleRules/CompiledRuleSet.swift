@@ -104,6 +104,8 @@ public struct CompiledRuleSet: Sendable {
     /// Options for Swift plugins, applied by the engine loader (which knows the plugins).
     public let pluginConfigurations: [PluginConfiguration]
     let phrases: PhraseIndex<PhraseOwner>
+    /// The one-word keywords of the rules that also read them in disguise (`disguised: true`).
+    let disguisedWords: DisguisedWords
     /// For each language with a sentiment lexicon, the phrases of the rules that apply to it and
     /// the lexicon's terms in one index (see ``phraseMatches(in:language:)``), and which rules
     /// apply to it.
@@ -176,6 +178,12 @@ public struct CompiledRuleSet: Sendable {
         self.digest = digest
         self.files = files
         self.phrases = phrases
+        var disguisedWords = DisguisedWords()
+        for (entry, (phrase, owner)) in zip(phrases.allPhrases, phrases.allPayloads).enumerated()
+        where phrase.tokenCount == 1 && rules[Int(owner.rule)].definition.disguised {
+            disguisedWords.add(phrase.token(0), isPrefix: phrase.isPrefix(0), entry: Int32(entry))
+        }
+        self.disguisedWords = disguisedWords
         let named = Set(rules.flatMap { $0.languages ?? [] }).union(["und"])
         let activeByLanguage = Dictionary(uniqueKeysWithValues: named.map { code in (code, rules.map { $0.applies(to: code) }) })
         let activeForOtherLanguages = rules.map { $0.languages == nil }
@@ -359,10 +367,30 @@ public struct CompiledRuleSet: Sendable {
     /// analyzer.
     public func phraseMatches(in text: TextView, language: String) -> DocumentPhraseMatches {
         guard let (search, activeRules) = phraseSearches[language] else {
-            return DocumentPhraseMatches(rules: phrases.matches(in: text), lexiconTerms: nil, activeRules: nil)
+            return DocumentPhraseMatches(rules: withDisguisedWords(phrases.matches(in: text), in: text), lexiconTerms: nil,
+                                         activeRules: nil)
         }
         let (rules, terms) = search.matches(in: text)
-        return DocumentPhraseMatches(rules: rules, lexiconTerms: terms, activeRules: activeRules)
+        return DocumentPhraseMatches(rules: withDisguisedWords(rules, in: text), lexiconTerms: terms, activeRules: activeRules)
+    }
+
+    /// `matches` with those of the disguised words of `text` (see ``DisguisedWords``), each put
+    /// after the matches starting at the same token, so that every rule's matches stay in order.
+    private func withDisguisedWords(_ matches: [PhraseMatch], in text: TextView) -> [PhraseMatch] {
+        let disguised = disguisedWords.matches(in: text)
+        guard !disguised.isEmpty else { return matches }
+        var merged: [PhraseMatch] = []
+        merged.reserveCapacity(matches.count + disguised.count)
+        var next = 0
+        for match in matches {
+            while next < disguised.count, disguised[next].firstToken < match.firstToken {
+                merged.append(disguised[next])
+                next += 1
+            }
+            merged.append(match)
+        }
+        merged += disguised[next...]
+        return merged
     }
 
     /// Runs every applicable rule on one document.
@@ -395,7 +423,7 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
-        let allMatches = phraseMatches?.rules ?? phrases.matches(in: text)
+        let allMatches = (phraseMatches ?? self.phraseMatches(in: text, language: "")).rules
         // With the sides that occur of each rule, a bit each: a proximity rule missing one side
         // can have no hit. In AI news every AI term is a match of each AI-policy theme's rule,
         // and most themes' own words are absent: such a rule's matches are grouped but not paired.

@@ -193,6 +193,8 @@ public struct PhraseIndex<Payload: Sendable>: Sendable {
     public func payload(of match: Match) -> Payload { payloads[Int(match.entry)] }
     /// Every entry's payload, in entry order.
     var allPayloads: [Payload] { payloads }
+    /// Every entry's phrase, in entry order.
+    var allPhrases: [Phrase] { phrases }
 
     /// Every match of every phrase, in token order (overlaps included; callers pick).
     public func matches(in text: TextView, tokenRange: Range<Int>? = nil) -> [Match] {

@@ -113,6 +113,9 @@ public struct RuleDefinition: Sendable {
     public var scope: RuleScope
     public var minCount: Int
     public var caseSensitive: Bool
+    /// Whether the rule's one-word keywords are also found written in disguise (`c0nnard`,
+    /// `f*ck`, `c o n n a r d`): see ``DisguisedWords``.
+    public var disguised: Bool = false
     public var kind: RuleKind
     public var examples: RuleExamples
     public var location: SourceLocation

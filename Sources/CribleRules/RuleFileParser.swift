@@ -12,7 +12,7 @@ public enum RuleFileParser {
     static let pluginKeys: Set<String> = ["id", "command", "labels", "lang", "description", "timeout", "examples", "plugin", "options"]
     static let pluginExampleKeys: Set<String> = ["text", "labels"]
     static let ruleKeys: Set<String> = ["id", "label", "description", "lang", "weight", "where", "min_count",
-                                        "case_sensitive", "keywords", "regex", "near", "all", "any",
+                                        "case_sensitive", "disguised", "keywords", "regex", "near", "all", "any",
                                         "at_least", "none", "examples"]
     static let kindKeys: Set<String> = ["keywords", "regex", "near", "all", "any", "none"]
     static let exampleKeys: Set<String> = ["match", "no_match"]
@@ -190,6 +190,14 @@ public enum RuleFileParser {
         if let (_, node) = fields["case_sensitive"], let value = reader.bool(node, context: "`case_sensitive`") {
             caseSensitive = value
         }
+        var disguised = false
+        if let (keyNode, node) = fields["disguised"], let value = reader.bool(node, context: "`disguised`") {
+            disguised = value
+            if value, fields["keywords"] == nil, fields["near"] == nil {
+                reader.error("E009", "`disguised` applies to `keywords` and `near` rules, whose words can be read in disguise",
+                             at: keyNode, hint: "a regular expression can spell out the disguises it accepts itself")
+            }
+        }
 
         let kinds = pairs.filter { kindKeys.contains($0.key) }.map(\.key)
         let isComposite = kinds.contains { ["all", "any", "none"].contains($0) }
@@ -252,7 +260,7 @@ public enum RuleFileParser {
         let errorsAfter = reader.diagnostics.filter { $0.severity == .error }.count
         guard let kind else { return nil }
         let rule = RuleDefinition(id: id, label: label, description: description, languages: languages, weight: weight,
-                                  scope: scope, minCount: minCount, caseSensitive: caseSensitive, kind: kind,
+                                  scope: scope, minCount: minCount, caseSensitive: caseSensitive, disguised: disguised, kind: kind,
                                   examples: examples, location: location(node, reader))
         return (rule, errorsAfter == errorsBefore)
     }
