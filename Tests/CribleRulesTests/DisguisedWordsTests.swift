@@ -5,12 +5,6 @@ import XCTest
 /// Keywords written with signs among their letters are found for the rules that ask for it, and
 /// only for them, over the tokens of the disguised word.
 final class DisguisedWordsTests: XCTestCase {
-    func compile(_ rules: String) -> CompiledRuleSet {
-        let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
-        XCTAssertEqual(result.errors, [], "\(result.errors)")
-        return result.ruleSet
-    }
-
     func testMaskedAndSignedWordsAreReadBack() {
         let set = compile("""
           - {id: d.words, description: d, label: test/a, disguised: true, keywords: [connard, salope, idiot, "asshole*", con, bitch]}

@@ -4,12 +4,6 @@ import PCRE2
 import XCTest
 
 final class MatchingTests: XCTestCase {
-    func compile(_ rules: String) -> CompiledRuleSet {
-        let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
-        XCTAssertEqual(result.errors, [], "\(result.errors)")
-        return result.ruleSet
-    }
-
     /// Composites of every shape (all; any with a count; any with none; composites of
     /// composites) fire as they must, and the same when only the composites a fired rule
     /// triggers are checked as when all are.
@@ -362,12 +356,6 @@ final class PhraseTests: XCTestCase {
 /// evidence, no shared reference count between two scratches, the same origins from one scratch
 /// from one document to the next, and new ones for another rule set.
 final class EvidenceOriginTests: XCTestCase {
-    private func compile(_ rules: String) -> CompiledRuleSet {
-        let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
-        XCTAssertEqual(result.errors, [], "\(result.errors)")
-        return result.ruleSet
-    }
-
     func testEachScratchGivesEqualEvidenceWithOriginsOfItsOwn() {
         let set = compile("""
           - {id: ia, label: test/a, description: d, keywords: [IA]}

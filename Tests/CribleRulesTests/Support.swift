@@ -1,6 +1,7 @@
 import CribleCore
 @testable import CribleRules
 import PCRE2
+import XCTest
 
 let labelHeader = """
 crible: 1
@@ -13,6 +14,13 @@ labels:
 /// Compiles rule files given as strings.
 func load(_ files: [(String, String)]) -> RuleLoader.Result {
     RuleLoader().load(sources: files.map { (path: $0.0, text: $0.1) })
+}
+
+/// Compiles rules given as the body of a `rules:` list, after the test labels, expecting no error.
+func compile(_ rules: String, file: StaticString = #filePath, line: UInt = #line) -> CompiledRuleSet {
+    let result = load([("f.yaml", labelHeader + "rules:\n" + rules)])
+    XCTAssertEqual(result.errors, [], "\(result.errors)", file: file, line: line)
+    return result.ruleSet
 }
 
 /// Runs a rule set on a text, in a given language, and returns rule id → matched texts.
