@@ -9,7 +9,10 @@ import Foundation
 ///   colon between them (a negation belongs to its clause), multiplies it by −0.74. French
 ///   "ne … pas" needs nothing special: "n'est pas bon" has `n` and `pas` before `bon`;
 ///   "ne … plus" is handled by treating `plus` as a negator only when `ne`/`n` precedes it
-///   (otherwise `plus` means "more");
+///   (otherwise `plus` means "more"). A negator inside a phrase of valence 0 (a shield: "not
+///   only", "pas mal de") belongs to it and negates nothing. The terms of a lexicon file with
+///   `negators_after` are also negated by one of those words right after them, in their clause:
+///   spoken French drops the "ne" ("j'adore pas");
 /// - **boosters and dampeners** ("très", "un peu", "very", "slightly") among the 3 tokens before
 ///   add their value in the direction of the term, less the further they are;
 /// - **contrast** ("mais", "but"): in a sentence, terms before the contrast word count half and
