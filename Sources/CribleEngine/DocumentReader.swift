@@ -106,20 +106,31 @@ public struct DocumentReader: Sendable {
         return results
     }
 
-    /// A file that is not UTF-8 text (a NUL byte among its first 8 KB, which no UTF-8 text, JSON
-    /// or feed holds): a PDF or an office document given by mistake, or UTF-16 text, named as
-    /// such, rather than read as text or reported as text in the wrong encoding.
-    static func binaryFailure(_ data: Data, path: String) -> InputItem? {
-        guard data.prefix(8192).contains(0) else { return nil }
+    /// A file that is not UTF-8 text, named as such rather than read as text or reported as text
+    /// in the wrong encoding: UTF-16 (its byte-order mark), a PDF, office document or archive (its
+    /// first bytes, whatever its name), or binary (more than one NUL byte, and more than one in a
+    /// hundred of its first 8 KB, which no text holds). A stray NUL is not enough, and JSON lines
+    /// are never judged by their NULs: that document, or each such line, is read and reported on
+    /// its own, and nothing else is lost.
+    static func binaryFailure(_ data: Data, path: String, judgingNULs: Bool = true) -> InputItem? {
+        let head = [UInt8](data.prefix(8192))
         let kind: String
-        let start = [UInt8](data.prefix(2))
-        switch (path as NSString).pathExtension.lowercased() {
-        case _ where start == [0xFF, 0xFE] || start == [0xFE, 0xFF]:
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
             kind = "UTF-16 text: convert it with `iconv -f UTF-16 -t UTF-8`"
-        case "pdf": kind = "a PDF file: extract its text first (for instance with `pdftotext`)"
-        case "doc", "docx", "odt", "rtf", "pages": kind = "a word-processor document: export it as text or Markdown first"
-        case "gz", "zip", "bz2", "xz", "zst", "tar": kind = "compressed: decompress it first"
-        default: kind = "binary (it holds NUL bytes); Crible reads text, Markdown, JSON lines, HTML and RSS or Atom feeds"
+        } else if head.starts(with: Array("%PDF-".utf8)) {
+            kind = "a PDF file: extract its text first (for instance with `pdftotext`)"
+        } else if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            // Zip (docx, odt, xlsx, zip) and the older office format.
+            kind = ["doc", "docx", "odt", "rtf", "pages", "xls", "xlsx", "ods", "ppt", "pptx", "odp"]
+                .contains((path as NSString).pathExtension.lowercased())
+                ? "an office document: export it as text or Markdown first" : "a zip archive or office document: extract its text first"
+        } else if head.starts(with: [0x1F, 0x8B]) || head.starts(with: [0x42, 0x5A, 0x68]) || head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A])
+                    || head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
+            kind = "compressed (gzip, bzip2, xz or zstd): decompress it first"
+        } else if judgingNULs, case let nulls = head.lazy.filter({ $0 == 0 }).count, nulls > 1, nulls * 100 > head.count {
+            kind = "binary (it holds NUL bytes); Crible reads text, Markdown, JSON lines, HTML and RSS or Atom feeds"
+        } else {
+            return nil
         }
         return .failure(InputFailure(id: path, message: "the file is \(kind)", file: path))
     }
@@ -137,7 +148,7 @@ public struct DocumentReader: Sendable {
         let type = type(of: path)
         // An XML parser reads feeds in UTF-16 too.
         if type == .feed { return FeedReader().read(data, source: path) }
-        if let failure = DocumentReader.binaryFailure(data, path: path) { return [failure] }
+        if let failure = DocumentReader.binaryFailure(data, path: path, judgingNULs: type != .jsonl) { return [failure] }
         if type == .jsonl { return readJSONLines(data, source: path) }
         if type == .html { return [HTMLReader().read(data, path: path)] }
         guard let text = decodeUTF8(data) else {

@@ -235,9 +235,12 @@ final class DocumentReaderTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let files: [(String, Data, String?)] = [
             ("report.pdf", Data("%PDF-1.7\n".utf8) + Data([0, 0xE2, 0xE3, 0xCF]), "the file is a PDF file: extract its text first"),
-            ("notes.docx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0]), "the file is a word-processor document"),
-            ("dump.bin", Data([0x41, 0, 0x42]), "the file is binary (it holds NUL bytes)"),
+            ("notes.docx", Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0, 0, 0]), "the file is an office document"),
+            ("renamed.txt", Data("%PDF-1.4\n".utf8) + Data([0xE2, 0xE3]), "the file is a PDF file"),
+            ("logs.gz", Data([0x1F, 0x8B, 0x08, 0, 0, 0]), "the file is compressed"),
+            ("dump.bin", Data([0x41, 0, 0x42, 0, 0, 0x43]), "the file is binary (it holds NUL bytes)"),
             ("windows.txt", "Bonjour à tous".data(using: .utf16)!, "the file is UTF-16 text: convert it with `iconv -f UTF-16 -t UTF-8`"),
+            ("stray.txt", Data("Titre\nUn texte avec un octet nul \u{0} égaré, lu quand même.".utf8), nil),
             ("feed.rss", #"<?xml version="1.0" encoding="UTF-16"?><rss><channel><item><title>Été</title></item></channel></rss>"#
                 .data(using: .utf16)!, nil),
         ]
@@ -245,6 +248,8 @@ final class DocumentReaderTests: XCTestCase {
             try data.write(to: folder.appendingPathComponent(name))
             let items = DocumentReader().read(file: folder.appendingPathComponent(name).path)
             switch (items.first, expected) {
+            case (.document(let document)?, nil) where name == "stray.txt":
+                XCTAssertEqual(document.title, "Titre", name)
             case (.failure(let failure)?, let expected?):
                 XCTAssertTrue(failure.message.hasPrefix(expected), "\(name): \(failure.message)")
             case (.document(let document)?, nil):
@@ -253,6 +258,12 @@ final class DocumentReaderTests: XCTestCase {
                 XCTFail("\(name): \(items)")
             }
         }
+        // JSON lines are judged line by line: a line of NULs is that line's error alone.
+        let lines = Data(#"{"id": "a", "text": "x"#.utf8) + Data([0, 0, 0, 0]) + Data("\"}\n{\"id\": \"b\", \"text\": \"lu\"}\n".utf8)
+        try lines.write(to: folder.appendingPathComponent("feed.jsonl"))
+        let items = InputQueue(paths: [folder.appendingPathComponent("feed.jsonl").path], reader: DocumentReader()).drain()
+        guard items.count == 2, case .failure = items[0], case .document(let kept) = items[1] else { return XCTFail("\(items)") }
+        XCTAssertEqual(kept.id, "b")
     }
 }
 
