@@ -208,21 +208,18 @@ public struct DocumentReader: Sendable {
 
     /// The JSON object of one line, or why the line is not one.
     func jsonObject(line: ArraySlice<UInt8>, source: String, lineNumber: Int) -> Result<[String: Any], InputFailure> {
-        func failure(_ message: String) -> Result<[String: Any], InputFailure> {
-            .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber))
+        func failure(_ message: String, column: Int? = nil) -> Result<[String: Any], InputFailure> {
+            .failure(InputFailure(id: "\(source):\(lineNumber)", message: message, file: source, line: lineNumber, column: column))
         }
         guard String(validating: line, as: UTF8.self) != nil else {
             guard let problem = UTF8Problem.first(in: line) else { return failure("line \(lineNumber) is not valid UTF-8") }
-            return .failure(InputFailure(id: "\(source):\(lineNumber)", message: "line \(lineNumber) is not valid UTF-8: \(problem.descriptionWithinLine)",
-                                         file: source, line: lineNumber, column: problem.column))
+            return failure("line \(lineNumber) is not valid UTF-8: \(problem.descriptionWithinLine)", column: problem.column)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) else {
             // Foundation says only that the line failed; the grammar walk says where and why.
             guard let problem = JSONSyntax.firstProblem(in: line) else { return failure("line \(lineNumber) is not valid JSON") }
             let column = JSONSyntax.column(ofByte: problem.offset, in: line)
-            return .failure(InputFailure(id: "\(source):\(lineNumber)",
-                                         message: "line \(lineNumber) is not valid JSON: \(problem.message) (column \(column))",
-                                         file: source, line: lineNumber, column: column))
+            return failure("line \(lineNumber) is not valid JSON: \(problem.message) (column \(column))", column: column)
         }
         guard let fields = object as? [String: Any] else {
             return failure("line \(lineNumber) is not a JSON object")

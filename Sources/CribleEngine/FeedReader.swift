@@ -34,8 +34,7 @@ public struct FeedReader: Sendable {
             let code = parser.parserError.map { ($0 as NSError).code }
             // The parser's place is where it had read to, often the end of a long line: a bare
             // `&`, the most common mistake in feeds (`AT&T` in a title), is found exactly.
-            if let code, FeedReader.reason(ofXMLError: code) == FeedReader.bareAmpersand,
-               let place = FeedReader.firstBareAmpersand(in: readable) {
+            if let code, FeedReader.bareAmpersandCodes.contains(code), let place = FeedReader.firstBareAmpersand(in: readable) {
                 (line, column) = place
             }
             let reason = code.map { ": \(FeedReader.reason(ofXMLError: $0))" } ?? ", before the feed was closed"
@@ -66,18 +65,13 @@ public struct FeedReader: Sendable {
                 index += 1
                 continue
             }
-            // The longest HTML entity name has eight characters (`thetasym`).
-            var end = index + 1
-            while end < bytes.count, end - index <= 8, (bytes[end] &- 48 < 10 || (bytes[end] | 0x20) &- 97 < 26) { end += 1 }
-            if end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: ";") {
-                let name = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-                if !HTMLEntities.definedByXML.contains(name), let character = HTMLEntities.character(named: name) {
-                    let digits = String(character.value)
-                    let padding = max(0, (end + 1 - index) - (digits.count + 3))
-                    output += Array("&#\(String(repeating: "0", count: padding))\(digits);".utf8)
-                    index = end + 1
-                    continue
-                }
+            if let (name, numeric, end) = HTMLEntities.reference(in: bytes, at: index), !numeric,
+               !HTMLEntities.definedByXML.contains(name), let character = HTMLEntities.character(named: name) {
+                let digits = String(character.value)
+                let padding = max(0, (end + 1 - index) - (digits.count + 3))
+                output += Array("&#\(String(repeating: "0", count: padding))\(digits);".utf8)
+                index = end + 1
+                continue
             }
             output.append(ampersand)
             index += 1
@@ -85,7 +79,8 @@ public struct FeedReader: Sendable {
         return Data(output)
     }
 
-    static let bareAmpersand = "an `&` that starts no entity XML knows (write `&amp;` for the character itself)"
+    /// The parser's errors for an `&` that starts no entity it knows (see ``reason(ofXMLError:)``).
+    static let bareAmpersandCodes: Set<Int> = [14, 22, 23, 26, 27]
 
     /// The line and column (from 1, in characters) of the first `&` outside CDATA sections and
     /// comments that starts no entity or character reference.
@@ -115,13 +110,8 @@ public struct FeedReader: Sendable {
             case UInt8(ascii: "<") where starts(with: "<!--", at: index):
                 guard skip(to: "-->") else { return nil }
             case UInt8(ascii: "&"):
-                var end = index + 1
-                if end < bytes.count, bytes[end] == UInt8(ascii: "#") { end += 1 }
-                let nameStart = end
-                while end < bytes.count, end - index <= 10, bytes[end] &- 48 < 10 || (bytes[end] | 0x20) &- 97 < 26 { end += 1 }
-                let name = String(decoding: bytes[nameStart..<end], as: UTF8.self)
-                let known = nameStart > index + 1 || HTMLEntities.definedByXML.contains(name)
-                guard end > nameStart, end < bytes.count, bytes[end] == UInt8(ascii: ";"), known else {
+                guard let (name, numeric, end) = HTMLEntities.reference(in: bytes, at: index),
+                      numeric || HTMLEntities.definedByXML.contains(name) else {
                     let column = 1 + bytes[lineStart..<index].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
                     return (line, column)
                 }
@@ -138,7 +128,7 @@ public struct FeedReader: Sendable {
     /// parser passes on (its own enumeration of them is numbered differently on Linux).
     static func reason(ofXMLError code: Int) -> String {
         switch code {
-        case 14, 22, 23, 26, 27: return bareAmpersand
+        case _ where bareAmpersandCodes.contains(code): return "an `&` that starts no entity XML knows (write `&amp;` for the character itself)"
         case 4: return "the file holds no XML element"
         case 5: return "the XML ends before the feed is closed, or text follows it"
         case 9: return "a character that XML does not allow"

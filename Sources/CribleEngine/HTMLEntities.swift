@@ -7,6 +7,20 @@ enum HTMLEntities {
         byName[String(name)]
     }
 
+    /// The entity or character reference at `index` of `bytes` (an `&`, an optional `#`, up to
+    /// ten letters and digits, a `;`): its name (the digits of a character reference, `x`
+    /// included), whether it is a character reference, and the index of its `;`.
+    static func reference(in bytes: [UInt8], at index: Int) -> (name: String, numeric: Bool, end: Int)? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "&") else { return nil }
+        var end = index + 1
+        let numeric = end < bytes.count && bytes[end] == UInt8(ascii: "#")
+        if numeric { end += 1 }
+        let nameStart = end
+        while end < bytes.count, end - nameStart < 10, bytes[end] &- 48 < 10 || (bytes[end] | 0x20) &- 97 < 26 { end += 1 }
+        guard end > nameStart, end < bytes.count, bytes[end] == UInt8(ascii: ";") else { return nil }
+        return (String(decoding: bytes[nameStart..<end], as: UTF8.self), numeric, end)
+    }
+
     /// XML's own five, which an XML parser decodes itself.
     static let definedByXML: Set<String> = ["amp", "lt", "gt", "quot", "apos"]
 

@@ -11,7 +11,7 @@ public final class CompiledLexicon: Sendable {
         public let lexiconID: String
         /// Whether a word of ``negatorAfterHashes`` right after the term negates it: the term's
         /// file lists such words (`negators_after`, its verbs).
-        public var negatedByFollowing = false
+        public let negatedByFollowing: Bool
     }
 
     /// What a lexicon phrase is: a term with a valence, a booster (a dampener when negative), or

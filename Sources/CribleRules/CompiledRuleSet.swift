@@ -367,11 +367,16 @@ public struct CompiledRuleSet: Sendable {
     /// analyzer.
     public func phraseMatches(in text: TextView, language: String) -> DocumentPhraseMatches {
         guard let (search, activeRules) = phraseSearches[language] else {
-            return DocumentPhraseMatches(rules: withDisguisedWords(phrases.matches(in: text), in: text), lexiconTerms: nil,
-                                         activeRules: nil)
+            return DocumentPhraseMatches(rules: ruleMatches(in: text), lexiconTerms: nil, activeRules: nil)
         }
         let (rules, terms) = search.matches(in: text)
         return DocumentPhraseMatches(rules: withDisguisedWords(rules, in: text), lexiconTerms: terms, activeRules: activeRules)
+    }
+
+    /// The rules' phrase matches in `text`, disguised words included, in token order: what the
+    /// evaluation reads when no walk for a lexicon found them.
+    private func ruleMatches(in text: TextView) -> [PhraseMatch] {
+        withDisguisedWords(phrases.matches(in: text), in: text)
     }
 
     /// `matches` with those of the disguised words of `text` (see ``DisguisedWords``), each put
@@ -423,7 +428,7 @@ public struct CompiledRuleSet: Sendable {
         // 1. One pass over the tokens for every keyword and proximity rule at once.
         let phraseStart = profiler == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         // Matches grouped by rule; the grouping is stable, so each rule's matches stay in text order.
-        let allMatches = (phraseMatches ?? self.phraseMatches(in: text, language: "")).rules
+        let allMatches = phraseMatches?.rules ?? ruleMatches(in: text)
         // With the sides that occur of each rule, a bit each: a proximity rule missing one side
         // can have no hit. In AI news every AI term is a match of each AI-policy theme's rule,
         // and most themes' own words are absent: such a rule's matches are grouped but not paired.
